@@ -1,0 +1,19 @@
+# Every third-party dependency comes in here, from Debian's packages.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(doctest REQUIRED)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
+pkg_check_modules(SNAPPY REQUIRED IMPORTED_TARGET snappy)
+# librdkafka is used by tests only.
+pkg_check_modules(RDKAFKA IMPORTED_TARGET rdkafka)
+
+# Standalone Asio is header-only; Debian installs it as /usr/include/asio.hpp.
+find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
+add_library(eddy_asio INTERFACE)
+target_include_directories(eddy_asio SYSTEM INTERFACE ${ASIO_INCLUDE_DIR})
+target_compile_definitions(eddy_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
+target_link_libraries(eddy_asio INTERFACE Threads::Threads)
