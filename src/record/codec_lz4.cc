@@ -1,0 +1,71 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// lz4. Kafka's Lz4BlockInputStream/OutputStream speak the LZ4 frame format (for
+// magic 2 with a correct header checksum; only magic 0 had the broken one), so this
+// is liblz4's frame API. Memory inside liblz4 is bounded by the frame's maximum block
+// size (4 MiB at most).
+#include <lz4frame.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "record/compression.h"
+
+namespace eddy::record::codec {
+namespace {
+
+struct dctx_deleter {
+    void operator()(LZ4F_dctx* d) const { LZ4F_freeDecompressionContext(d); }
+};
+
+// One context per thread, reset per stream: no allocation per batch.
+LZ4F_dctx* thread_dctx() {
+    thread_local std::unique_ptr<LZ4F_dctx, dctx_deleter> ctx = [] {
+        LZ4F_dctx* d = nullptr;
+        if (LZ4F_isError(LZ4F_createDecompressionContext(&d, LZ4F_VERSION))) d = nullptr;
+        return std::unique_ptr<LZ4F_dctx, dctx_deleter>(d);
+    }();
+    return ctx.get();
+}
+
+}  // namespace
+
+codec_status unlz4(const uint8_t* in, size_t n, byte_buffer& out, size_t limit) {
+    LZ4F_dctx* d = thread_dctx();
+    if (d == nullptr) return codec_status::corrupt;
+    LZ4F_resetDecompressionContext(d);
+    size_t pos = 0;
+    for (;;) {
+        uint8_t probe;
+        bool at_limit = !out.grow(limit);
+        size_t room = at_limit ? 1 : out.room(limit);
+        size_t src = n - pos;
+        size_t hint = LZ4F_decompress(d, at_limit ? &probe : out.data() + out.size(), &room,
+                                      in + pos, &src, nullptr);
+        if (LZ4F_isError(hint)) return codec_status::corrupt;
+        pos += src;
+        if (at_limit && room > 0) return codec_status::too_large;
+        if (!at_limit) out.set_size(out.size() + room);
+        // 0: the frame is complete; whatever follows it is ignored, as Kafka does.
+        if (hint == 0) return codec_status::ok;
+        // More input wanted but none left: the frame was cut short.
+        if (pos == n && room == 0) return codec_status::corrupt;
+        if (src == 0 && room == 0) return codec_status::corrupt;  // no progress possible
+    }
+}
+
+bool lz4(const uint8_t* in, size_t n, std::vector<uint8_t>& out) {
+    LZ4F_preferences_t prefs{};
+    prefs.frameInfo.blockSizeID = LZ4F_max64KB;
+    prefs.frameInfo.blockMode = LZ4F_blockIndependent;
+    size_t start = out.size();
+    out.resize(start + LZ4F_compressFrameBound(n, &prefs));
+    size_t written = LZ4F_compressFrame(out.data() + start, out.size() - start, in, n, &prefs);
+    if (LZ4F_isError(written)) {
+        out.resize(start);
+        return false;
+    }
+    out.resize(start + written);
+    return true;
+}
+
+}  // namespace eddy::record::codec

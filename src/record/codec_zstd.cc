@@ -1,0 +1,77 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// zstd. Kafka's ZstdCompression uses zstd-jni's streams: the payload is one or more
+// zstd frames.
+#include <zstd.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "record/compression.h"
+
+namespace eddy::record::codec {
+namespace {
+
+struct dctx_deleter {
+    void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
+};
+
+ZSTD_DCtx* thread_dctx() {
+    thread_local std::unique_ptr<ZSTD_DCtx, dctx_deleter> ctx(ZSTD_createDCtx());
+    return ctx.get();
+}
+
+// A frame may declare a window far bigger than its content; zstd would allocate it.
+// Cap the window at the output limit (rounded up to a power of two), but never
+// below 8 MiB, so ordinary encoder settings (level 3: 2 MiB and up) always decode,
+// nor above zstd's own default cap of 128 MiB.
+int window_log_max(size_t limit) {
+    int log = 0;
+    while (log < 62 && (size_t{1} << log) < limit) ++log;
+    return std::clamp(log, 23, 27);
+}
+
+}  // namespace
+
+codec_status unzstd(const uint8_t* in, size_t n, byte_buffer& out, size_t limit) {
+    ZSTD_DCtx* d = thread_dctx();
+    if (d == nullptr) return codec_status::corrupt;
+    ZSTD_DCtx_reset(d, ZSTD_reset_session_and_parameters);
+    if (ZSTD_isError(ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax, window_log_max(limit)))) {
+        return codec_status::corrupt;
+    }
+    if (n == 0) return codec_status::corrupt;
+    ZSTD_inBuffer src{in, n, 0};
+    size_t last = 1;
+    for (;;) {
+        uint8_t probe;
+        bool at_limit = !out.grow(limit);
+        size_t consumed_before = src.pos;
+        ZSTD_outBuffer dst = at_limit
+                                 ? ZSTD_outBuffer{&probe, 1, 0}
+                                 : ZSTD_outBuffer{out.data() + out.size(),
+                                                  out.room(limit), 0};
+        last = ZSTD_decompressStream(d, &dst, &src);
+        if (ZSTD_isError(last)) return codec_status::corrupt;
+        if (at_limit && dst.pos > 0) return codec_status::too_large;
+        if (!at_limit) out.set_size(out.size() + dst.pos);
+        // All input used and the last frame ended and flushed (0): done. Otherwise,
+        // with room left over, zstd wants input that is not there: truncated.
+        if (src.pos == src.size && last == 0) return codec_status::ok;
+        if (src.pos == src.size && dst.pos < dst.size) return codec_status::corrupt;
+        if (src.pos == consumed_before && dst.pos == 0 && last != 0) return codec_status::corrupt;
+    }
+}
+
+bool zstd(const uint8_t* in, size_t n, std::vector<uint8_t>& out) {
+    size_t start = out.size();
+    out.resize(start + ZSTD_compressBound(n));
+    size_t written = ZSTD_compress(out.data() + start, out.size() - start, in, n, 3);
+    if (ZSTD_isError(written)) {
+        out.resize(start);
+        return false;
+    }
+    out.resize(start + written);
+    return true;
+}
+
+}  // namespace eddy::record::codec

@@ -1,0 +1,222 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+#include "record/validate.h"
+
+#include <fmt/format.h>
+
+#include "record/endian.h"
+#include "record/records.h"
+
+namespace eddy::record {
+namespace {
+
+// Kafka turns a codec's IOException into a KafkaException that ReplicaManager
+// reports as UNKNOWN_SERVER_ERROR; kept in one place in case Eddy ever prefers
+// CORRUPT_MESSAGE.
+constexpr error_code undecodable_payload = error_code::unknown_server_error;
+
+// Kafka's ByteBufferLogInputStream.nextBatchSize: what a batch iterator over a
+// Produce partition's bytes sees at `p`.
+enum class peek { none, batch, corrupt };
+struct peeked {
+    peek kind;
+    size_t size;
+    std::string_view why;
+};
+
+peeked peek_batch(const uint8_t* p, size_t remaining) {
+    if (remaining < log_overhead) return {peek::none, 0, {}};
+    auto length = static_cast<int32_t>(be::load32(p + field::batch_length));
+    if (length < min_any_magic_batch_length) {
+        return {peek::corrupt, 0, "record batch length is below the minimum record overhead"};
+    }
+    if (remaining <= field::magic) return {peek::none, 0, {}};
+    auto magic = static_cast<int8_t>(p[field::magic]);
+    if (magic < 0 || magic > current_magic) return {peek::corrupt, 0, "invalid magic in record batch"};
+    size_t total = log_overhead + static_cast<size_t>(length);
+    if (remaining < total) return {peek::none, 0, {}};
+    return {peek::batch, total, {}};
+}
+
+produce_validation fail(error_code e, std::string message) {
+    produce_validation r;
+    r.error = e;
+    r.error_message = std::move(message);
+    return r;
+}
+
+// Java long arithmetic wraps; Kafka's timestamp checks rely on it for absurd values.
+int64_t wrap_add(int64_t a, int64_t b) {
+    return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+int64_t wrap_sub(int64_t a, int64_t b) {
+    return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+
+// LogValidator.validateTimestamp for one record; empty when the record passes.
+bool timestamp_error(const batch_view& b, int64_t ts, const produce_options& o,
+                     std::string& message) {
+    if (o.message_timestamp_type == timestamp_type::create_time && ts != no_timestamp) {
+        int64_t diff = wrap_sub(o.now_ms, ts);
+        if (diff > o.timestamp_before_max_ms || wrap_sub(0, diff) > o.timestamp_after_max_ms) {
+            message = fmt::format("timestamp {} is out of range; it must be within [{}, {}]", ts,
+                                  wrap_sub(o.now_ms, o.timestamp_before_max_ms),
+                                  wrap_add(o.now_ms, o.timestamp_after_max_ms));
+            return true;
+        }
+    } else if (b.ts_type() == timestamp_type::log_append_time) {
+        message = "producer must not set the timestamp type to LogAppendTime";
+        return true;
+    }
+    return false;
+}
+
+// LogValidator.validateBatch for a batch from a client.
+std::string_view batch_rule_violation(const batch_view& b) {
+    int64_t count_from_offsets = int64_t{b.last_offset_delta()} + 1;
+    if (count_from_offsets <= 0) return "batch has an invalid offset range";
+    if (b.records_count() <= 0) return "batch has an invalid record count";
+    if (count_from_offsets != b.records_count()) {
+        return "batch offset range and record count disagree";
+    }
+    if (b.is_control()) return "clients are not allowed to write control records";
+    if (b.has_producer_id() && b.base_sequence() < 0) {
+        return "batch with a producer id has an invalid sequence number";
+    }
+    return {};
+}
+
+struct record_scan {
+    int64_t max_timestamp = no_timestamp;
+    int32_t max_timestamp_delta = -1;
+    bool any_timestamp_error = false;
+};
+
+}  // namespace
+
+produce_validation validate_produce_batches(uint8_t* data, size_t size,
+                                           const produce_options& opts, byte_buffer& scratch) {
+    // 1. ProduceRequest.validateRecords: exactly one complete magic-2 batch.
+    peeked first = peek_batch(data, size);
+    if (first.kind == peek::corrupt) return fail(error_code::corrupt_message, std::string(first.why));
+    if (first.kind == peek::none) {
+        return fail(error_code::invalid_record, "produce requests must have one record batch per partition");
+    }
+    if (static_cast<int8_t>(data[field::magic]) != current_magic) {
+        return fail(error_code::invalid_record, "produce requests v3+ only allow magic 2 record batches");
+    }
+    auto codec_bits = static_cast<uint8_t>(data[field::attributes + 1] & attr::compression_mask);
+    if (opts.api_version < 7 && codec_bits > static_cast<uint8_t>(compression::zstd)) {
+        return fail(error_code::unknown_server_error, "unknown compression type id");
+    }
+    if (opts.api_version < 7 && codec_bits == static_cast<uint8_t>(compression::zstd)) {
+        return fail(error_code::unsupported_compression_type,
+                    "produce requests below v7 are not allowed to use zstd");
+    }
+    peeked second = peek_batch(data + first.size, size - first.size);
+    if (second.kind == peek::corrupt) return fail(error_code::corrupt_message, std::string(second.why));
+    if (second.kind == peek::batch) {
+        return fail(error_code::invalid_record, "produce requests v3+ allow exactly one record batch per partition");
+    }
+
+    // 2. UnifiedLog.analyzeAndValidateRecords: base offset, size, CRC, codec id.
+    const size_t total = first.size;
+    if (be::load64(data + field::base_offset) != 0) {
+        return fail(error_code::invalid_record, "the base offset of a produced record batch must be 0");
+    }
+    if (total > static_cast<size_t>(std::max(opts.max_message_bytes, 0))) {
+        return fail(error_code::message_too_large,
+                    fmt::format("record batch of {} bytes exceeds max.message.bytes {}", total,
+                                opts.max_message_bytes));
+    }
+    if (total < batch_header_size) return fail(error_code::corrupt_message, "record batch is shorter than its header");
+    mutable_batch_view batch(data, total);
+    if (!batch.crc_ok()) return fail(error_code::corrupt_message, "record batch CRC mismatch");
+    if (!is_known(batch.compression_type())) return fail(error_code::unknown_server_error, "unknown compression type id");
+
+    // 3. LogValidator.validateBatch.
+    if (std::string_view why = batch_rule_violation(batch); !why.empty()) {
+        return fail(error_code::invalid_record, std::string(why));
+    }
+
+    // 4. The records: structure aborts the batch; timestamps and keys are collected
+    // per record, as Kafka's RecordErrors.
+    record_bytes rb = batch_records(batch, scratch, opts.max_uncompressed_bytes);
+    if (rb.status == codec_status::too_large) {
+        return fail(error_code::message_too_large,
+                    fmt::format("record batch decompresses to more than {} bytes", opts.max_uncompressed_bytes));
+    }
+    if (rb.status != codec_status::ok) {
+        return fail(undecodable_payload, fmt::format("failed to decompress the {} record batch",
+                                                     to_string(batch.compression_type())));
+    }
+    produce_validation result;
+    record_scan scan;
+    record_reader reader(rb.data, rb.size, batch.records_count());
+    record_view rec;
+    for (int32_t index = 0;; ++index) {
+        record_status s = reader.next(rec);
+        if (s == record_status::end) break;
+        if (s == record_status::malformed) {
+            return fail(error_code::invalid_record, fmt::format("record {}: {}", index, reader.reason()));
+        }
+        if (rec.offset_delta != index) {
+            return fail(error_code::invalid_record,
+                        fmt::format("record {} has offset delta {}", index, rec.offset_delta));
+        }
+        int64_t ts = batch.ts_type() == timestamp_type::log_append_time
+                         ? batch.max_timestamp()
+                         : wrap_add(batch.base_timestamp(), rec.timestamp_delta);
+        std::string message;
+        if (opts.compacted && rec.key.is_null()) {
+            result.record_errors.push_back({index, "compacted topic cannot accept a record without a key"});
+        } else if (timestamp_error(batch, ts, opts, message)) {
+            scan.any_timestamp_error = true;
+            result.record_errors.push_back({index, std::move(message)});
+        }
+        if (ts > scan.max_timestamp) {
+            scan.max_timestamp = ts;
+            scan.max_timestamp_delta = index;
+        }
+    }
+    if (!result.record_errors.empty()) {
+        result.error = scan.any_timestamp_error ? error_code::invalid_timestamp : error_code::invalid_record;
+        result.error_message =
+            scan.any_timestamp_error
+                ? std::string("one or more records have been rejected due to invalid timestamp")
+                : fmt::format("one or more records have been rejected due to {} record errors; first: {}",
+                              result.record_errors.size(), result.record_errors.front().message);
+        return result;
+    }
+
+    // 5. The log's own limit, checked after validation as UnifiedLog.append does.
+    if (static_cast<int64_t>(total) > opts.segment_bytes) {
+        return fail(error_code::record_list_too_large,
+                    fmt::format("record batch of {} bytes exceeds segment.bytes {}", total, opts.segment_bytes));
+    }
+
+    // 6. Accepted: stamp maxTimestamp as Kafka's leader does.
+    if (opts.message_timestamp_type == timestamp_type::log_append_time) {
+        batch.set_max_timestamp(timestamp_type::log_append_time, opts.now_ms);
+        result.log_append_time = opts.now_ms;
+        scan.max_timestamp = opts.now_ms;
+        scan.max_timestamp_delta = batch.last_offset_delta();
+    } else {
+        batch.set_max_timestamp(timestamp_type::create_time, scan.max_timestamp);
+    }
+    result.valid_bytes = total;
+    result.record_count = batch.records_count();
+    batch_summary& s = result.batch;
+    s.record_count = batch.records_count();
+    s.last_offset_delta = batch.last_offset_delta();
+    s.max_timestamp = scan.max_timestamp;
+    s.max_timestamp_offset_delta = scan.max_timestamp_delta;
+    s.producer_id = batch.producer_id();
+    s.producer_epoch = batch.producer_epoch();
+    s.base_sequence = batch.base_sequence();
+    s.is_transactional = batch.is_transactional();
+    s.codec = batch.compression_type();
+    s.ts_type = batch.ts_type();
+    return result;
+}
+
+}  // namespace eddy::record

@@ -1,0 +1,70 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+#include <doctest/doctest.h>
+
+#include <random>
+#include <string_view>
+#include <vector>
+
+#include "record/crc32c.h"
+
+namespace eddy::record {
+namespace {
+
+const uint8_t* bytes(std::string_view s) { return reinterpret_cast<const uint8_t*>(s.data()); }
+
+uint32_t both(const std::vector<uint8_t>& v) {
+    uint32_t portable = crc32c_portable(v.data(), v.size());
+    if (crc32c_hardware_available()) CHECK(crc32c_hardware(v.data(), v.size()) == portable);
+    CHECK(crc32c(v.data(), v.size()) == portable);
+    return portable;
+}
+
+}  // namespace
+
+TEST_SUITE("record.crc32c") {
+    TEST_CASE("the check value of CRC-32C for \"123456789\" is 0xE3069283") {
+        CHECK(crc32c(bytes("123456789"), 9) == 0xE3069283u);
+        CHECK(crc32c_portable(bytes("123456789"), 9) == 0xE3069283u);
+    }
+
+    TEST_CASE("the RFC 3720 (iSCSI) test vectors match on every implementation") {
+        std::vector<uint8_t> v(32, 0);
+        CHECK(both(v) == 0x8A9136AAu);
+        std::fill(v.begin(), v.end(), 0xFF);
+        CHECK(both(v) == 0x62A8AB43u);
+        for (int i = 0; i < 32; ++i) v[i] = static_cast<uint8_t>(i);
+        CHECK(both(v) == 0x46DD794Eu);
+        for (int i = 0; i < 32; ++i) v[i] = static_cast<uint8_t>(31 - i);
+        CHECK(both(v) == 0x113FDB5Cu);
+    }
+
+    TEST_CASE("the empty input has CRC 0") { CHECK(crc32c(nullptr, 0) == 0u); }
+
+    TEST_CASE("hardware and portable paths agree on random data of every length and alignment") {
+        std::mt19937 rng(42);
+        std::vector<uint8_t> data(4096 + 16);
+        for (auto& b : data) b = static_cast<uint8_t>(rng());
+        for (size_t len = 0; len < 300; ++len) {
+            for (size_t start = 0; start < 8; ++start) {
+                uint32_t p = crc32c_portable(data.data() + start, len);
+                CHECK(crc32c(data.data() + start, len) == p);
+                if (crc32c_hardware_available()) {
+                    CHECK(crc32c_hardware(data.data() + start, len) == p);
+                }
+            }
+        }
+        CHECK(crc32c(data.data(), 4096) == crc32c_portable(data.data(), 4096));
+    }
+
+    TEST_CASE("a CRC can be continued across pieces") {
+        std::string_view s = "123456789";
+        for (size_t cut = 0; cut <= s.size(); ++cut) {
+            uint32_t first = crc32c(bytes(s), cut);
+            CHECK(crc32c(bytes(s) + cut, s.size() - cut, first) == 0xE3069283u);
+            uint32_t pfirst = crc32c_portable(bytes(s), cut);
+            CHECK(crc32c_portable(bytes(s) + cut, s.size() - cut, pfirst) == 0xE3069283u);
+        }
+    }
+}
+
+}  // namespace eddy::record

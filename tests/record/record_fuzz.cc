@@ -1,0 +1,97 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+#include "record_fuzz.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "record/batch.h"
+#include "record/compression.h"
+#include "record/endian.h"
+#include "record/records.h"
+#include "record/validate.h"
+
+namespace eddy::record::test {
+namespace {
+
+constexpr size_t fuzz_limit = 1 << 20;
+
+void require(bool ok, const char* what) {
+    if (!ok) {
+        std::fprintf(stderr, "record fuzz invariant broken: %s\n", what);
+        std::abort();
+    }
+}
+
+void read_records(const batch_view& b, byte_buffer& scratch) {
+    record_bytes rb = batch_records(b, scratch, fuzz_limit);
+    if (rb.status != codec_status::ok) return;
+    record_reader reader(rb.data, rb.size, b.records_count());
+    record_view v;
+    while (reader.next(v) == record_status::ok) {
+        header_reader h = v.headers();
+        header_view hv;
+        int32_t n = 0;
+        while (h.next(hv)) ++n;
+        require(n == v.header_count, "header count of a parsed record");
+    }
+}
+
+// Produce validation (both timestamp types) and the scanner with record parsing.
+void parse_all(const uint8_t* data, size_t size, byte_buffer& scratch);
+
+}  // namespace
+
+void exercise_record_bytes(const uint8_t* data, size_t size) {
+    thread_local byte_buffer scratch;
+    parse_all(data, size, scratch);
+    // The CRC stops almost every mutation at the door; an honest length and CRC let
+    // the fuzzer reach the codecs and the record parser behind it.
+    if (size >= batch_header_size) {
+        std::vector<uint8_t> fixed(data, data + size);
+        be::store32(fixed.data() + field::batch_length, static_cast<uint32_t>(size - log_overhead));
+        fixed[field::magic] = static_cast<uint8_t>(current_magic);
+        mutable_batch_view(fixed.data(), size).update_crc();
+        parse_all(fixed.data(), fixed.size(), scratch);
+    }
+
+    for (compression c : {compression::gzip, compression::snappy, compression::lz4, compression::zstd}) {
+        codec_status s = decompress(c, data, size, scratch, fuzz_limit);
+        require(s != codec_status::ok || scratch.size() <= fuzz_limit, "output within the limit");
+        require(scratch.capacity() <= fuzz_limit, "no allocation past the limit");
+    }
+}
+
+namespace {
+
+void parse_all(const uint8_t* data, size_t size, byte_buffer& scratch) {
+    for (timestamp_type t : {timestamp_type::create_time, timestamp_type::log_append_time}) {
+        std::vector<uint8_t> copy(data, data + size);
+        produce_options o;
+        o.message_timestamp_type = t;
+        o.now_ms = 1'700'000'000'000;
+        o.compacted = size % 2 == 0;
+        o.max_uncompressed_bytes = fuzz_limit;
+        produce_validation r = validate_produce_batches(copy.data(), copy.size(), o, scratch);
+        if (r.ok()) {
+            require(r.valid_bytes >= batch_header_size && r.valid_bytes <= size, "valid bytes");
+            batch_view v(copy.data(), r.valid_bytes);
+            require(v.crc_ok(), "validated batch keeps a correct CRC");
+            require(r.record_count == v.records_count(), "record count");
+        } else {
+            require(std::vector<uint8_t>(data, data + size) == copy, "rejected bytes unchanged");
+        }
+    }
+
+    batch_scanner scan(data, size);
+    batch_view b;
+    while (scan.next(b) == scan_status::ok) {
+        require(b.crc_ok(), "scanner returned a batch with a bad CRC");
+        read_records(b, scratch);
+    }
+    require(scan.position() <= size, "scanner position inside the input");
+}
+
+}  // namespace
+
+}  // namespace eddy::record::test
