@@ -17,3 +17,5 @@ add_library(eddy_asio INTERFACE)
 target_include_directories(eddy_asio SYSTEM INTERFACE ${ASIO_INCLUDE_DIR})
 target_compile_definitions(eddy_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
 target_link_libraries(eddy_asio INTERFACE Threads::Threads)
+# Asio 1.22 enables C++20 coroutines only for GCC; clang (the fuzz build) supports them too.
+target_compile_definitions(eddy_asio INTERFACE $<$<CXX_COMPILER_ID:Clang>:ASIO_HAS_CO_AWAIT=1>)

@@ -1,0 +1,34 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// What a handler needs to know about this broker; built once at startup.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace eddy::broker {
+
+// An address clients are told to use for one listener (advertised.listeners, or
+// listeners with the real bound port filled in).
+struct advertised_endpoint {
+    std::string listener_name;
+    std::string host;
+    int32_t port = 0;
+};
+
+// Immutable after startup; shared by every handler on every thread.
+struct broker_info {
+    int32_t node_id = 1;
+    std::string cluster_id;
+    std::vector<advertised_endpoint> endpoints;
+    std::string rack;  // empty = no rack (sent as null)
+
+    // The endpoint for `listener_name`, or nullptr when this broker has none.
+    const advertised_endpoint* endpoint_for(const std::string& listener_name) const {
+        for (const auto& e : endpoints)
+            if (e.listener_name == listener_name) return &e;
+        return nullptr;
+    }
+};
+
+}  // namespace eddy::broker

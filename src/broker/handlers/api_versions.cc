@@ -1,0 +1,80 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+#include "broker/handlers/api_versions.h"
+
+#include <string_view>
+
+#include "broker/handlers/registry.h"
+#include "eddy/error_code.h"
+
+namespace eddy::broker {
+namespace {
+
+// Kafka's pattern for client software name and version (KIP-511):
+// [a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?
+bool valid_software_token(std::string_view s) {
+    auto alnum = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    };
+    if (s.empty() || !alnum(s.front()) || !alnum(s.back())) return false;
+    for (char c : s)
+        if (!alnum(c) && c != '-' && c != '.') return false;
+    return true;
+}
+
+// What a Kafka 3.9 KRaft broker advertises. metadata.version 21 is 3.9-IV0, the
+// level a new 3.9 cluster is formatted at; the range starts at 1 (3.0-IV1), the
+// oldest KRaft level. kraft.version 0-1 is the other production feature of 3.9.
+constexpr int16_t metadata_version_min = 1;
+constexpr int16_t metadata_version_level = 21;
+constexpr int16_t kraft_version_max = 1;
+// Finalized features are valid only with an epoch >= 0; there is no metadata log
+// yet, so the epoch is that of an empty one.
+constexpr int64_t finalized_features_epoch = 0;
+
+}  // namespace
+
+api_versions_handler::response api_versions_handler::handle(request_context& ctx, request&& req) {
+    response resp;
+    if (ctx.api_version >= 3 && (!valid_software_token(req.client_software_name) ||
+                                 !valid_software_token(req.client_software_version))) {
+        // Kafka's error reply: no api keys, just the code.
+        resp.error_code = static_cast<int16_t>(error_code::invalid_request);
+        return resp;
+    }
+    for (const api_support& api : supported_apis) {
+        resp.api_keys.push_back({.api_key = api.key,
+                                 .min_version = api.supported.min,
+                                 .max_version = api.supported.max,
+                                 .unknown_tagged_fields = {}});
+    }
+    // Before v4 a feature whose minimum is 0 is left out: older clients fail to
+    // parse it (KAFKA-17492).
+    resp.supported_features.push_back({.name = "metadata.version",
+                                       .min_version = metadata_version_min,
+                                       .max_version = metadata_version_level,
+                                       .unknown_tagged_fields = {}});
+    if (ctx.api_version >= 4) {
+        resp.supported_features.push_back({.name = "kraft.version",
+                                           .min_version = 0,
+                                           .max_version = kraft_version_max,
+                                           .unknown_tagged_fields = {}});
+    }
+    resp.finalized_features_epoch = finalized_features_epoch;
+    resp.finalized_features.push_back({.name = "metadata.version",
+                                       .max_version_level = metadata_version_level,
+                                       .min_version_level = metadata_version_level,
+                                       .unknown_tagged_fields = {}});
+    return resp;
+}
+
+api_versions_handler::response api_versions_handler::unsupported_version_reply() {
+    response resp;
+    resp.error_code = static_cast<int16_t>(error_code::unsupported_version);
+    resp.api_keys.push_back({.api_key = static_cast<int16_t>(key),
+                             .min_version = supported.min,
+                             .max_version = supported.max,
+                             .unknown_tagged_fields = {}});
+    return resp;
+}
+
+}  // namespace eddy::broker

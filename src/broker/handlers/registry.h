@@ -1,0 +1,49 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// The handlers this broker serves. ApiVersions is derived from this list, so adding
+// a handler here is the one step that makes an api visible to clients.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "broker/handlers/api_versions.h"
+#include "broker/handlers/metadata.h"
+#include "broker/version_range.h"
+
+namespace eddy::broker {
+
+template <class... Handlers>
+struct handler_list {};
+
+// Ascending by api key (ApiVersions lists them in this order).
+using registered_handlers = handler_list<metadata_handler, api_versions_handler>;
+
+struct api_support {
+    int16_t key;
+    version_range supported;
+};
+
+namespace detail {
+template <class... Handlers>
+constexpr auto support_table(handler_list<Handlers...>) {
+    return std::array<api_support, sizeof...(Handlers)>{
+        api_support{static_cast<int16_t>(Handlers::key), Handlers::supported}...};
+}
+}  // namespace detail
+
+inline constexpr auto supported_apis = detail::support_table(registered_handlers{});
+
+// The range served for `key`, or nullptr when no handler is registered.
+constexpr const api_support* find_supported(int16_t key) {
+    for (const api_support& a : supported_apis)
+        if (a.key == key) return &a;
+    return nullptr;
+}
+
+static_assert([] {
+    for (size_t i = 1; i < supported_apis.size(); ++i)
+        if (supported_apis[i - 1].key >= supported_apis[i].key) return false;
+    return true;
+}(), "registered_handlers must be listed in ascending api key order");
+
+}  // namespace eddy::broker

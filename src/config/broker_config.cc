@@ -1,0 +1,181 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+#include "config/broker_config.h"
+
+#include <charconv>
+#include <functional>
+#include <set>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/logging.h"
+#include "config/config_error.h"
+
+namespace eddy::config {
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+int32_t parse_int(const std::string& key, std::string_view text, int64_t min, int64_t max) {
+    text = trim(text);
+    int64_t value = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size())
+        throw config_error(key + ": '" + std::string(text) + "' is not an integer");
+    if (value < min || value > max)
+        throw config_error(key + ": " + std::to_string(value) + " is outside [" +
+                           std::to_string(min) + ", " + std::to_string(max) + "]");
+    return static_cast<int32_t>(value);
+}
+
+std::vector<std::string> parse_list(std::string_view text) {
+    std::vector<std::string> out;
+    while (true) {
+        size_t comma = text.find(',');
+        std::string_view item = trim(text.substr(0, comma));
+        if (!item.empty()) out.emplace_back(item);
+        if (comma == std::string_view::npos) break;
+        text = text.substr(comma + 1);
+    }
+    return out;
+}
+
+// Security protocols that need TLS or SASL, which this broker does not speak yet.
+bool needs_security(const std::string& name) {
+    return name == "SSL" || name == "SASL_SSL" || name == "SASL_PLAINTEXT";
+}
+
+std::vector<listener> checked_listeners(const std::string& key, const std::string& value) {
+    std::vector<listener> ls;
+    try {
+        ls = parse_listeners(value);
+    } catch (const config_error& e) {
+        throw config_error(key + ": " + e.what());
+    }
+    for (const listener& l : ls) {
+        if (needs_security(l.name))
+            throw config_error(key + ": listener " + l.name + " needs TLS/SASL, not supported yet");
+    }
+    return ls;
+}
+
+using setter = std::function<void(broker_config&, const std::string& key, const std::string&)>;
+
+const std::unordered_map<std::string, setter>& setters() {
+    static const std::unordered_map<std::string, setter> table = {
+        {"node.id", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.node_id = parse_int(k, v, 0, INT32_MAX);
+         }},
+        {"process.roles", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.process_roles = parse_list(v);
+             for (const std::string& role : c.process_roles) {
+                 if (role != "broker" && role != "controller")
+                     throw config_error(k + ": unknown role '" + role + "'");
+             }
+             if (c.process_roles.empty()) throw config_error(k + ": needs at least one role");
+         }},
+        {"listeners", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.listeners = checked_listeners(k, v);
+             if (c.listeners.empty()) throw config_error(k + ": needs at least one listener");
+         }},
+        {"advertised.listeners", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.advertised_listeners = checked_listeners(k, v);
+         }},
+        // log.dirs wins over log.dir (as in Kafka); see config_from_properties.
+        {"log.dirs", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.log_dirs = parse_list(v);
+             if (c.log_dirs.empty()) throw config_error(k + ": needs at least one directory");
+         }},
+        {"log.dir", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.log_dirs = parse_list(v);
+             if (c.log_dirs.empty()) throw config_error(k + ": needs a directory");
+         }},
+        {"num.partitions", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.num_partitions = parse_int(k, v, 1, INT32_MAX);
+         }},
+        {"num.network.threads", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.num_network_threads = parse_int(k, v, 1, 1024);
+         }},
+        {"num.io.threads", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.num_io_threads = parse_int(k, v, 1, 1024);
+         }},
+        {"socket.request.max.bytes", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.socket_request_max_bytes = parse_int(k, v, 1, INT32_MAX);
+         }},
+        {"eddy.log.level", [](broker_config& c, const std::string& k, const std::string& v) {
+             spdlog::level::level_enum level;
+             std::string text(trim(v));
+             if (!parse_log_level(text, level))
+                 throw config_error(k + ": '" + text + "' is not one of trace, debug, info, warn, error, critical, off");
+             c.log_level = text;
+         }},
+        {"cluster.id", [](broker_config& c, const std::string& k, const std::string& v) {
+             std::string id(trim(v));
+             if (id.empty()) throw config_error(k + ": must not be empty");
+             c.cluster_id = id;
+         }},
+    };
+    return table;
+}
+
+}  // namespace
+
+broker_config config_from_properties(const properties& props) {
+    broker_config c;
+    const auto& table = setters();
+    for (const auto& [key, value] : props) {
+        if (key == "log.dir" && props.count("log.dirs")) continue;
+        auto it = table.find(key);
+        if (it == table.end()) {
+            get_logger("config")->warn("unknown config key '{}' ignored", key);
+            continue;
+        }
+        it->second(c, key, value);
+    }
+    // Every advertised listener must name a listener the broker actually opens.
+    std::set<std::string> names;
+    for (const listener& l : c.listeners) names.insert(l.name);
+    for (const listener& l : c.advertised_listeners) {
+        if (!names.count(l.name))
+            throw config_error("advertised.listeners: " + l.name + " is not in listeners");
+        if (l.host == "0.0.0.0" || l.host == "::")
+            throw config_error("advertised.listeners: " + l.to_string() + " is not routable");
+    }
+    return c;
+}
+
+command_line parse_command_line(int argc, const char* const* argv) {
+    command_line cmd;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (arg == "-h" || arg == "--help") {
+            cmd.help = true;
+        } else if (arg == "--override") {
+            if (i + 1 >= argc) throw config_error("--override needs key=value");
+            std::string_view kv = argv[++i];
+            size_t eq = kv.find('=');
+            if (eq == std::string_view::npos || eq == 0)
+                throw config_error("--override expects key=value, got '" + std::string(kv) + "'");
+            cmd.overrides[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
+        } else if (!arg.empty() && arg.front() == '-') {
+            throw config_error("unknown option " + std::string(arg));
+        } else if (cmd.config_path) {
+            throw config_error("only one config file may be given");
+        } else {
+            cmd.config_path = std::string(arg);
+        }
+    }
+    return cmd;
+}
+
+broker_config load_config(const command_line& cmd) {
+    properties props;
+    if (cmd.config_path) props = load_properties_file(*cmd.config_path);
+    for (const auto& [key, value] : cmd.overrides) props[key] = value;
+    return config_from_properties(props);
+}
+
+}  // namespace eddy::config

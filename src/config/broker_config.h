@@ -1,0 +1,60 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// The broker's settings, under Kafka's server.properties key names.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/listener.h"
+#include "config/properties.h"
+
+namespace eddy::config {
+
+// Every field starts at the embedded default used when no file is given, so
+// `eddy` alone serves PLAINTEXT://localhost:9092 with data in ./eddy-data.
+// Keys (Kafka's, except eddy.log.level):
+//   node.id, process.roles, listeners, advertised.listeners, log.dirs (or log.dir),
+//   num.partitions, num.network.threads, num.io.threads, socket.request.max.bytes,
+//   cluster.id, eddy.log.level (trace|debug|info|warn|error|critical|off).
+struct broker_config {
+    int32_t node_id = 1;
+    std::vector<std::string> process_roles{"broker", "controller"};
+    std::vector<listener> listeners{{"PLAINTEXT", "localhost", 9092}};
+    std::vector<listener> advertised_listeners;  // empty: advertise `listeners`
+    std::vector<std::string> log_dirs{"./eddy-data"};
+    int32_t num_partitions = 1;
+    // Threads running the network executors; 0 (the default) = one per hardware thread.
+    int32_t num_network_threads = 0;
+    // Kept for Kafka compatibility of config files; request handling currently runs
+    // on the network executors, so this is not used yet.
+    int32_t num_io_threads = 8;
+    int32_t socket_request_max_bytes = 104857600;
+    std::string log_level = "info";
+    // Optional: the cluster id to write into a new meta.properties.
+    std::optional<std::string> cluster_id;
+
+    // advertised_listeners when set, else listeners.
+    const std::vector<listener>& effective_advertised_listeners() const {
+        return advertised_listeners.empty() ? listeners : advertised_listeners;
+    }
+};
+
+// Builds a config from key/value pairs over the defaults. Unknown keys are logged as
+// warnings and ignored; a bad value throws config_error naming the key.
+broker_config config_from_properties(const properties& props);
+
+// `eddy [server.properties] [--override key=value]...`, as kafka-server-start.sh.
+struct command_line {
+    std::optional<std::string> config_path;
+    properties overrides;
+    bool help = false;
+};
+// Throws config_error on a malformed command line.
+command_line parse_command_line(int argc, const char* const* argv);
+
+// The file (if any), then the overrides on top, then config_from_properties.
+broker_config load_config(const command_line& cmd);
+
+}  // namespace eddy::config

@@ -1,0 +1,153 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+#include "net/connection.h"
+
+#include "net/frame.h"
+#include "net/logger.h"
+
+#include <array>
+#include <exception>
+
+namespace eddy::net {
+namespace {
+
+// A frame body is read in steps that at most double what has arrived, so a client
+// that announces 100 MB and sends nothing costs 64 KiB, not 100 MB.
+constexpr size_t first_read_step = 64 * 1024;
+
+}  // namespace
+
+connection::connection(asio::ip::tcp::socket socket, std::shared_ptr<const peer_info> peer,
+                       frame_handler handler, connection_options options,
+                       std::function<void(uint64_t)> on_closed)
+    : socket_(std::move(socket)),
+      peer_(std::move(peer)),
+      handler_(std::move(handler)),
+      options_(options),
+      on_closed_(std::move(on_closed)),
+      writer_wake_(socket_.get_executor()),
+      reader_wake_(socket_.get_executor()) {
+    writer_wake_.expires_at(asio::steady_timer::time_point::max());
+    reader_wake_.expires_at(asio::steady_timer::time_point::max());
+}
+
+connection::~connection() {
+    if (on_closed_) on_closed_(peer_->connection_id);
+}
+
+void connection::start() {
+    spawn(read_loop(shared_from_this()), "reader");
+    spawn(write_loop(shared_from_this()), "writer");
+}
+
+// Never asio::detached: an exception escaping a coroutine is logged and the
+// connection closed, so one bad request cannot take the process down.
+void connection::spawn(awaitable<void> task, const char* what) {
+    asio::co_spawn(
+        socket_.get_executor(), std::move(task),
+        [self = shared_from_this(), what](std::exception_ptr error) {
+            if (!error) return;
+            try {
+                std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+                wire_log().error("connection {} ({}): {} failed: {}", self->peer_->connection_id,
+                                 self->peer_->remote_address, what, e.what());
+            } catch (...) {
+                wire_log().error("connection {}: {} failed", self->peer_->connection_id, what);
+            }
+            self->close();
+        });
+}
+
+void connection::close() {
+    if (closed_) return;
+    closed_ = true;
+    asio::error_code ignored;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    wake(writer_wake_);
+    wake(reader_wake_);
+}
+
+void connection::close_from_any_thread() {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->close(); });
+}
+
+awaitable<void> connection::read_loop(std::shared_ptr<connection> self) {
+    std::array<uint8_t, 4> size_bytes{};
+    while (!self->closed_) {
+        // Backpressure: stop reading while too many requests are unanswered.
+        while (!self->closed_ && self->queue_.size() >= self->options_.max_in_flight) {
+            co_await self->reader_wake_.async_wait(use_tuple);
+        }
+        if (self->closed_) break;
+
+        auto [ec, n] =
+            co_await asio::async_read(self->socket_, asio::buffer(size_bytes), use_tuple);
+        if (ec) break;  // EOF or reset: the writer still drains what is queued
+        frame_check check =
+            check_frame(size_bytes.data(), size_bytes.size(), self->options_.max_frame_bytes);
+        if (check.st == frame_check::status::invalid) {
+            wire_log().warn("connection {} ({}): frame size {} is negative or above {}; closing",
+                            self->peer_->connection_id, self->peer_->remote_address,
+                            decode_frame_size(size_bytes.data()), self->options_.max_frame_bytes);
+            self->close();
+            break;
+        }
+        std::vector<uint8_t> body;
+        size_t want = check.body_size;
+        bool failed = false;
+        while (body.size() < want) {
+            size_t step = std::min(want - body.size(), std::max(first_read_step, body.size()));
+            size_t have = body.size();
+            body.resize(have + step);
+            auto [rec, got] = co_await asio::async_read(
+                self->socket_, asio::buffer(body.data() + have, step), use_tuple);
+            if (rec) {
+                failed = true;
+                break;
+            }
+        }
+        if (failed) break;
+
+        auto slot = std::make_shared<pending>();
+        self->queue_.push_back(slot);
+        self->spawn(run_request(self, slot, std::move(body)), "request");
+    }
+    self->reader_done_ = true;
+    self->wake(self->writer_wake_);
+}
+
+awaitable<void> connection::run_request(std::shared_ptr<connection> self,
+                                        std::shared_ptr<pending> slot, std::vector<uint8_t> frame) {
+    reply r = co_await self->handler_(self->peer_, std::move(frame));
+    slot->result = std::move(r);
+    slot->ready = true;
+    self->wake(self->writer_wake_);
+}
+
+awaitable<void> connection::write_loop(std::shared_ptr<connection> self) {
+    while (!self->closed_) {
+        if (self->queue_.empty() || !self->queue_.front()->ready) {
+            if (self->queue_.empty() && self->reader_done_) break;
+            co_await self->writer_wake_.async_wait(use_tuple);
+            continue;
+        }
+        std::shared_ptr<pending> head = std::move(self->queue_.front());
+        self->queue_.pop_front();
+        self->wake(self->reader_wake_);
+        if (head->result.what == reply::kind::close) break;
+        if (head->result.what == reply::kind::none) continue;
+
+        const std::vector<uint8_t>& bytes = head->result.bytes;
+        auto size = static_cast<uint32_t>(bytes.size());
+        std::array<uint8_t, 4> prefix{static_cast<uint8_t>(size >> 24),
+                                      static_cast<uint8_t>(size >> 16),
+                                      static_cast<uint8_t>(size >> 8), static_cast<uint8_t>(size)};
+        std::array<asio::const_buffer, 2> buffers{asio::buffer(prefix), asio::buffer(bytes)};
+        auto [ec, n] = co_await asio::async_write(self->socket_, buffers, use_tuple);
+        if (ec) break;
+    }
+    self->close();
+}
+
+}  // namespace eddy::net

@@ -1,0 +1,66 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// One client TCP connection: a reader coroutine, a writer coroutine, and the queue of
+// in-flight requests between them, so replies leave in request order.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+
+#include "net/awaitable.h"
+#include "net/frame_handler.h"
+
+namespace eddy::net {
+
+struct connection_options {
+    size_t max_frame_bytes = 104857600;  // socket.request.max.bytes
+    size_t max_in_flight = 64;           // requests read but not yet answered
+};
+
+// Lives on: the io_context that owns its socket (one thread); every member is touched
+// only there. Other threads reach it with asio::post (see close_from_any_thread).
+// Lifetime: a shared_ptr kept alive by the by-value `self` parameter of its reader,
+// writer and request coroutines; it dies when the last of them returns.
+class connection : public std::enable_shared_from_this<connection> {
+public:
+    connection(asio::ip::tcp::socket socket, std::shared_ptr<const peer_info> peer,
+               frame_handler handler, connection_options options,
+               std::function<void(uint64_t id)> on_closed);
+    ~connection();
+
+    // Spawns the reader and writer.
+    void start();
+    // Closes the socket and wakes both coroutines. Idempotent. Connection thread only.
+    void close();
+    // Posts close() to the connection's executor.
+    void close_from_any_thread();
+
+    const peer_info& peer() const { return *peer_; }
+
+private:
+    struct pending {
+        bool ready = false;
+        reply result;
+    };
+
+    static awaitable<void> read_loop(std::shared_ptr<connection> self);
+    static awaitable<void> write_loop(std::shared_ptr<connection> self);
+    static awaitable<void> run_request(std::shared_ptr<connection> self,
+                                       std::shared_ptr<pending> slot, std::vector<uint8_t> frame);
+    void spawn(awaitable<void> task, const char* what);
+    void wake(asio::steady_timer& timer) { timer.cancel(); }
+
+    asio::ip::tcp::socket socket_;
+    std::shared_ptr<const peer_info> peer_;
+    frame_handler handler_;
+    connection_options options_;
+    std::function<void(uint64_t)> on_closed_;
+    std::deque<std::shared_ptr<pending>> queue_;  // request order
+    asio::steady_timer writer_wake_;              // cancelled when the queue's head may be ready
+    asio::steady_timer reader_wake_;              // cancelled when the queue has room again
+    bool reader_done_ = false;
+    bool closed_ = false;
+};
+
+}  // namespace eddy::net

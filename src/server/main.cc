@@ -1,0 +1,44 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// `eddy [server.properties] [--override key=value]...`, like kafka-server-start.sh.
+#include <cstdio>
+#include <exception>
+
+#include "common/logging.h"
+#include "config/config_error.h"
+#include "server/broker_server.h"
+
+namespace {
+
+void print_usage() {
+    std::fputs(
+        "usage: eddy [path/to/server.properties] [--override key=value]...\n"
+        "With no file, serves PLAINTEXT://localhost:9092 with data in ./eddy-data.\n"
+        "Keys follow Kafka's server.properties; eddy.log.level sets the log level.\n",
+        stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    eddy::config::broker_config cfg;
+    try {
+        eddy::config::command_line cmd = eddy::config::parse_command_line(argc, argv);
+        if (cmd.help) {
+            print_usage();
+            return 0;
+        }
+        cfg = eddy::config::load_config(cmd);
+    } catch (const eddy::config::config_error& e) {
+        std::fprintf(stderr, "eddy: %s\n", e.what());
+        print_usage();
+        return 2;
+    }
+    try {
+        return eddy::server::run_until_signalled(cfg);
+    } catch (const std::exception& e) {
+        // Startup failures only (a port in use, an unwritable log dir): the serving
+        // loop itself never throws.
+        std::fprintf(stderr, "eddy: %s\n", e.what());
+        return 1;
+    }
+}

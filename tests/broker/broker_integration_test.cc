@@ -1,0 +1,207 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// A whole broker in this process, spoken to over loopback with generated messages.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <unistd.h>
+
+#include "eddy/error_code.h"
+#include "eddy/msg/api_versions_request.h"
+#include "eddy/msg/api_versions_response.h"
+#include "eddy/msg/metadata_request.h"
+#include "eddy/msg/metadata_response.h"
+#include "eddy/msg/produce_request.h"
+#include "kafka_client.h"
+#include "server/broker_server.h"
+
+using namespace eddy;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A broker on 127.0.0.1 with an OS-chosen port and a private data dir; stopped and
+// cleaned up by the destructor.
+struct running_broker {
+    fs::path dir = fs::temp_directory_path() / ("eddy_it_" + std::to_string(::getpid()));
+    std::unique_ptr<server::broker_server> server;
+    uint16_t port = 0;
+
+    running_broker() {
+        fs::remove_all(dir);
+        config::broker_config cfg = config::config_from_properties(config::parse_properties(
+            "listeners=PLAINTEXT://127.0.0.1:0\nnum.network.threads=2\nlog.dirs=" + dir.string() + "\n"));
+        server = std::make_unique<server::broker_server>(cfg);
+        port = server->start().at(0).endpoint.port();
+    }
+    ~running_broker() {
+        server->stop();
+        fs::remove_all(dir);
+    }
+};
+
+msg::api_versions_request api_versions_request() {
+    msg::api_versions_request r;
+    r.client_software_name = "eddy-test";
+    r.client_software_version = "0.1";
+    return r;
+}
+
+int16_t code(error_code e) { return static_cast<int16_t>(e); }
+
+}  // namespace
+
+TEST_SUITE("broker.integration") {
+    TEST_CASE("ApiVersions is answered in every version with a v0 response header") {
+        running_broker b;
+        test::kafka_client c(b.port);
+        for (int16_t v = 0; v <= 4; ++v) {
+            CAPTURE(v);
+            auto r = c.call<msg::api_versions_response>(api_versions_request(), v);
+            REQUIRE(r);
+            // The header had no tagged-field byte, or the body would not end exactly.
+            CHECK(r->fully_consumed);
+            CHECK(r->body.error_code == 0);
+            bool metadata = false, api_versions = false;
+            for (const auto& k : r->body.api_keys) {
+                if (k.api_key == 3) metadata = k.min_version == 0 && k.max_version == 12;
+                if (k.api_key == 18) api_versions = k.min_version == 0 && k.max_version == 4;
+            }
+            CHECK(metadata);
+            CHECK(api_versions);
+            if (v >= 3) {
+                REQUIRE(r->body.finalized_features.size() == 1);
+                CHECK(r->body.finalized_features[0].name == "metadata.version");
+            }
+        }
+    }
+
+    TEST_CASE("an ApiVersions version the broker does not know gets Kafka's v0 UNSUPPORTED_VERSION reply") {
+        running_broker b;
+        test::kafka_client c(b.port);
+        // v5 is sent with a flexible (v2) header and a body the broker must not parse.
+        auto frame = test::encode_request(api_versions_request(), 4, 99);
+        frame[3] = 5;
+        frame.push_back(0xab);
+        c.send_frame(frame);
+        auto reply = c.receive_frame();
+        REQUIRE(reply);
+        auto r = test::decode_response<msg::api_versions_response>(*reply, 0, 0);
+        REQUIRE(r);
+        CHECK(r->correlation_id == 99);
+        CHECK(r->fully_consumed);
+        CHECK(r->body.error_code == code(error_code::unsupported_version));
+        REQUIRE(r->body.api_keys.size() == 1);
+        CHECK(r->body.api_keys[0].api_key == 18);
+        CHECK(r->body.api_keys[0].max_version == 4);
+        // The connection stays usable: the client retries with a version we know.
+        auto retry = c.call<msg::api_versions_response>(api_versions_request(), 3);
+        REQUIRE(retry);
+        CHECK(retry->body.error_code == 0);
+    }
+
+    TEST_CASE("ApiVersions v3 with a software name Kafka rejects gets INVALID_REQUEST") {
+        running_broker b;
+        test::kafka_client c(b.port);
+        auto req = api_versions_request();
+        req.client_software_name = "bad name";
+        auto r = c.call<msg::api_versions_response>(req, 3);
+        REQUIRE(r);
+        CHECK(r->body.error_code == code(error_code::invalid_request));
+    }
+
+    TEST_CASE("Metadata lists this broker and reports named topics unknown in every version") {
+        running_broker b;
+        test::kafka_client c(b.port);
+        for (int16_t v = 0; v <= 12; ++v) {
+            CAPTURE(v);
+            msg::metadata_request req;
+            req.topics = std::vector<msg::metadata_request::metadata_request_topic>(2);
+            req.topics->at(0).name = "orders";
+            req.topics->at(1).name = "payments";
+            auto r = c.call<msg::metadata_response>(req, v);
+            REQUIRE(r);
+            CHECK(r->fully_consumed);
+            REQUIRE(r->body.brokers.size() == 1);
+            CHECK(r->body.brokers[0].node_id == 1);
+            CHECK(r->body.brokers[0].host == "127.0.0.1");
+            CHECK(r->body.brokers[0].port == b.port);
+            if (v >= 1) CHECK(r->body.controller_id == 1);
+            if (v >= 2) CHECK(r->body.cluster_id == b.server->cluster_id());
+            REQUIRE(r->body.topics.size() == 2);
+            for (const auto& t : r->body.topics) {
+                CHECK(t.error_code == code(error_code::unknown_topic_or_partition));
+                CHECK(t.topic_id.is_zero());
+            }
+            CHECK(r->body.topics[0].name == "orders");
+        }
+    }
+
+    TEST_CASE("Metadata for all topics returns none") {
+        running_broker b;
+        test::kafka_client c(b.port);
+        msg::metadata_request v0_all;  // empty list: all topics in v0
+        auto r0 = c.call<msg::metadata_response>(v0_all, 0);
+        REQUIRE(r0);
+        CHECK(r0->body.topics.empty());
+        msg::metadata_request null_all;
+        null_all.topics = std::nullopt;
+        for (int16_t v : {1, 9, 12}) {
+            auto r = c.call<msg::metadata_response>(null_all, v);
+            REQUIRE(r);
+            CHECK(r->body.topics.empty());
+            CHECK(r->body.brokers.size() == 1);
+        }
+    }
+
+    TEST_CASE("an unknown api key or an api the broker does not serve closes only that connection") {
+        running_broker b;
+        test::kafka_client unknown(b.port);
+        unknown.send_frame(test::encode_request(api_versions_request(), 0, 1, 999));
+        CHECK(unknown.closed_by_server());
+
+        test::kafka_client produce(b.port);
+        produce.send_frame(test::encode_request(msg::produce_request{}, 9, 1));
+        CHECK(produce.closed_by_server());
+
+        test::kafka_client too_new(b.port);
+        too_new.send_frame(test::encode_request(msg::metadata_request{}, 13, 1));
+        CHECK(too_new.closed_by_server());
+
+        test::kafka_client fine(b.port);
+        CHECK(fine.call<msg::api_versions_response>(api_versions_request(), 3));
+    }
+
+    TEST_CASE("a bad frame on one connection leaves another connection working") {
+        running_broker b;
+        test::kafka_client good(b.port);
+        test::kafka_client bad(b.port);
+        CHECK(good.call<msg::api_versions_response>(api_versions_request(), 2));
+        bad.send_raw({0x80, 0, 0, 0});  // negative size
+        CHECK(bad.closed_by_server());
+        test::kafka_client garbage(b.port);
+        garbage.send_frame({1, 2, 3});  // too short for a header
+        CHECK(garbage.closed_by_server());
+        auto r = good.call<msg::metadata_response>(msg::metadata_request{}, 1);
+        REQUIRE(r);
+        CHECK(r->body.brokers.size() == 1);
+    }
+
+    TEST_CASE("pipelined requests on one connection are answered in order") {
+        running_broker b;
+        test::kafka_client c(b.port);
+        std::vector<uint8_t> batch;
+        for (int32_t id = 1; id <= 20; ++id) {
+            auto f = id % 2 ? test::encode_request(api_versions_request(), 3, id)
+                            : test::encode_request(msg::metadata_request{}, 4, id);
+            auto framed = test::with_size_prefix(f);
+            batch.insert(batch.end(), framed.begin(), framed.end());
+        }
+        c.send_raw(batch);
+        for (int32_t id = 1; id <= 20; ++id) {
+            auto frame = c.receive_frame();
+            REQUIRE(frame);
+            codec::reader r(frame->data(), frame->size());
+            CHECK(r.read_int32() == id);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "config/broker_config.h"
+#include "config/config_error.h"
+
+using namespace eddy::config;
+
+namespace {
+command_line parse(std::initializer_list<const char*> args) {
+    std::vector<const char*> argv{"eddy"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return parse_command_line(static_cast<int>(argv.size()), argv.data());
+}
+}  // namespace
+
+TEST_SUITE("config.broker_config") {
+    TEST_CASE("with no file the embedded defaults serve localhost:9092 from ./eddy-data") {
+        broker_config c = load_config(parse({}));
+        CHECK(c.node_id == 1);
+        REQUIRE(c.listeners.size() == 1);
+        CHECK(c.listeners[0].to_string() == "PLAINTEXT://localhost:9092");
+        CHECK(c.log_dirs == std::vector<std::string>{"./eddy-data"});
+        CHECK(c.socket_request_max_bytes == 104857600);
+        CHECK(c.num_partitions == 1);
+        CHECK(c.log_level == "info");
+        CHECK_FALSE(c.cluster_id);
+        CHECK(c.effective_advertised_listeners() == c.listeners);
+    }
+
+    TEST_CASE("known keys are read from properties") {
+        broker_config c = config_from_properties(parse_properties(
+            "node.id=7\nprocess.roles=broker\nlisteners=PLAINTEXT://127.0.0.1:0\n"
+            "advertised.listeners=PLAINTEXT://kafka.example:9092\nlog.dirs=/a, /b\n"
+            "num.partitions=3\nnum.network.threads=2\nnum.io.threads=4\n"
+            "socket.request.max.bytes=1024\neddy.log.level=debug\ncluster.id=abc\n"));
+        CHECK(c.node_id == 7);
+        CHECK(c.process_roles == std::vector<std::string>{"broker"});
+        CHECK(c.listeners[0].port == 0);
+        CHECK(c.effective_advertised_listeners()[0].host == "kafka.example");
+        CHECK(c.log_dirs == std::vector<std::string>{"/a", "/b"});
+        CHECK(c.num_partitions == 3);
+        CHECK(c.num_network_threads == 2);
+        CHECK(c.num_io_threads == 4);
+        CHECK(c.socket_request_max_bytes == 1024);
+        CHECK(c.log_level == "debug");
+        CHECK(c.cluster_id == "abc");
+    }
+
+    TEST_CASE("log.dirs wins over log.dir, which is used alone otherwise") {
+        CHECK(config_from_properties(parse_properties("log.dir=/x\nlog.dirs=/y\n")).log_dirs ==
+              std::vector<std::string>{"/y"});
+        CHECK(config_from_properties(parse_properties("log.dir=/x\n")).log_dirs ==
+              std::vector<std::string>{"/x"});
+    }
+
+    TEST_CASE("unknown keys are ignored") {
+        broker_config c = config_from_properties(parse_properties("some.future.key=1\nnode.id=2\n"));
+        CHECK(c.node_id == 2);
+    }
+
+    TEST_CASE("bad values name the key") {
+        auto bad = [](const char* text) {
+            try {
+                config_from_properties(parse_properties(text));
+            } catch (const config_error& e) {
+                return std::string(e.what());
+            }
+            return std::string("no error");
+        };
+        CHECK(bad("node.id=x").find("node.id") != std::string::npos);
+        CHECK(bad("node.id=-1").find("node.id") != std::string::npos);
+        CHECK(bad("num.partitions=0").find("num.partitions") != std::string::npos);
+        CHECK(bad("socket.request.max.bytes=99999999999").find("socket.request.max.bytes") != std::string::npos);
+        CHECK(bad("eddy.log.level=loud").find("eddy.log.level") != std::string::npos);
+        CHECK(bad("process.roles=worker").find("process.roles") != std::string::npos);
+        CHECK(bad("listeners=nonsense").find("listeners") != std::string::npos);
+        CHECK(bad("listeners=SSL://:9093").find("SSL") != std::string::npos);
+        CHECK(bad("advertised.listeners=OTHER://h:1").find("advertised.listeners") != std::string::npos);
+    }
+
+    TEST_CASE("overrides on the command line win over the file") {
+        auto dir = std::filesystem::temp_directory_path() / "eddy_config_test";
+        std::filesystem::create_directories(dir);
+        auto file = dir / "server.properties";
+        std::ofstream(file) << "node.id=4\nnum.partitions=2\n";
+        std::string path = file.string();
+        command_line cmd = parse({path.c_str(), "--override", "node.id=9", "--override", "log.dirs=/tmp/x"});
+        CHECK(cmd.config_path == path);
+        broker_config c = load_config(cmd);
+        CHECK(c.node_id == 9);
+        CHECK(c.num_partitions == 2);
+        CHECK(c.log_dirs == std::vector<std::string>{"/tmp/x"});
+        std::filesystem::remove_all(dir);
+    }
+
+    TEST_CASE("malformed command lines are rejected") {
+        CHECK_THROWS_AS(parse({"--override"}), config_error);
+        CHECK_THROWS_AS(parse({"--override", "novalue"}), config_error);
+        CHECK_THROWS_AS(parse({"a.properties", "b.properties"}), config_error);
+        CHECK_THROWS_AS(parse({"--bogus"}), config_error);
+        CHECK_THROWS_AS(load_config(parse({"/nonexistent/server.properties"})), config_error);
+        CHECK(parse({"--help"}).help);
+    }
+}

@@ -1,0 +1,170 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+#include "net/server.h"
+
+#include "test_client.h"
+
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+using namespace eddy;
+using eddy::test::raw_client;
+
+namespace {
+
+net::server_options loopback(size_t threads, size_t max_frame = 1024) {
+    net::server_options o;
+    o.listeners.push_back({"PLAINTEXT", "127.0.0.1", 0});
+    o.threads = threads;
+    o.connection.max_frame_bytes = max_frame;
+    return o;
+}
+
+// Echoes the frame body back.
+net::awaitable<net::reply> echo(std::shared_ptr<const net::peer_info>, std::vector<uint8_t> frame) {
+    co_return net::reply{net::reply::kind::send, std::move(frame)};
+}
+
+// Request 0 waits until request 1 has finished, so the handlers complete in the
+// opposite order of arrival.
+struct gate_state {
+    std::optional<asio::steady_timer> gate;
+    bool released = false;
+    std::mutex mutex;
+    std::vector<uint8_t> completion_order;
+};
+
+net::awaitable<net::reply> gated(std::shared_ptr<gate_state> s, std::vector<uint8_t> frame) {
+    uint8_t id = frame.at(0);
+    if (id == 0 && !s->released) {
+        s->gate.emplace(co_await asio::this_coro::executor);
+        s->gate->expires_at(asio::steady_timer::time_point::max());
+        co_await s->gate->async_wait(net::use_tuple);
+    }
+    if (id == 1) {
+        s->released = true;
+        if (s->gate) s->gate->cancel();
+    }
+    {
+        std::lock_guard lock(s->mutex);
+        s->completion_order.push_back(id);
+    }
+    co_return net::reply{net::reply::kind::send, std::move(frame)};
+}
+
+}  // namespace
+
+TEST_SUITE("net.server") {
+    TEST_CASE("pipelined requests are answered in order even when handlers finish out of order") {
+        auto state = std::make_shared<gate_state>();
+        // One thread: both handlers share the connection's executor, as in production.
+        net::server server(loopback(1),
+                           [state](std::shared_ptr<const net::peer_info>, std::vector<uint8_t> f) {
+                               return gated(state, std::move(f));
+                           });
+        auto bound = server.start();
+        raw_client c(bound[0].endpoint.port());
+        std::vector<uint8_t> both = test::with_size_prefix({0, 'a'});
+        auto second = test::with_size_prefix({1, 'b'});
+        both.insert(both.end(), second.begin(), second.end());
+        c.send_raw(both);  // one write: the two requests are pipelined
+        auto r0 = c.receive_frame();
+        auto r1 = c.receive_frame();
+        REQUIRE(r0);
+        REQUIRE(r1);
+        CHECK(*r0 == std::vector<uint8_t>{0, 'a'});
+        CHECK(*r1 == std::vector<uint8_t>{1, 'b'});
+        server.stop();
+        CHECK(state->completion_order == std::vector<uint8_t>{1, 0});
+        // The timer belongs to the server's io_context, which dies with the server.
+        state->gate.reset();
+    }
+
+    TEST_CASE("many connections are served at once across threads") {
+        net::server server(loopback(2), echo);
+        auto bound = server.start();
+        std::vector<std::unique_ptr<raw_client>> clients;
+        for (int i = 0; i < 50; ++i)
+            clients.push_back(std::make_unique<raw_client>(bound[0].endpoint.port()));
+        for (int i = 0; i < 50; ++i) clients[i]->send_frame({static_cast<uint8_t>(i), 1, 2, 3});
+        for (int i = 0; i < 50; ++i) {
+            auto r = clients[i]->receive_frame();
+            REQUIRE(r);
+            CHECK(r->at(0) == i);
+        }
+        server.stop();
+    }
+
+    TEST_CASE("a frame body arriving one byte at a time is answered once complete") {
+        net::server server(loopback(1), echo);
+        auto bound = server.start();
+        raw_client c(bound[0].endpoint.port());
+        for (uint8_t b : test::with_size_prefix({9, 8, 7, 6, 5})) c.send_raw({b});
+        auto r = c.receive_frame();
+        REQUIRE(r);
+        CHECK(*r == std::vector<uint8_t>{9, 8, 7, 6, 5});
+        server.stop();
+    }
+
+    TEST_CASE("a negative frame size closes that connection and others keep working") {
+        net::server server(loopback(2), echo);
+        auto bound = server.start();
+        raw_client good(bound[0].endpoint.port());
+        raw_client bad(bound[0].endpoint.port());
+        bad.send_raw({0xff, 0xff, 0xff, 0xfe, 1, 2});
+        CHECK(bad.closed_by_server());
+        good.send_frame({42});
+        auto r = good.receive_frame();
+        REQUIRE(r);
+        CHECK(*r == std::vector<uint8_t>{42});
+        server.stop();
+    }
+
+    TEST_CASE("a frame above socket.request.max.bytes closes the connection") {
+        net::server server(loopback(1, 16), echo);
+        auto bound = server.start();
+        raw_client c(bound[0].endpoint.port());
+        c.send_raw({0, 0, 0, 17});
+        CHECK(c.closed_by_server());
+        raw_client ok(bound[0].endpoint.port());
+        ok.send_frame(std::vector<uint8_t>(16, 1));
+        CHECK(ok.receive_frame());
+        server.stop();
+    }
+
+    TEST_CASE("a close reply closes the connection after earlier replies are written") {
+        net::server server(loopback(1),
+                           [](std::shared_ptr<const net::peer_info>,
+                              std::vector<uint8_t> f) -> net::awaitable<net::reply> {
+                               return [](std::vector<uint8_t> frame) -> net::awaitable<net::reply> {
+                                   if (frame.at(0) == 'x')
+                                       co_return net::reply{net::reply::kind::close, {}};
+                                   co_return net::reply{net::reply::kind::send, std::move(frame)};
+                               }(std::move(f));
+                           });
+        auto bound = server.start();
+        raw_client c(bound[0].endpoint.port());
+        auto frames = test::with_size_prefix({'a'});
+        auto x = test::with_size_prefix({'x'});
+        frames.insert(frames.end(), x.begin(), x.end());
+        c.send_raw(frames);
+        auto r = c.receive_frame();
+        REQUIRE(r);
+        CHECK(*r == std::vector<uint8_t>{'a'});
+        CHECK_FALSE(c.receive_frame());
+        server.stop();
+    }
+
+    TEST_CASE("stop closes open connections and returns") {
+        net::server server(loopback(2), echo);
+        auto bound = server.start();
+        raw_client c(bound[0].endpoint.port());
+        c.send_frame({1});
+        CHECK(c.receive_frame());
+        server.stop();
+        CHECK(c.closed_by_server());
+    }
+}
