@@ -1,0 +1,203 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// A partition's log: the `<topic>-<partition>/` directory of segments, in Kafka's layout.
+// Formats: src/log/segment_format.md, index_format.md, checkpoint_format.md.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "log/filesystem.h"
+#include "log/leader_epoch_cache.h"
+#include "log/log_config.h"
+#include "log/segment.h"
+
+namespace eddy::log {
+
+// What the broker read from the log directory's checkpoints before opening the log.
+struct open_options {
+    int64_t recovery_point = 0;    // recovery-point-offset-checkpoint
+    int64_t log_start_offset = 0;  // log-start-offset-checkpoint
+    bool clean_shutdown = false;   // the log directory had .kafka_cleanshutdown
+    int64_t now_ms = 0;
+};
+
+// What open() found and repaired (also logged at warn when anything was cut).
+struct recovery_report {
+    size_t segments_scanned = 0;   // segments whose every batch was validated
+    size_t segments_deleted = 0;   // segments after the first bad batch, removed
+    uint64_t bytes_truncated = 0;  // invalid or incomplete bytes cut from the tail
+    std::string reason;            // why the first cut happened, empty when none did
+};
+
+struct append_info {
+    int64_t now_ms = 0;
+    // Leader appends stamp each batch's partitionLeaderEpoch (outside the CRC).
+    std::optional<int32_t> leader_epoch = std::nullopt;
+    // message.timestamp.type=LogAppendTime: each batch gets maxTimestamp = now_ms and the
+    // timestamp-type bit, and a recomputed CRC.
+    bool log_append_time = false;
+    // Leader appends assign offsets from latest(); follower appends keep the leader's,
+    // which must start at or after latest().
+    bool assign_offsets = true;
+};
+
+struct append_result {
+    int64_t first_offset = 0;
+    int64_t last_offset = 0;
+    int64_t log_append_time = -1;  // now_ms when log_append_time was applied, else -1
+    int64_t log_start_offset = 0;
+};
+
+// A byte range of a segment's .log file: send it with sendfile(2) on
+// file->native_handle(), or file->read_at() where bytes are needed (TLS). The shared
+// handle keeps the file readable even if the segment is deleted meanwhile.
+struct file_slice {
+    std::shared_ptr<file> log_file;
+    uint64_t position = 0;
+    uint32_t length = 0;
+};
+
+struct read_result {
+    std::vector<file_slice> slices;  // consecutive in offset order
+    uint64_t bytes = 0;
+};
+
+struct timestamp_offset {
+    int64_t timestamp;
+    int64_t offset;
+};
+
+struct retention_result {
+    size_t segments_deleted = 0;
+    uint64_t bytes_deleted = 0;
+    int64_t log_start_offset = 0;
+};
+
+// Lives on: the partition's executor (no internal locking; the broker calls it from its
+// storage executor, since every method may block on file I/O). Errors are returned,
+// never thrown: std::errc values from the file layer, or log::errc.
+class log {
+public:
+    // Opens (creating if needed) the partition directory `dir`. Segments from the one
+    // holding `recovery_point` onwards are validated batch by batch unless the shutdown
+    // was clean; any segment with a missing or corrupt index is validated and re-indexed
+    // regardless. The log is cut at the first invalid or incomplete batch and later
+    // segments are deleted (Kafka's LogLoader).
+    static result<std::unique_ptr<log>> open(filesystem& fs, std::string dir, log_config config,
+                                             const open_options& opts);
+
+    // Appends whole magic-2 batches (validated by the caller: CRC, sizes, records)
+    // rewriting base offsets (and epoch / append time) in place in `batches`. Rolls first
+    // when segment.bytes, segment.ms, a full index or the 32-bit relative offset demand
+    // it. errc::record_list_too_large when the batches exceed segment.bytes;
+    // errc::invalid_batches when they are not whole v2 batches. A failed write leaves
+    // the log as it was, or, when it cannot be undone, refuses further appends
+    // (errc::log_failed).
+    result<append_result> append(std::span<uint8_t> batches, const append_info& info);
+
+    // The file ranges holding offsets from the batch containing `offset`, up to
+    // `max_bytes` and stopping before the batch holding `max_offset_exclusive` (the
+    // high watermark). With `min_one_batch` the first batch is returned whole even when
+    // larger than max_bytes. As in Kafka the last slice may end inside a batch (clients
+    // drop a partial trailing batch). errc::offset_out_of_range when `offset` is below
+    // earliest() or above latest().
+    result<read_result> read(int64_t offset, uint32_t max_bytes, int64_t max_offset_exclusive,
+                             bool min_one_batch);
+
+    // ListOffsets by time: the first batch (at or after the log start) whose max
+    // timestamp >= `timestamp`, as {that max timestamp, max(its base offset, log start)};
+    // nullopt when none is. Batch granularity: records inside a batch are not examined.
+    result<std::optional<timestamp_offset>> offset_for_timestamp(int64_t timestamp) const;
+    // ListOffsets MAX_TIMESTAMP: the largest batch max timestamp and the last offset of
+    // its batch; nullopt for a log without timestamps.
+    std::optional<timestamp_offset> max_timestamp_offset() const;
+    int64_t earliest() const { return log_start_offset_; }
+    int64_t latest() const { return next_offset_; }
+
+    // Kafka's retention pass: deletes whole oldest segments below `high_watermark` that
+    // lie wholly before the log start offset, then while the log exceeds
+    // `retention_bytes`, then while their newest timestamp is older than `retention_ms`
+    // (-1 disables either). When every segment qualifies the active one is rolled first
+    // so the log keeps an empty active segment. Advances the log start offset.
+    result<retention_result> apply_retention(int64_t now_ms, int64_t retention_ms,
+                                             int64_t retention_bytes, int64_t high_watermark);
+    // DeleteRecords: moves the log start offset up to `offset` and deletes segments that
+    // fall wholly before it. errc::offset_out_of_range when offset > high_watermark.
+    // Returns the new log start offset (the low watermark).
+    result<int64_t> delete_records_before(int64_t offset, int64_t high_watermark, int64_t now_ms);
+    // Followers: removes every batch with offsets >= `offset` (whole batches).
+    std::error_code truncate_to(int64_t offset, int64_t now_ms);
+    // Followers: empties the log and restarts it at `offset`.
+    std::error_code truncate_fully_and_start_at(int64_t offset, int64_t now_ms);
+
+    // Starts a new active segment at latest(), unless the active one is empty; fsyncs the
+    // segment it replaces (as Kafka does after a roll).
+    std::error_code roll(int64_t now_ms);
+    // fsyncs the segments holding offsets below `up_to` and moves the recovery point there.
+    std::error_code flush(int64_t up_to);
+    // Applies flush.ms: flushes everything when that long has passed since the last flush.
+    std::error_code maybe_flush(int64_t now_ms);
+    // Writes the final time index entry and flushes everything. The caller then records
+    // recovery_point() and earliest() in the log directory's checkpoints and, once every
+    // log there is closed, writes the clean-shutdown marker (checkpoint.h).
+    std::error_code close();
+
+    // OffsetForLeaderEpoch: {epoch, end offset} (see leader_epoch_cache::end_offset_for).
+    std::pair<int32_t, int64_t> end_offset_for_epoch(int32_t epoch) const {
+        return epochs_.end_offset_for(epoch, next_offset_);
+    }
+    const leader_epoch_cache& epochs() const { return epochs_; }
+
+    int64_t recovery_point() const { return recovery_point_; }
+    uint64_t size_bytes() const;
+    size_t segment_count() const { return segments_.size(); }
+    const std::map<int64_t, std::unique_ptr<segment>>& segments() const { return segments_; }
+    const std::string& dir() const { return dir_; }
+    const log_config& config() const { return config_; }
+    // The largest append accepted (RECORD_LIST_TOO_LARGE above it).
+    uint64_t max_append_bytes() const { return config_.segment_bytes; }
+    const recovery_report& last_recovery() const { return recovery_; }
+
+    log(const log&) = delete;
+    log& operator=(const log&) = delete;
+    ~log() = default;
+
+private:
+    log(filesystem& fs, std::string dir, log_config config, leader_epoch_cache epochs);
+
+    std::error_code load(const open_options& opts);
+    // Starts a new active segment at `base` (>= latest()).
+    std::error_code roll_at(int64_t base, int64_t now_ms);
+    std::error_code recover_from(int64_t recovery_point, std::vector<int64_t> flagged);
+    segment& active() { return *segments_.rbegin()->second; }
+    segment_options segment_opts() const {
+        return {config_.index_interval_bytes, config_.segment_index_bytes};
+    }
+    // Deletes the oldest segments while `pred(segment, is_last)` holds (Kafka's
+    // deletableSegments + deleteSegments).
+    template <typename Pred>
+    result<retention_result> delete_oldest(int64_t now_ms, int64_t high_watermark, Pred pred);
+    std::error_code delete_segment(std::map<int64_t, std::unique_ptr<segment>>::iterator it);
+    std::error_code raise_log_start(int64_t offset);
+
+    filesystem* fs_;
+    std::string dir_;
+    log_config config_;
+    leader_epoch_cache epochs_;
+    std::map<int64_t, std::unique_ptr<segment>> segments_;  // by base offset; never empty
+    int64_t next_offset_ = 0;
+    int64_t log_start_offset_ = 0;
+    int64_t recovery_point_ = 0;
+    int64_t last_flush_ms_ = 0;
+    bool dir_dirty_ = false;  // entries created or removed since the last directory fsync
+    bool failed_ = false;
+    recovery_report recovery_;
+};
+
+}  // namespace eddy::log

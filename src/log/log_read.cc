@@ -1,0 +1,78 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// Reading a partition log: Fetch file ranges and ListOffsets lookups.
+#include <algorithm>
+
+#include "log/errc.h"
+#include "log/log.h"
+
+namespace eddy::log {
+
+result<read_result> log::read(int64_t offset, uint32_t max_bytes, int64_t max_offset_exclusive,
+                              bool min_one_batch) {
+    if (offset < log_start_offset_ || offset > next_offset_) return errc::offset_out_of_range;
+    read_result out;
+    const int64_t limit = std::min(max_offset_exclusive, next_offset_);
+    if (offset >= limit) return out;
+
+    uint64_t budget = max_bytes;
+    bool first = true;
+    int64_t want = offset;
+    auto it = std::prev(segments_.upper_bound(offset));
+    for (; it != segments_.end(); ++it) {
+        const segment& seg = *it->second;
+        want = std::max(want, seg.base_offset());
+        if (want >= limit) break;
+        auto start = seg.find_batch(want);
+        if (!start) return start.error();
+        // Past this segment's data (its tail was empty): continue in the next one.
+        if (!*start) continue;
+        if ((*start)->base_offset >= limit) break;
+
+        uint64_t end = seg.size();
+        if (limit < seg.next_offset()) {
+            auto stop = seg.find_batch(limit, (*start)->position);
+            if (!stop) return stop.error();
+            if (*stop) end = (*stop)->position;
+        }
+        const uint64_t available = end - (*start)->position;
+        uint64_t take = std::min(available, budget);
+        if (first && min_one_batch) {
+            take = std::min<uint64_t>(available, std::max<uint64_t>(budget, (*start)->size));
+        }
+        if (take == 0) break;
+        out.slices.push_back({seg.log_file(), (*start)->position, static_cast<uint32_t>(take)});
+        out.bytes += take;
+        budget -= std::min(budget, take);
+        first = false;
+        // Only a segment read to its end may be followed by the next one, so a partial
+        // batch can only be the very last bytes returned.
+        if (take < available || end < seg.size() || budget == 0) break;
+    }
+    return out;
+}
+
+result<std::optional<timestamp_offset>> log::offset_for_timestamp(int64_t timestamp) const {
+    for (const auto& [base, seg] : segments_) {
+        if (seg->max_timestamp() < timestamp) continue;
+        auto loc = seg->find_by_timestamp(timestamp, log_start_offset_);
+        if (!loc) return loc.error();
+        if (*loc) {
+            return std::optional<timestamp_offset>{timestamp_offset{
+                (*loc)->max_timestamp, std::max((*loc)->base_offset, log_start_offset_)}};
+        }
+    }
+    return std::optional<timestamp_offset>{};
+}
+
+std::optional<timestamp_offset> log::max_timestamp_offset() const {
+    std::optional<timestamp_offset> best;
+    for (const auto& [base, seg] : segments_) {
+        if (seg->max_timestamp() < 0) continue;
+        if (!best || seg->max_timestamp() > best->timestamp) {
+            best = timestamp_offset{seg->max_timestamp(), seg->offset_of_max_timestamp()};
+        }
+    }
+    return best;
+}
+
+}  // namespace eddy::log

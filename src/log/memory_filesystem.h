@@ -1,0 +1,68 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// An in-memory filesystem that can inject faults, for storage tests (LevelDB's memenv plus
+// fault_injection_test): failing and torn writes, short reads, and crashes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "log/filesystem.h"
+
+namespace eddy::log {
+
+// Lives on: the test's thread (not thread-safe).
+//
+// Every file keeps two images: what write(2) produced (the page cache) and what the last
+// sync() made durable. kill() models kill -9: the page cache survives, nothing changes.
+// power_loss() models losing the machine: each file keeps its durable image plus, when
+// `seed` is non-zero, a random prefix of the bytes appended since (a torn tail).
+class memory_filesystem final : public filesystem {
+public:
+    memory_filesystem();
+
+    result<std::shared_ptr<file>> open(const std::string& path, bool create) override;
+    result<std::vector<std::string>> list(const std::string& dir) override;
+    bool exists(const std::string& path) override;
+    std::error_code remove(const std::string& path) override;
+    std::error_code rename(const std::string& from, const std::string& to) override;
+    std::error_code create_directories(const std::string& dir) override;
+    std::error_code sync_directory(const std::string& dir) override;
+
+    // Fault knobs.
+    // After `bytes` more bytes have been appended (to any file), appends fail with ENOSPC.
+    // When `torn`, the append that crosses the limit writes the part that fits first.
+    void fail_writes_after(uint64_t bytes, bool torn);
+    // Every read returns at most half of what was asked (at least one byte).
+    void set_short_reads(bool on) { state_->short_reads = on; }
+    // Syncs fail with EIO.
+    void set_fail_syncs(bool on) { state_->fail_syncs = on; }
+    void clear_faults();
+
+    void power_loss(uint64_t seed);
+
+    // Direct access for tests: the page-cache image of a file (nullptr when missing).
+    std::vector<uint8_t>* contents(const std::string& path);
+
+    struct node {
+        std::vector<uint8_t> data;
+        std::vector<uint8_t> durable;
+    };
+    struct fault_state {
+        bool write_limit = false;
+        bool torn = false;
+        uint64_t write_budget = 0;
+        bool short_reads = false;
+        bool fail_syncs = false;
+    };
+
+private:
+    std::map<std::string, std::shared_ptr<node>> files_;
+    std::set<std::string> dirs_;
+    std::shared_ptr<fault_state> state_;
+};
+
+}  // namespace eddy::log

@@ -1,0 +1,137 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// One segment of a partition log: `<base>.log` plus its sparse `.index` and `.timeindex`.
+// Formats: src/log/segment_format.md, src/log/index_format.md.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "log/filesystem.h"
+#include "log/offset_index.h"
+#include "log/time_index.h"
+#include "record/batch.h"
+
+namespace eddy::log {
+
+struct segment_options {
+    uint32_t index_interval_bytes = 4096;  // index.interval.bytes
+    uint32_t max_index_bytes = 10485760;   // segment.index.bytes
+};
+
+// Where one batch sits in a segment, from its header.
+struct batch_location {
+    uint64_t position = 0;
+    uint32_t size = 0;  // log_overhead + batchLength
+    int64_t base_offset = 0;
+    int64_t last_offset = 0;
+    int64_t max_timestamp = 0;
+};
+
+// What should_roll() weighs (Kafka's RollParams).
+struct roll_params {
+    uint64_t segment_bytes;
+    int64_t segment_ms;
+    int64_t now_ms;
+    uint64_t append_bytes;
+    int64_t append_max_timestamp;
+    int64_t append_last_offset;
+};
+
+// Lives on: the partition's executor. Blocking file I/O in every method.
+// Invariants: bytes [0, size()) are whole batches with offsets in [base_offset(),
+// next_offset()); the indexes only point into them.
+class segment {
+public:
+    // A new empty segment; any files already at that base offset are emptied.
+    static result<std::unique_ptr<segment>> create(filesystem& fs, const std::string& dir,
+                                                   int64_t base_offset, const segment_options& opts,
+                                                   int64_t now_ms);
+    // An existing segment. `needs_recovery` is set when an index is missing or fails its
+    // sanity check or the tail after the last index entry does not parse; the caller must
+    // then recover() before using it.
+    static result<std::unique_ptr<segment>> open(filesystem& fs, const std::string& dir,
+                                                 int64_t base_offset, const segment_options& opts,
+                                                 int64_t now_ms, bool& needs_recovery);
+
+    // Validates every batch (framing, magic, CRC-32C, offsets increasing from
+    // `min_offset` and inside the 32-bit relative range), truncates the file at the first
+    // invalid or incomplete one and rebuilds both indexes. `on_batch` sees each valid
+    // batch header. Returns the bytes truncated; `reason` says why, when any were.
+    result<uint64_t> recover(int64_t min_offset,
+                             const std::function<void(const record::batch_view&)>& on_batch,
+                             std::string& reason);
+
+    // Appends whole batches whose offsets are already assigned and start at
+    // next_offset(); adds sparse index entries. On a failed write the segment is
+    // truncated back to where it was; when even that fails broken() turns true and the
+    // segment must not be appended to again (its file may end in a partial batch).
+    std::error_code append(std::span<const uint8_t> batches);
+
+    // The first batch at or after `start_position` whose last offset >= `offset`.
+    result<std::optional<batch_location>> find_batch(int64_t offset,
+                                                     uint64_t start_position = 0) const;
+    // The first batch whose max timestamp >= `timestamp` and last offset >= `min_offset`.
+    result<std::optional<batch_location>> find_by_timestamp(int64_t timestamp,
+                                                            int64_t min_offset) const;
+
+    // Removes the batch containing `offset` and everything after it; returns bytes removed.
+    result<uint64_t> truncate_to(int64_t offset);
+
+    // Kafka writes the segment's max timestamp as a final time index entry when the
+    // segment stops being the active one (roll, close).
+    std::error_code on_become_inactive();
+    // fsync of the log and both indexes.
+    std::error_code sync();
+    // Deletes the three files (open handles stay readable).
+    std::error_code remove_files();
+
+    bool should_roll(const roll_params& p) const;
+
+    int64_t base_offset() const { return base_offset_; }
+    int64_t next_offset() const { return next_offset_; }
+    uint64_t size() const { return size_; }
+    bool empty() const { return size_ == 0; }
+    bool broken() const { return broken_; }
+    int64_t max_timestamp() const { return max_timestamp_; }
+    int64_t created_ms() const { return created_ms_; }
+    int64_t offset_of_max_timestamp() const { return offset_of_max_timestamp_; }
+    const std::shared_ptr<file>& log_file() const { return log_; }
+    const std::string& log_path() const { return log_path_; }
+    const offset_index& offsets() const { return offset_index_; }
+    const time_index& times() const { return time_index_; }
+
+private:
+    segment(filesystem& fs, std::string log_path, std::shared_ptr<file> log, offset_index oi,
+            time_index ti, int64_t base_offset, const segment_options& opts, int64_t now_ms);
+
+    // Scans headers from the last offset index entry to the end of the file to learn
+    // next_offset and the max timestamp; errc::invalid_batches when they do not parse.
+    std::error_code load_tail();
+    // Updates in-memory state and stages index entries for a batch at `position`.
+    void note_batch(const record::batch_view& header, uint64_t position);
+    result<std::optional<batch_location>> read_location(uint64_t position) const;
+    std::error_code write_indexes();
+
+    filesystem* fs_;
+    std::string log_path_;
+    std::shared_ptr<file> log_;
+    offset_index offset_index_;
+    time_index time_index_;
+    int64_t base_offset_;
+    segment_options opts_;
+    uint64_t size_ = 0;
+    int64_t next_offset_;
+    int64_t max_timestamp_ = time_index::no_timestamp;
+    int64_t offset_of_max_timestamp_;
+    uint64_t bytes_since_last_index_entry_ = 0;
+    // The first batch's max timestamp (Kafka's rollingBasedTimestamp), -1 when unknown.
+    int64_t rolling_timestamp_ = time_index::no_timestamp;
+    int64_t created_ms_;
+    bool broken_ = false;
+};
+
+}  // namespace eddy::log
