@@ -1,0 +1,124 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+#include "controller/config_validation.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <vector>
+
+#include "controller/config_defs.h"
+
+namespace eddy::controller {
+
+namespace {
+
+int64_t long_or(const metadata::config_map& m, std::string_view name, int64_t fallback) {
+    auto it = m.find(name);
+    if (it == m.end()) return fallback;
+    const config_def* def = find_topic_config(name);
+    parsed_value p = parse_config_value(*def, it->second);
+    int64_t n = fallback;
+    if (p.value) std::from_chars(p.value->data(), p.value->data() + p.value->size(), n);
+    return n;
+}
+
+std::vector<std::string> split_plain(std::string_view s) {
+    // String.split(",") as ConfigurationControlManager uses it: trailing empty strings go.
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= s.size()) {
+        size_t comma = s.find(',', start);
+        if (comma == std::string_view::npos) comma = s.size();
+        out.emplace_back(s.substr(start, comma - start));
+        start = comma + 1;
+    }
+    while (!out.empty() && out.back().empty()) out.pop_back();
+    return out;
+}
+
+std::string join(const std::vector<std::string>& parts) {
+    std::string out;
+    for (size_t i = 0; i < parts.size(); ++i) {
+        if (i) out += ',';
+        out += parts[i];
+    }
+    return out;
+}
+
+}  // namespace
+
+api_error validate_topic_configs(const metadata::config_map& configs, bool allow_compact) {
+    for (const auto& [name, value] : configs) {
+        if (find_topic_config(name) == nullptr) {
+            return fail(error_code::invalid_config, "Unknown topic config name: " + name);
+        }
+    }
+    for (const auto& [name, value] : configs) {
+        parsed_value p = parse_config_value(*find_topic_config(name), value);
+        if (!p.value) return fail(error_code::invalid_config, p.error);
+    }
+    const int64_t min_lag = long_or(configs, "min.compaction.lag.ms", 0);
+    const int64_t max_lag = long_or(configs, "max.compaction.lag.ms", INT64_MAX);
+    if (min_lag > max_lag) {
+        return fail(error_code::invalid_config,
+                    fmt::format("conflict topic config setting min.compaction.lag.ms ({}) > "
+                                "max.compaction.lag.ms ({})",
+                                min_lag, max_lag));
+    }
+    if (auto it = configs.find(std::string_view("remote.storage.enable"));
+        it != configs.end() &&
+        parse_config_value(*find_topic_config(it->first), it->second).value == "true") {
+        return fail(error_code::invalid_config,
+                    "Tiered Storage functionality is disabled in the broker. Topic cannot be "
+                    "configured with remote log storage.");
+    }
+    if (auto it = configs.find(std::string_view("cleanup.policy"));
+        !allow_compact && it != configs.end()) {
+        auto parts = split_list(it->second);
+        if (std::find(parts.begin(), parts.end(), "compact") != parts.end()) {
+            return fail(error_code::invalid_config,
+                        "cleanup.policy=compact is not supported by this broker yet: it has no "
+                        "log compaction; use cleanup.policy=delete");
+        }
+    }
+    return {};
+}
+
+api_error apply_alter_op(metadata::config_map& configs, std::string_view name, alter_op op,
+                         const std::optional<std::string>& value, bool is_list,
+                         std::optional<std::string_view> list_default) {
+    switch (op) {
+        case alter_op::set:
+            configs[std::string(name)] = value.value_or("");
+            return {};
+        case alter_op::del:
+            if (auto it = configs.find(name); it != configs.end()) configs.erase(it);
+            return {};
+        case alter_op::append:
+        case alter_op::subtract: {
+            if (!is_list) {
+                return fail(error_code::invalid_config,
+                            fmt::format("Can't {} to key {} because its type is not LIST.",
+                                        op == alter_op::append ? "APPEND" : "SUBTRACT", name));
+            }
+            auto it = configs.find(name);
+            std::string current = it != configs.end() ? it->second
+                                                      : std::string(list_default.value_or(""));
+            std::vector<std::string> parts;
+            for (auto& p : split_plain(current)) {
+                if (!p.empty()) parts.push_back(std::move(p));
+            }
+            for (const auto& v : split_plain(value.value_or(""))) {
+                auto pos = std::find(parts.begin(), parts.end(), v);
+                if (op == alter_op::append && pos == parts.end()) parts.push_back(v);
+                if (op == alter_op::subtract && pos != parts.end()) parts.erase(pos);
+            }
+            configs[std::string(name)] = join(parts);
+            return {};
+        }
+    }
+    return fail(error_code::invalid_request, "Unknown operation type");
+}
+
+}  // namespace eddy::controller

@@ -1,0 +1,17 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// Kafka's text form of a uuid (Uuid.toString): url-safe base64 of the 16 bytes, no padding.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "eddy/codec/types.h"
+
+namespace eddy::metadata {
+
+std::string to_string(const codec::uuid& id);
+// The inverse of to_string; nullopt unless `text` is 22 url-safe base64 characters.
+std::optional<codec::uuid> uuid_from_string(std::string_view text);
+
+}  // namespace eddy::metadata
