@@ -133,7 +133,9 @@ class Emitter:
                 self.line(f"if (!{m} && !{null_ok}) {rd}.fail();")
         elif field.is_struct_element and field.is_nullable:
             self.line(f"if ({rd}.read_int8() < 0) {{ {m} = std::nullopt; if (!{null_ok}) {rd}.fail(); }}")
-            self.line(f"else {m}.emplace().read({rd}, _version);")
+            # emplace(T{}) rather than emplace(): clang 14 rejects the latter for a nested
+            # struct with default member initialisers.
+            self.line(f"else {m}.emplace({self.names[t]}{{}}).read({rd}, _version);")
         else:
             self.read_element(field, m, rd, flex, push=False)
 

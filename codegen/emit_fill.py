@@ -54,7 +54,8 @@ def fill_value(e, field, nullable):
     elif field.is_nullable:
         e.line(f"if ({null_ok} && g.chance(5)) {m} = std::nullopt;")
         if field.is_struct_element:
-            e.line(f"else {{ g.enter(); fill_random({m}.emplace(), g, _version); g.leave(); }}")
+            t = e.names[field.type]
+            e.line(f"else {{ g.enter(); fill_random({m}.emplace({t}{{}}), g, _version); g.leave(); }}")
         else:
             e.line(f"else {m} = {'g.text()' if field.type == 'string' else 'g.blob()'};")
     else:
