@@ -54,7 +54,7 @@ def fill_value(e, field, nullable):
     elif field.is_nullable:
         e.line(f"if ({null_ok} && g.chance(5)) {m} = std::nullopt;")
         if field.is_struct_element:
-            t = e.names[field.type]
+            t = f"msg::{e.owner}::{e.names[field.type]}"
             e.line(f"else {{ g.enter(); fill_random({m}.emplace({t}{{}}), g, _version); g.leave(); }}")
         else:
             e.line(f"else {m} = {'g.text()' if field.type == 'string' else 'g.blob()'};")
@@ -64,6 +64,7 @@ def fill_value(e, field, nullable):
 
 def fill_function(gen, qual, fields, versions):
     e = Emitter(gen.names, gen.members, gen.defaults)
+    e.owner = gen.cls  # nested types are named through their message outside it
     ctx = gen.ctx(versions)
     e.block(f"void fill_random(msg::{qual}& m, codec_test::rng& g, int16_t _version)")
     e.line(f"[[maybe_unused]] const bool _flexible = {ctx.flexible_local()};")

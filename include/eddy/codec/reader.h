@@ -128,8 +128,9 @@ private:
     template <class T>
     T fixed() {
         if (!take(sizeof(T))) return 0;
+        const uint8_t* b = p_ - sizeof(T);
         T v = 0;
-        for (size_t i = 0; i < sizeof(T); ++i) v = static_cast<T>((v << 8) | p_[i - sizeof(T)]);
+        for (size_t i = 0; i < sizeof(T); ++i) v = static_cast<T>((v << 8) | b[i]);
         return v;
     }
 
