@@ -3,8 +3,18 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace eddy::broker {
+
+class cluster_metadata;  // broker/cluster_metadata.h
+}  // namespace eddy::broker
+
+namespace eddy::cluster {
+class replica_manager;  // cluster/replica_manager.h
+}  // namespace eddy::cluster
 
 namespace eddy::broker {
 
@@ -22,6 +32,12 @@ struct broker_info {
     std::string cluster_id;
     std::vector<advertised_endpoint> endpoints;
     std::string rack;  // empty = no rack (sent as null)
+    // The metadata image and the controller's operations; null only in handler unit tests
+    // that need neither (Metadata then answers from an empty image).
+    std::shared_ptr<cluster_metadata> metadata;
+    // The partitions this broker leads (Produce, Fetch, ListOffsets, ...); set by the
+    // server before it serves requests.
+    std::shared_ptr<cluster::replica_manager> replicas;
 
     // The endpoint for `listener_name`, or nullptr when this broker has none.
     const advertised_endpoint* endpoint_for(const std::string& listener_name) const {

@@ -26,7 +26,7 @@ routed_reply encode(const request_context& ctx, int16_t body_version, const Resp
     return out;
 }
 
-routed_reply close_reply() { return {routed_reply::action::close, {}}; }
+routed_reply close_reply() { return {routed_reply::action::close, {}, {}}; }
 
 template <class Handler>
 using handler_result_t = decltype(Handler::handle(std::declval<request_context&>(),
@@ -43,7 +43,26 @@ asio::awaitable<routed_reply> dispatch(request_context ctx, codec::reader body) 
                          ctx.client->remote_address, ctx.client_id);
         co_return close_reply();
     }
-    if constexpr (std::is_same_v<handler_result_t<Handler>, typename Handler::response>) {
+    if constexpr (requires(const request_context& c, const typename Handler::result_type& r) {
+                      Handler::write_response(c, r);
+                  }) {
+        // The handler encodes its own reply, keeping record bytes in files (Fetch).
+        typename Handler::result_type result = co_await Handler::handle(ctx, std::move(request));
+        sliced_response sliced = Handler::write_response(ctx, result);
+        routed_reply out;
+        out.pieces = std::move(sliced.pieces);
+        co_return out;
+    } else if constexpr (requires(const typename Handler::request& q,
+                                  const typename Handler::response& r) {
+                             Handler::reply_action(q, r);
+                         }) {
+        // Some requests get no answer, or a closed connection (Produce with acks=0). The
+        // request's decoded fields stay readable: only its records were handed over.
+        typename Handler::response response = co_await Handler::handle(ctx, std::move(request));
+        routed_reply::action what = Handler::reply_action(request, response);
+        if (what != routed_reply::action::send) co_return routed_reply{what, {}, {}};
+        co_return encode(ctx, ctx.api_version, response);
+    } else if constexpr (std::is_same_v<handler_result_t<Handler>, typename Handler::response>) {
         co_return encode(ctx, ctx.api_version, Handler::handle(ctx, std::move(request)));
     } else {
         typename Handler::response response = co_await Handler::handle(ctx, std::move(request));

@@ -10,6 +10,7 @@
 #include <asio/awaitable.hpp>
 
 #include "broker/broker_info.h"
+#include "broker/handlers/fetch_response_writer.h"
 #include "broker/request_context.h"
 
 namespace eddy::broker {
@@ -18,10 +19,14 @@ namespace eddy::broker {
 struct routed_reply {
     enum class action {
         send,   // `bytes` = response header + body
+        none,   // nothing goes back (Produce with acks=0)
         close,  // close the connection (what Kafka does with an undecodable request)
     };
     action what = action::send;
     std::vector<uint8_t> bytes;
+    // Sent after `bytes` in the same frame: the rest of a response whose record sets
+    // stay in segment files (Fetch), for sendfile(2).
+    std::vector<response_piece> pieces;
 };
 
 // Thread-safe: holds only immutable state, so one router serves every connection.

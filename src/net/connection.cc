@@ -4,7 +4,10 @@
 #include "net/frame.h"
 #include "net/logger.h"
 
+#include <sys/sendfile.h>
+
 #include <array>
+#include <cerrno>
 #include <exception>
 
 namespace eddy::net {
@@ -138,16 +141,60 @@ awaitable<void> connection::write_loop(std::shared_ptr<connection> self) {
         if (head->result.what == reply::kind::close) break;
         if (head->result.what == reply::kind::none) continue;
 
-        const std::vector<uint8_t>& bytes = head->result.bytes;
-        auto size = static_cast<uint32_t>(bytes.size());
-        std::array<uint8_t, 4> prefix{static_cast<uint8_t>(size >> 24),
-                                      static_cast<uint8_t>(size >> 16),
-                                      static_cast<uint8_t>(size >> 8), static_cast<uint8_t>(size)};
-        std::array<asio::const_buffer, 2> buffers{asio::buffer(prefix), asio::buffer(bytes)};
-        auto [ec, n] = co_await asio::async_write(self->socket_, buffers, use_tuple);
-        if (ec) break;
+        bool ok = co_await write_reply(self.get(), head->result);
+        if (!ok) break;
     }
     self->close();
+}
+
+awaitable<bool> connection::write_reply(connection* self, const reply& r) {
+    uint64_t total = r.bytes.size();
+    for (const reply_piece& p : r.pieces) total += p.bytes.size() + (p.file ? p.file->length : 0);
+    auto size = static_cast<uint32_t>(total);
+    std::array<uint8_t, 4> prefix{static_cast<uint8_t>(size >> 24),
+                                  static_cast<uint8_t>(size >> 16),
+                                  static_cast<uint8_t>(size >> 8), static_cast<uint8_t>(size)};
+    std::array<asio::const_buffer, 2> buffers{asio::buffer(prefix), asio::buffer(r.bytes)};
+    auto [ec, n] = co_await asio::async_write(self->socket_, buffers, use_tuple);
+    if (ec) co_return false;
+    for (const reply_piece& p : r.pieces) {
+        if (!p.bytes.empty()) {
+            auto [pec, pn] = co_await asio::async_write(self->socket_, asio::buffer(p.bytes), use_tuple);
+            if (pec) co_return false;
+        }
+        if (p.file && p.file->length > 0) {
+            bool sent = co_await send_file(self, *p.file);
+            if (!sent) co_return false;
+        }
+    }
+    co_return true;
+}
+
+awaitable<bool> connection::send_file(connection* self, const file_range& range) {
+    asio::error_code nb_ec;
+    self->socket_.native_non_blocking(true, nb_ec);
+    if (nb_ec) co_return false;
+    off_t offset = static_cast<off_t>(range.offset);
+    size_t left = range.length;
+    while (left > 0) {
+        ssize_t n = ::sendfile(self->socket_.native_handle(), range.fd, &offset, left);
+        if (n > 0) {
+            left -= static_cast<size_t>(n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            auto [ec] = co_await self->socket_.async_wait(asio::ip::tcp::socket::wait_write, use_tuple);
+            if (ec) co_return false;
+            continue;
+        }
+        if (n == 0) {
+            wire_log().error("connection {}: file ended {} bytes before the range sent; closing",
+                             self->peer_->connection_id, left);
+        }
+        co_return false;
+    }
+    co_return true;
 }
 
 }  // namespace eddy::net

@@ -49,6 +49,12 @@ private:
     static awaitable<void> run_request(std::shared_ptr<connection> self,
                                        std::shared_ptr<pending> slot, std::vector<uint8_t> frame);
     void spawn(awaitable<void> task, const char* what);
+    // Writes one reply frame; false when the socket failed. `self` is kept alive by the
+    // writer coroutine that awaits this.
+    static awaitable<bool> write_reply(connection* self, const reply& r);
+    // sendfile(2) of `range` to the socket, waiting for writability; false on failure
+    // (including a file shorter than promised: the frame cannot be completed).
+    static awaitable<bool> send_file(connection* self, const file_range& range);
     void wake(asio::steady_timer& timer) { timer.cancel(); }
 
     asio::ip::tcp::socket socket_;

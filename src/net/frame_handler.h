@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,21 @@ struct peer_info {
     std::string remote_address;  // "127.0.0.1:53211"
 };
 
+// A byte range of an open file, sent with sendfile(2) (record bytes on Fetch, so they
+// never pass through user space). `owner` keeps `fd` open until the range is sent.
+struct file_range {
+    std::shared_ptr<const void> owner;
+    int fd = -1;
+    uint64_t offset = 0;
+    uint32_t length = 0;
+};
+
+// Bytes, then optionally a file range: one step of a reply written in pieces.
+struct reply_piece {
+    std::vector<uint8_t> bytes;
+    std::optional<file_range> file;
+};
+
 // What the connection does with the frame's outcome, in request order.
 struct reply {
     enum class kind {
@@ -28,6 +44,8 @@ struct reply {
     };
     kind what = kind::send;
     std::vector<uint8_t> bytes;
+    // Written after `bytes`, in order, in the same frame (its size counts them all).
+    std::vector<reply_piece> pieces;
 };
 
 // Called on the connection's executor once per frame body (without the size

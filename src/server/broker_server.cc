@@ -3,11 +3,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <stdexcept>
 
 #include "broker/meta_properties.h"
 #include "common/logging.h"
+#include "server/metadata_service.h"
 
 namespace eddy::server {
 namespace {
@@ -20,9 +23,27 @@ std::string local_host_name() {
 
 net::reply to_net(broker::routed_reply r) {
     net::reply out;
-    out.what = r.what == broker::routed_reply::action::close ? net::reply::kind::close
-                                                             : net::reply::kind::send;
+    out.what = r.what == broker::routed_reply::action::close  ? net::reply::kind::close
+               : r.what == broker::routed_reply::action::none ? net::reply::kind::none
+                                                              : net::reply::kind::send;
     out.bytes = std::move(r.bytes);
+    for (broker::response_piece& p : r.pieces) {
+        net::reply_piece np;
+        np.bytes = std::move(p.bytes);
+        if (p.file && p.file->length > 0) {
+            int fd = p.file->log_file->native_handle();
+            if (fd >= 0) {
+                np.file = net::file_range{p.file->log_file, fd, p.file->position, p.file->length};
+            } else {
+                // Not an OS file (in-memory test filesystem): read the bytes instead.
+                size_t at = np.bytes.size();
+                np.bytes.resize(at + p.file->length);
+                (void)log::read_exact(*p.file->log_file, p.file->position,
+                                      std::span<uint8_t>(np.bytes.data() + at, p.file->length));
+            }
+        }
+        out.pieces.push_back(std::move(np));
+    }
     return out;
 }
 
@@ -38,16 +59,68 @@ net::awaitable<net::reply> route(std::shared_ptr<const broker::router> router,
     co_return to_net(co_await router->handle(std::move(client), std::move(frame)));
 }
 
+std::string property(const config::properties& props, std::string_view key, std::string fallback) {
+    auto it = props.find(key);
+    return it == props.end() ? std::move(fallback) : it->second;
+}
+
+// controller.quorum.voters: "id@host:port,..." -> the ids. Empty when not set (this node
+// alone). Throws on a malformed entry (startup only).
+std::vector<int32_t> quorum_voters(const config::properties& props) {
+    std::vector<int32_t> ids;
+    std::string text = property(props, "controller.quorum.voters", "");
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t comma = std::min(text.find(',', pos), text.size());
+        std::string entry = text.substr(pos, comma - pos);
+        pos = comma + 1;
+        entry.erase(0, entry.find_first_not_of(" \t"));
+        if (entry.empty()) continue;
+        size_t at = entry.find('@');
+        try {
+            size_t used = 0;
+            int id = std::stoi(entry.substr(0, at), &used);
+            if (at == std::string::npos || used != at || id < 0) throw std::invalid_argument(entry);
+            ids.push_back(id);
+        } catch (const std::exception&) {
+            throw std::runtime_error("controller.quorum.voters: '" + entry + "' is not id@host:port");
+        }
+    }
+    return ids;
+}
+
+// SecurityProtocol ids of the default listener.security.protocol.map (name = protocol).
+int16_t security_protocol_id(const std::string& listener_name) {
+    if (listener_name == "SSL") return 1;
+    if (listener_name == "SASL_PLAINTEXT") return 2;
+    if (listener_name == "SASL_SSL") return 3;
+    return 0;
+}
+
 }  // namespace
 
-broker_server::broker_server(config::broker_config cfg)
-    : cfg_(std::move(cfg)), broker_(std::make_shared<broker::broker_info>()) {}
+broker_server::broker_server(config::broker_config cfg, config::properties props)
+    : cfg_(std::move(cfg)), props_(std::move(props)), broker_(std::make_shared<broker::broker_info>()) {}
 
 broker_server::~broker_server() { stop(); }
 
+void broker_server::on_image(std::function<void(metadata::image_ptr)> subscriber) {
+    image_subscribers_.push_back(std::move(subscriber));
+}
+
+metadata::image_ptr broker_server::image() const {
+    return metadata_ ? metadata_->image() : metadata::metadata_image::empty(broker_->cluster_id);
+}
+
 std::vector<net::bound_listener> broker_server::start() {
     broker_->node_id = cfg_.node_id;
-    broker_->cluster_id = broker::ensure_meta_properties(cfg_.log_dirs, cfg_.node_id, cfg_.cluster_id);
+    // Kafka keeps the metadata log in metadata.log.dir, else in the first of log.dirs; that
+    // dir gets a meta.properties like every other.
+    const std::string metadata_dir = property(props_, "metadata.log.dir", cfg_.log_dirs.front());
+    std::vector<std::string> dirs = cfg_.log_dirs;
+    if (std::find(dirs.begin(), dirs.end(), metadata_dir) == dirs.end()) dirs.push_back(metadata_dir);
+    broker_->cluster_id = broker::ensure_meta_properties(dirs, cfg_.node_id, cfg_.cluster_id);
+    const std::vector<int32_t> voters = quorum_voters(props_);
 
     net::server_options options;
     for (const auto& l : cfg_.listeners) options.listeners.push_back({l.name, l.host, l.port});
@@ -75,19 +148,57 @@ std::vector<net::bound_listener> broker_server::start() {
         if (ep.host.empty() || ep.host == "0.0.0.0" || ep.host == "::") ep.host = local_host_name();
         broker_->endpoints.push_back(std::move(ep));
     }
+
+    // The metadata quorum and controller: replays the metadata log, bootstraps a new
+    // cluster and registers this broker with the endpoints just bound.
+    metadata_service_options mo;
+    mo.node_id = cfg_.node_id;
+    mo.cluster_id = broker_->cluster_id;
+    mo.static_configs = controller::static_config(props_.begin(), props_.end());
+    mo.metadata_log_dir = metadata_dir;
+    mo.voters = voters;
+    for (const broker::advertised_endpoint& ep : broker_->endpoints) {
+        mo.self.listeners.push_back({ep.listener_name, ep.host, static_cast<uint16_t>(ep.port),
+                                     security_protocol_id(ep.listener_name)});
+    }
+    if (!broker_->rack.empty()) mo.self.rack = broker_->rack;
+    metadata_ = std::make_shared<metadata_service>(std::move(mo));
+    // Components that follow the metadata image are wired here, before the first publish.
+    for (auto& subscriber : image_subscribers_) metadata_->on_image(subscriber);
+    // The replica manager follows the image: it opens the logs of partitions led here
+    // (inside start() for the replayed image, then on the metadata thread).
+    {
+        cluster::replica_manager_options ro;
+        ro.node_id = cfg_.node_id;
+        ro.log_dirs = cfg_.log_dirs;
+        ro.threads = 2;
+        for (const auto& [k, v] : props_) ro.static_configs.emplace(k, v);
+        replicas_ = std::make_shared<cluster::replica_manager>(std::move(ro));
+        replicas_->start();
+        broker_->replicas = replicas_;
+        auto rm = replicas_;
+        metadata_->on_image([rm](metadata::image_ptr image) { rm->apply_image(std::move(image)); });
+    }
+    metadata_->start();
+    broker_->metadata = metadata_;
+
     net_->run();
     return bound;
 }
 
 void broker_server::stop() {
+    // The network first: no request may be waiting on the metadata thread once it stops.
     if (net_) net_->stop();
+    if (metadata_) metadata_->stop();
+    // Last: closes every log, writes the checkpoints and the clean-shutdown markers.
+    if (replicas_) replicas_->stop();
 }
 
 }  // namespace eddy::server
 
 namespace eddy::server {
 
-int run_until_signalled(const config::broker_config& cfg) {
+int run_until_signalled(const config::broker_config& cfg, const config::properties& props) {
     spdlog::level::level_enum level = spdlog::level::info;
     parse_log_level(cfg.log_level, level);  // validated when the config was read
     set_log_level(level);
@@ -102,7 +213,7 @@ int run_until_signalled(const config::broker_config& cfg) {
     // A client vanishing mid-write must not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
 
-    broker_server server(cfg);
+    broker_server server(cfg, props);
     std::vector<net::bound_listener> bound = server.start();
     auto log = get_logger("kafka");
     log->info("node {} of cluster {} started", cfg.node_id, server.cluster_id());

@@ -5,6 +5,7 @@
 
 #include "common/logging.h"
 #include "config/config_error.h"
+#include "config/properties.h"
 #include "server/broker_server.h"
 
 namespace {
@@ -21,20 +22,25 @@ void print_usage() {
 
 int main(int argc, char** argv) {
     eddy::config::broker_config cfg;
+    eddy::config::properties props;
     try {
         eddy::config::command_line cmd = eddy::config::parse_command_line(argc, argv);
         if (cmd.help) {
             print_usage();
             return 0;
         }
-        cfg = eddy::config::load_config(cmd);
+        // What load_config() reads, kept whole: the controller wants Kafka keys that
+        // broker_config has no field for.
+        if (cmd.config_path) props = eddy::config::load_properties_file(*cmd.config_path);
+        for (const auto& [key, value] : cmd.overrides) props[key] = value;
+        cfg = eddy::config::config_from_properties(props);
     } catch (const eddy::config::config_error& e) {
         std::fprintf(stderr, "eddy: %s\n", e.what());
         print_usage();
         return 2;
     }
     try {
-        return eddy::server::run_until_signalled(cfg);
+        return eddy::server::run_until_signalled(cfg, props);
     } catch (const std::exception& e) {
         // Startup failures only (a port in use, an unwritable log dir): the serving
         // loop itself never throws.

@@ -35,6 +35,11 @@ msg::metadata_request named(std::initializer_list<const char*> names) {
 
 int16_t code(error_code e) { return static_cast<int16_t>(e); }
 
+// The handler's answer with no topics in the cluster and no auto-creation.
+msg::metadata_response answer(const broker::request_context& ctx, msg::metadata_request req) {
+    return metadata_handler::answer(ctx, req, *metadata::metadata_image::empty(), {});
+}
+
 }  // namespace
 
 TEST_SUITE("broker.handlers.metadata") {
@@ -42,7 +47,7 @@ TEST_SUITE("broker.handlers.metadata") {
         auto ctx = context(12);
         msg::metadata_request req;
         req.topics = std::nullopt;
-        auto resp = metadata_handler::handle(ctx, std::move(req));
+        auto resp = answer(ctx, std::move(req));
         REQUIRE(resp.brokers.size() == 1);
         CHECK(resp.brokers[0].node_id == 5);
         CHECK(resp.brokers[0].host == "broker.example");
@@ -58,19 +63,19 @@ TEST_SUITE("broker.handlers.metadata") {
         auto client = std::make_shared<broker::client_info>();
         client->listener_name = "OTHER";
         ctx.client = client;
-        auto resp = metadata_handler::handle(ctx, named({}));
+        auto resp = answer(ctx, named({}));
         CHECK(resp.brokers.empty());
     }
 
     TEST_CASE("an empty topic list in v0 means all topics, of which there are none") {
         auto ctx = context(0);
-        auto resp = metadata_handler::handle(ctx, named({}));
+        auto resp = answer(ctx, named({}));
         CHECK(resp.topics.empty());
     }
 
     TEST_CASE("named topics are unknown, once each, with a zero topic id") {
         auto ctx = context(10);
-        auto resp = metadata_handler::handle(ctx, named({"a", "b", "a"}));
+        auto resp = answer(ctx, named({"a", "b", "a"}));
         REQUIRE(resp.topics.size() == 2);
         CHECK(resp.topics[0].name == "a");
         CHECK(resp.topics[0].error_code == code(error_code::unknown_topic_or_partition));
@@ -81,7 +86,7 @@ TEST_SUITE("broker.handlers.metadata") {
 
     TEST_CASE("an invalid topic name gets INVALID_TOPIC_EXCEPTION and internal topics are marked") {
         auto ctx = context(4);
-        auto resp = metadata_handler::handle(ctx, named({"bad name!", "__consumer_offsets"}));
+        auto resp = answer(ctx, named({"bad name!", "__consumer_offsets"}));
         REQUIRE(resp.topics.size() == 2);
         CHECK(resp.topics[0].error_code == code(error_code::invalid_topic_exception));
         CHECK(resp.topics[1].error_code == code(error_code::unknown_topic_or_partition));
@@ -96,7 +101,7 @@ TEST_SUITE("broker.handlers.metadata") {
         t.topic_id.bytes[0] = 1;
         t.name = std::nullopt;
         req.topics->push_back(t);
-        auto resp = metadata_handler::handle(ctx, std::move(req));
+        auto resp = answer(ctx, std::move(req));
         REQUIRE(resp.topics.size() == 1);
         CHECK(resp.topics[0].error_code == code(error_code::unknown_topic_id));
         CHECK_FALSE(resp.topics[0].name);
@@ -107,7 +112,7 @@ TEST_SUITE("broker.handlers.metadata") {
         auto ctx = context(11);
         msg::metadata_request req = named({"x"});
         req.topics->at(0).topic_id.bytes[3] = 9;
-        auto resp = metadata_handler::handle(ctx, std::move(req));
+        auto resp = answer(ctx, std::move(req));
         REQUIRE(resp.topics.size() == 1);
         CHECK(resp.topics[0].error_code == code(error_code::invalid_request));
         CHECK(resp.brokers.empty());
@@ -115,14 +120,14 @@ TEST_SUITE("broker.handlers.metadata") {
 
     TEST_CASE("authorized operations are reported only when asked for") {
         auto ctx = context(8);
-        auto resp = metadata_handler::handle(ctx, named({"t"}));
+        auto resp = answer(ctx, named({"t"}));
         CHECK(resp.cluster_authorized_operations == INT32_MIN);
         CHECK(resp.topics[0].topic_authorized_operations == INT32_MIN);
 
         auto req = named({"t"});
         req.include_cluster_authorized_operations = true;
         req.include_topic_authorized_operations = true;
-        resp = metadata_handler::handle(ctx, std::move(req));
+        resp = answer(ctx, std::move(req));
         // No authorizer: every cluster and topic operation Kafka defines.
         CHECK(resp.cluster_authorized_operations == 0x1fa0);
         CHECK(resp.topics[0].topic_authorized_operations == 0xdf8);

@@ -6,8 +6,19 @@
 #include <array>
 #include <cstdint>
 
+#include "broker/handlers/alter_configs.h"
 #include "broker/handlers/api_versions.h"
+#include "broker/handlers/create_partitions.h"
+#include "broker/handlers/create_topics.h"
+#include "broker/handlers/delete_records.h"
+#include "broker/handlers/delete_topics.h"
+#include "broker/handlers/describe_configs.h"
+#include "broker/handlers/fetch.h"
+#include "broker/handlers/incremental_alter_configs.h"
+#include "broker/handlers/list_offsets.h"
 #include "broker/handlers/metadata.h"
+#include "broker/handlers/offset_for_leader_epoch.h"
+#include "broker/handlers/produce.h"
 #include "broker/version_range.h"
 
 namespace eddy::broker {
@@ -16,7 +27,20 @@ template <class... Handlers>
 struct handler_list {};
 
 // Ascending by api key (ApiVersions lists them in this order).
-using registered_handlers = handler_list<metadata_handler, api_versions_handler>;
+using registered_handlers = handler_list<
+    produce_handler,
+    fetch_handler,
+    list_offsets_handler,
+    metadata_handler,
+    api_versions_handler,
+    create_topics_handler,
+    delete_topics_handler,
+    delete_records_handler,
+    offset_for_leader_epoch_handler,
+    describe_configs_handler,
+    alter_configs_handler,
+    create_partitions_handler,
+    incremental_alter_configs_handler>;
 
 struct api_support {
     int16_t key;

@@ -1,0 +1,154 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+#include "broker/handlers/fetch.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "cluster/fetch_waiter.h"
+
+namespace eddy::broker {
+namespace {
+
+using partition_data = msg::fetch_response::partition_data;
+
+// One requested partition and what the last read of it found.
+struct fetch_target {
+    size_t topic = 0;  // index into the response's topics
+    std::shared_ptr<cluster::partition> p;
+    error_code lookup_error = error_code::none;
+    int32_t index = 0;
+    int32_t current_leader_epoch = -1;
+    int64_t fetch_offset = 0;
+    int32_t partition_max_bytes = 0;
+    cluster::read_outcome read;
+};
+
+struct pass_result {
+    uint64_t bytes = 0;
+    bool any_error = false;
+};
+
+// Reads every partition in request order with Kafka's byte limits: each partition up
+// to min(partition_max_bytes, what remains of max_bytes), and the first batch found is
+// returned whole even when larger (until some partition has returned data). With
+// `waiter`, each partition also registers it, in the same hop as its read, so an
+// append after the read cannot be missed.
+// `waiter` is a plain pointer: the caller owns it for the whole call (GCC 12 miscounts
+// a shared_ptr passed by value into a coroutine in this position).
+asio::awaitable<pass_result> read_all(std::vector<fetch_target>& targets, int32_t max_bytes,
+                                      cluster::fetch_waiter* waiter) {
+    pass_result pass;
+    int64_t limit = std::max(max_bytes, 0);
+    bool min_one = true;
+    for (fetch_target& t : targets) {
+        if (!t.p) {
+            pass.any_error = true;
+            continue;
+        }
+        auto size = static_cast<uint32_t>(std::clamp<int64_t>(t.partition_max_bytes, 0, limit));
+        // Plain statements only around co_await here: GCC 12 miscompiles conditional
+        // expressions and by-value shared_ptr arguments in some coroutine positions.
+        std::weak_ptr<cluster::fetch_waiter> w;
+        if (waiter != nullptr) w = waiter->weak_from_this();
+        t.read = co_await cluster::replica_manager::on(
+            t.p, [&t, size, min_one, w](cluster::partition& p) {
+                if (!w.expired()) p.add_waiter(w);
+                if (error_code e = p.check_epoch(t.current_leader_epoch); e != error_code::none) {
+                    cluster::read_outcome r;
+                    r.error = e;
+                    return r;
+                }
+                return p.read(t.fetch_offset, size, min_one);
+            });
+        if (t.read.error != error_code::none) pass.any_error = true;
+        limit = std::max<int64_t>(0, limit - static_cast<int64_t>(t.read.bytes));
+        if (t.read.bytes > 0) min_one = false;
+        pass.bytes += t.read.bytes;
+    }
+    co_return pass;
+}
+
+// Kafka's FetchManager rules for a broker that keeps no sessions: a full request
+// (epoch 0 or -1) is served sessionless and answered with session id 0; an
+// incremental one names a session that does not exist.
+error_code check_session(const fetch_handler::request& req, int16_t version) {
+    if (version < 7) return error_code::none;
+    if (req.session_epoch == 0 || req.session_epoch == -1) return error_code::none;
+    return error_code::fetch_session_id_not_found;
+}
+
+}  // namespace
+
+asio::awaitable<fetch_result> fetch_handler::handle(cluster::replica_manager& replicas,
+                                                    request_context& ctx, request&& req) {
+    fetch_result out;
+    out.response.session_id = 0;
+    if (error_code e = check_session(req, ctx.api_version); e != error_code::none) {
+        out.response.error_code = static_cast<int16_t>(e);
+        co_return out;
+    }
+    const bool by_id = ctx.api_version >= 13;
+    std::vector<fetch_target> targets;
+    for (const auto& topic : req.topics) {
+        auto& rt = out.response.responses.emplace_back();
+        rt.topic = topic.topic;
+        rt.topic_id = topic.topic_id;
+        for (const auto& part : topic.partitions) {
+            fetch_target t;
+            t.topic = out.response.responses.size() - 1;
+            cluster::replica_manager::lookup_result found;
+            if (by_id) found = replicas.lookup(topic.topic_id, part.partition);
+            else found = replicas.lookup(topic.topic, part.partition);
+            t.p = std::move(found.p);
+            t.lookup_error = found.error;
+            t.index = part.partition;
+            t.current_leader_epoch = part.current_leader_epoch;
+            t.fetch_offset = part.fetch_offset;
+            t.partition_max_bytes = part.partition_max_bytes;
+            targets.push_back(std::move(t));
+        }
+    }
+
+    // Long poll: answer at once when there is enough data, an error, or no wait asked;
+    // otherwise park until an append to one of the partitions or max_wait_ms.
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(req.max_wait_ms, 0));
+    const asio::any_io_executor executor = co_await asio::this_coro::executor;
+    pass_result pass = co_await read_all(targets, req.max_bytes, nullptr);
+    while (!targets.empty() && !pass.any_error && static_cast<int64_t>(pass.bytes) < req.min_bytes &&
+           std::chrono::steady_clock::now() < deadline) {
+        auto waiter = std::make_shared<cluster::fetch_waiter>(executor);
+        pass = co_await read_all(targets, req.max_bytes, waiter.get());
+        if (pass.any_error || static_cast<int64_t>(pass.bytes) >= req.min_bytes) break;
+        co_await waiter->wait_until(deadline);
+        pass = co_await read_all(targets, req.max_bytes, nullptr);
+    }
+
+    for (fetch_target& t : targets) {
+        partition_data pd;
+        pd.partition_index = t.index;
+        pd.records = codec::bytes_view{nullptr, 0, false};
+        // read_committed gets the (empty) list of aborted transactions; read_uncommitted null.
+        pd.aborted_transactions.reset();
+        if (req.isolation_level == 1) pd.aborted_transactions.emplace();
+        error_code e = t.lookup_error;
+        if (t.p) e = t.read.error;
+        pd.error_code = static_cast<int16_t>(e);
+        if (e == error_code::none) {
+            pd.high_watermark = t.read.high_watermark;
+            pd.last_stable_offset = t.read.last_stable_offset;
+            pd.log_start_offset = t.read.log_start_offset;
+        } else {
+            // Kafka's LogReadResult for a failed read: every offset unknown.
+            pd.high_watermark = -1;
+            pd.last_stable_offset = -1;
+            pd.log_start_offset = -1;
+        }
+        out.response.responses[t.topic].partitions.push_back(std::move(pd));
+        out.records.emplace_back();
+        if (e == error_code::none) out.records.back() = std::move(t.read.slices);
+    }
+    co_return out;
+}
+
+}  // namespace eddy::broker

@@ -1,0 +1,43 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+#include "broker/handlers/list_offsets.h"
+
+namespace eddy::broker {
+
+asio::awaitable<list_offsets_handler::response> list_offsets_handler::handle(
+    cluster::replica_manager& replicas, request_context& /*ctx*/, request&& req) {
+    response resp;
+    for (const auto& topic : req.topics) {
+        auto& rt = resp.topics.emplace_back();
+        rt.name = topic.name;
+        for (const auto& part : topic.partitions) {
+            auto& rp = rt.partitions.emplace_back();
+            rp.partition_index = part.partition_index;
+            auto found = replicas.lookup(topic.name, part.partition_index);
+            if (!found.p) {
+                rp.error_code = static_cast<int16_t>(found.error);
+                continue;
+            }
+            // read_committed would stop at the last stable offset, which equals the
+            // high watermark until transactions exist.
+            int32_t epoch = part.current_leader_epoch;
+            int64_t timestamp = part.timestamp;
+            cluster::offset_outcome r = co_await cluster::replica_manager::on(
+                found.p, [epoch, timestamp](cluster::partition& p) {
+                    if (error_code e = p.check_epoch(epoch); e != error_code::none) {
+                        cluster::offset_outcome o;
+                        o.error = e;
+                        return o;
+                    }
+                    return p.offset_for(timestamp);
+                });
+            rp.error_code = static_cast<int16_t>(r.error);
+            if (r.error != error_code::none) continue;
+            rp.timestamp = r.timestamp;
+            rp.offset = r.offset;
+            rp.leader_epoch = r.leader_epoch;
+        }
+    }
+    co_return resp;
+}
+
+}  // namespace eddy::broker

@@ -1,0 +1,84 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+#include "broker/handlers/produce.h"
+
+#include <chrono>
+
+namespace eddy::broker {
+namespace {
+
+using partition_response = msg::produce_response::partition_produce_response;
+
+int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+partition_response error_response(int32_t index, error_code e) {
+    partition_response r;
+    r.index = index;
+    r.error_code = static_cast<int16_t>(e);
+    r.base_offset = -1;
+    r.log_append_time_ms = -1;
+    r.log_start_offset = -1;
+    return r;
+}
+
+}  // namespace
+
+routed_reply::action produce_handler::reply_action(const request& req, const response& resp) {
+    if (req.acks != 0) return routed_reply::action::send;
+    for (const auto& t : resp.responses)
+        for (const auto& p : t.partition_responses)
+            if (p.error_code != 0) return routed_reply::action::close;
+    return routed_reply::action::none;
+}
+
+asio::awaitable<produce_handler::response> produce_handler::handle(
+    cluster::replica_manager& replicas, request_context& ctx, request&& req) {
+    response resp;
+    const bool bad_acks = req.acks != 0 && req.acks != 1 && req.acks != -1;
+    for (auto& topic : req.topic_data) {
+        auto& out = resp.responses.emplace_back();
+        out.name = topic.name;
+        for (auto& part : topic.partition_data) {
+            if (bad_acks) {
+                out.partition_responses.push_back(error_response(part.index, error_code::invalid_required_acks));
+                continue;
+            }
+            auto found = replicas.lookup(topic.name, part.index);
+            if (!found.p) {
+                out.partition_responses.push_back(error_response(part.index, found.error));
+                continue;
+            }
+            // The decoded view points into the request frame, which this request owns;
+            // the log rewrites offsets and epochs there before appending (no copy).
+            size_t records_size = 0;
+            if (!part.records.null) records_size = part.records.size;
+            std::span<uint8_t> records(const_cast<uint8_t*>(part.records.data), records_size);
+            int16_t version = ctx.api_version;
+            int16_t acks = req.acks;
+            int64_t now = now_ms();
+            cluster::produce_outcome r = co_await cluster::replica_manager::on(
+                found.p, [records, version, acks, now](cluster::partition& p) {
+                    return p.append(records, version, acks, now);
+                });
+            partition_response pr;
+            pr.index = part.index;
+            pr.error_code = static_cast<int16_t>(r.error);
+            pr.base_offset = r.base_offset;
+            pr.log_append_time_ms = r.log_append_time;
+            pr.log_start_offset = r.log_start_offset;
+            for (auto& e : r.record_errors)
+                pr.record_errors.push_back({.batch_index = e.batch_index,
+                                            .batch_index_error_message = std::move(e.message),
+                                            .unknown_tagged_fields = {}});
+            if (r.error != error_code::none && !r.error_message.empty())
+                pr.error_message = std::move(r.error_message);
+            out.partition_responses.push_back(std::move(pr));
+        }
+    }
+    co_return resp;
+}
+
+}  // namespace eddy::broker

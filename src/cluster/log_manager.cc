@@ -1,0 +1,91 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+#include "cluster/log_manager.h"
+
+#include "cluster/logger.h"
+#include "log/file_names.h"
+
+namespace eddy::cluster {
+
+log_manager::log_manager(std::shared_ptr<log::filesystem> fs, std::vector<std::string> log_dirs)
+    : fs_(std::move(fs)), dirs_(std::move(log_dirs)) {}
+
+void log_manager::start(int64_t /*now_ms*/) {
+    for (const std::string& dir : dirs_) {
+        (void)fs_->create_directories(dir);
+        clean_[dir] = log::has_clean_shutdown_marker(*fs_, dir);
+        auto rp = log::read_offset_checkpoint(*fs_, dir,
+                                              std::string(log::recovery_point_checkpoint_name));
+        if (rp) recovery_points_[dir] = std::move(*rp);
+        else replica_log().warn("{}: unreadable recovery point checkpoint; recovering all logs", dir);
+        auto ls = log::read_offset_checkpoint(*fs_, dir,
+                                              std::string(log::log_start_offset_checkpoint_name));
+        if (ls) log_starts_[dir] = std::move(*ls);
+        if (clean_[dir]) {
+            if (auto ec = log::remove_clean_shutdown_marker(*fs_, dir))
+                replica_log().warn("{}: cannot remove the clean shutdown marker: {}", dir, ec.message());
+        }
+        // A partition directory already here stays here.
+        if (auto names = fs_->list(dir)) {
+            for (const std::string& n : *names)
+                if (log::parse_partition_dir_name(n)) ++assigned_[dir];
+        }
+    }
+}
+
+std::string log_manager::choose_dir(const std::string& topic, int32_t partition) {
+    std::string name = log::partition_dir_name(topic, partition);
+    for (const std::string& dir : dirs_)
+        if (fs_->exists(log::join_path(dir, name))) return dir;
+    // Kafka places a new partition in the directory holding the fewest partitions.
+    std::string best = dirs_.front();
+    for (const std::string& dir : dirs_)
+        if (assigned_[dir] < assigned_[best]) best = dir;
+    ++assigned_[best];
+    return best;
+}
+
+log::result<std::unique_ptr<log::log>> log_manager::open_log(const std::string& log_dir,
+                                                             const std::string& topic,
+                                                             int32_t partition,
+                                                             const log::log_config& config,
+                                                             int64_t now_ms) {
+    log::open_options opts;
+    auto key = std::make_pair(topic, partition);
+    if (auto it = recovery_points_[log_dir].find(key); it != recovery_points_[log_dir].end())
+        opts.recovery_point = it->second;
+    if (auto it = log_starts_[log_dir].find(key); it != log_starts_[log_dir].end())
+        opts.log_start_offset = it->second;
+    opts.clean_shutdown = clean_[log_dir];
+    opts.now_ms = now_ms;
+    std::string path = log::join_path(log_dir, log::partition_dir_name(topic, partition));
+    return log::log::open(*fs_, path, config, opts);
+}
+
+void log_manager::write_checkpoints(const std::vector<log_offsets>& offsets) {
+    std::map<std::string, log::offset_checkpoint> rp, ls;
+    for (const std::string& dir : dirs_) {
+        rp[dir];
+        ls[dir];
+    }
+    for (const log_offsets& o : offsets) {
+        rp[o.log_dir][{o.topic, o.partition}] = o.recovery_point;
+        ls[o.log_dir][{o.topic, o.partition}] = o.log_start_offset;
+    }
+    for (const std::string& dir : dirs_) {
+        if (auto ec = log::write_offset_checkpoint(
+                *fs_, dir, std::string(log::recovery_point_checkpoint_name), rp[dir]))
+            replica_log().error("{}: writing the recovery point checkpoint: {}", dir, ec.message());
+        if (auto ec = log::write_offset_checkpoint(
+                *fs_, dir, std::string(log::log_start_offset_checkpoint_name), ls[dir]))
+            replica_log().error("{}: writing the log start checkpoint: {}", dir, ec.message());
+    }
+}
+
+void log_manager::close(const std::vector<log_offsets>& offsets) {
+    write_checkpoints(offsets);
+    for (const std::string& dir : dirs_)
+        if (auto ec = log::write_clean_shutdown_marker(*fs_, dir))
+            replica_log().error("{}: writing the clean shutdown marker: {}", dir, ec.message());
+}
+
+}  // namespace eddy::cluster

@@ -1,0 +1,59 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// The log directories (log.dirs): where each partition's log lives, the per-directory
+// recovery-point and log-start-offset checkpoints, and the clean-shutdown marker.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "log/checkpoint.h"
+#include "log/filesystem.h"
+#include "log/log.h"
+
+namespace eddy::cluster {
+
+// What one partition reports for the checkpoints.
+struct log_offsets {
+    std::string topic;
+    int32_t partition = 0;
+    std::string log_dir;
+    int64_t recovery_point = 0;
+    int64_t log_start_offset = 0;
+};
+
+// Lives on: the thread that starts and stops the replica manager for start()/close();
+// open_log() and choose_dir() on the metadata thread. The checkpoint maps read at start
+// are not changed afterwards, so open_log() may run while partitions serve requests.
+class log_manager {
+public:
+    log_manager(std::shared_ptr<log::filesystem> fs, std::vector<std::string> log_dirs);
+
+    // Reads each directory's checkpoints and clean-shutdown marker, then removes the
+    // marker, so a crash from here on makes the next start recover.
+    void start(int64_t now_ms);
+    // The directory that holds (or, for a new partition, will hold) topic-partition.
+    std::string choose_dir(const std::string& topic, int32_t partition);
+    // Opens or creates the partition's log in `log_dir`.
+    log::result<std::unique_ptr<log::log>> open_log(const std::string& log_dir,
+                                                    const std::string& topic, int32_t partition,
+                                                    const log::log_config& config, int64_t now_ms);
+    // Writes both checkpoints of every directory from `offsets`.
+    void write_checkpoints(const std::vector<log_offsets>& offsets);
+    // After every log was closed: checkpoints, then the clean-shutdown markers.
+    void close(const std::vector<log_offsets>& offsets);
+
+    log::filesystem& fs() { return *fs_; }
+
+private:
+    std::shared_ptr<log::filesystem> fs_;
+    std::vector<std::string> dirs_;
+    std::map<std::string, bool> clean_;  // log dir -> had the marker at start
+    std::map<std::string, log::offset_checkpoint> recovery_points_;
+    std::map<std::string, log::offset_checkpoint> log_starts_;
+    std::map<std::string, size_t> assigned_;  // partitions placed per dir
+};
+
+}  // namespace eddy::cluster

@@ -1,0 +1,233 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+#include "cluster/partition.h"
+
+#include <algorithm>
+
+#include "log/errc.h"
+#include "record/records.h"
+
+namespace eddy::cluster {
+namespace {
+
+// ListOffsets' special timestamps (KIP-734, KIP-405).
+constexpr int64_t latest_timestamp = -1;
+constexpr int64_t earliest_timestamp = -2;
+constexpr int64_t max_timestamp = -3;
+constexpr int64_t earliest_local_timestamp = -4;
+
+error_code to_kafka(std::error_code ec) {
+    if (ec == log::errc::offset_out_of_range) return error_code::offset_out_of_range;
+    if (ec == log::errc::record_list_too_large) return error_code::record_list_too_large;
+    if (ec == log::errc::invalid_batches) return error_code::corrupt_message;
+    return error_code::kafka_storage_error;
+}
+
+// The first record at or after `target` inside the batch that starts the log's answer
+// (the log answers per batch; Kafka answers per record). nullopt when it cannot be read.
+std::optional<log::timestamp_offset> first_record_at_or_after(log::log& l, int64_t batch_offset,
+                                                              int64_t target, int64_t log_start,
+                                                              record::byte_buffer& scratch) {
+    auto r = l.read(batch_offset, 1, l.latest(), true);
+    if (!r || r->slices.empty()) return std::nullopt;
+    const log::file_slice& s = r->slices.front();
+    std::vector<uint8_t> bytes(s.length);
+    if (log::read_exact(*s.log_file, s.position, bytes)) return std::nullopt;
+    record::batch_scanner scan(bytes.data(), bytes.size());
+    record::batch_view b;
+    if (scan.next(b) != record::scan_status::ok) return std::nullopt;
+    const int64_t from = std::max(b.base_offset(), log_start);
+    if (b.ts_type() == record::timestamp_type::log_append_time)
+        return log::timestamp_offset{b.max_timestamp(), from};
+    record::record_bytes rb = record::batch_records(b, scratch, 64u << 20);
+    if (rb.status != record::codec_status::ok) return std::nullopt;
+    record::record_reader reader(rb.data, rb.size, b.records_count());
+    record::record_view rec;
+    while (reader.next(rec) == record::record_status::ok) {
+        int64_t offset = b.base_offset() + rec.offset_delta;
+        int64_t ts = b.base_timestamp() + rec.timestamp_delta;
+        if (offset >= log_start && ts >= target) return log::timestamp_offset{ts, offset};
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+partition::partition(asio::any_io_executor executor, std::string topic, codec::uuid topic_id,
+                     int32_t index, std::string log_dir)
+    : executor_(std::move(executor)),
+      topic_(std::move(topic)),
+      topic_id_(topic_id),
+      index_(index),
+      log_dir_(std::move(log_dir)) {}
+
+void partition::update(int32_t leader_epoch, size_t isr_size, topic_settings settings) {
+    leader_epoch_ = leader_epoch;
+    isr_size_ = isr_size;
+    settings_ = settings;
+}
+
+produce_outcome partition::append(std::span<uint8_t> records, int16_t api_version, int16_t acks,
+                                  int64_t now_ms) {
+    produce_outcome out;
+    if (!log_) {
+        out.error = error_code::not_leader_or_follower;
+        return out;
+    }
+    record::produce_options opts;
+    opts.api_version = api_version;
+    opts.max_message_bytes = settings_.max_message_bytes;
+    opts.segment_bytes = static_cast<int64_t>(settings_.log.segment_bytes);
+    opts.message_timestamp_type = settings_.timestamp_type;
+    opts.timestamp_before_max_ms = settings_.timestamp_before_max_ms;
+    opts.timestamp_after_max_ms = settings_.timestamp_after_max_ms;
+    opts.compacted = settings_.compacted;
+    opts.now_ms = now_ms;
+    record::produce_validation v =
+        record::validate_produce_batches(records.data(), records.size(), opts, scratch_);
+    if (!v.ok()) {
+        out.error = v.error;
+        out.error_message = std::move(v.error_message);
+        out.record_errors = std::move(v.record_errors);
+        out.log_start_offset = log_->earliest();
+        return out;
+    }
+    // acks=all: Kafka checks the ISR against min.insync.replicas before appending.
+    if (acks == -1 && isr_size_ < static_cast<size_t>(std::max(settings_.min_insync_replicas, 1))) {
+        out.error = error_code::not_enough_replicas;
+        out.log_start_offset = log_->earliest();
+        return out;
+    }
+    log::append_info info;
+    info.now_ms = now_ms;
+    info.leader_epoch = leader_epoch_;
+    auto r = log_->append(records.subspan(0, v.valid_bytes), info);
+    if (!r) {
+        out.error = to_kafka(r.error());
+        out.log_start_offset = log_->earliest();
+        return out;
+    }
+    out.base_offset = r->first_offset;
+    out.log_append_time = v.log_append_time;
+    out.log_start_offset = r->log_start_offset;
+    // flush.messages / flush.ms; with Kafka's defaults this does nothing and the bytes
+    // sit in the page cache, which survives kill -9.
+    (void)log_->maybe_flush(now_ms);
+    wake_waiters();
+    return out;
+}
+
+read_outcome partition::read(int64_t offset, uint32_t max_bytes, bool min_one_batch) {
+    read_outcome out;
+    if (!log_) {
+        out.error = error_code::not_leader_or_follower;
+        return out;
+    }
+    out.high_watermark = log_->latest();
+    out.last_stable_offset = out.high_watermark;  // no transactions yet: LSO = HW
+    out.log_start_offset = log_->earliest();
+    if (offset == out.high_watermark) return out;  // caught up: nothing to send
+    auto r = log_->read(offset, max_bytes, out.high_watermark, min_one_batch);
+    if (!r) {
+        out.error = to_kafka(r.error());
+        return out;
+    }
+    out.slices = std::move(r->slices);
+    out.bytes = r->bytes;
+    return out;
+}
+
+offset_outcome partition::offset_for(int64_t timestamp) {
+    offset_outcome out;
+    if (!log_) {
+        out.error = error_code::not_leader_or_follower;
+        return out;
+    }
+    auto epoch_at = [&](int64_t offset) -> int32_t {
+        int32_t e = -1;
+        for (const log::epoch_entry& entry : log_->epochs().entries())
+            if (entry.start_offset <= offset) e = entry.epoch;
+        return e;
+    };
+    switch (timestamp) {
+    case latest_timestamp:
+        out.offset = log_->latest();
+        out.leader_epoch = leader_epoch_;
+        return out;
+    case earliest_timestamp:
+    case earliest_local_timestamp:
+        out.offset = log_->earliest();
+        out.leader_epoch = epoch_at(out.offset);
+        return out;
+    case max_timestamp:
+        if (auto m = log_->max_timestamp_offset()) {
+            out.timestamp = m->timestamp;
+            out.offset = m->offset;
+            // Kafka reports the latest epoch here, not the epoch of that offset.
+            out.leader_epoch = log_->epochs().latest_epoch().value_or(-1);
+        }
+        return out;
+    default:
+        break;
+    }
+    auto r = log_->offset_for_timestamp(timestamp);
+    if (!r) {
+        out.error = to_kafka(r.error());
+        return out;
+    }
+    if (*r && (*r)->offset < log_->latest()) {
+        log::timestamp_offset found = **r;
+        if (auto exact = first_record_at_or_after(*log_, found.offset, timestamp, log_->earliest(), scratch_))
+            found = *exact;
+        out.timestamp = found.timestamp;
+        out.offset = found.offset;
+        out.leader_epoch = epoch_at(out.offset);
+    }
+    return out;
+}
+
+std::pair<error_code, int64_t> partition::delete_records(int64_t offset, int64_t now_ms) {
+    if (!log_) return {error_code::not_leader_or_follower, -1};
+    // Kafka refuses DeleteRecords on a topic whose cleanup.policy lacks delete.
+    if (!settings_.deletable) return {error_code::policy_violation, -1};
+    int64_t hw = log_->latest();
+    if (offset == -1) offset = hw;  // DeleteRecordsRequest.HIGH_WATERMARK
+    if (offset < 0 || offset > hw) return {error_code::offset_out_of_range, -1};
+    auto r = log_->delete_records_before(offset, hw, now_ms);
+    if (!r) return {to_kafka(r.error()), -1};
+    return {error_code::none, *r};
+}
+
+error_code partition::check_epoch(int32_t current_leader_epoch) const {
+    if (current_leader_epoch < 0) return error_code::none;
+    if (current_leader_epoch < leader_epoch_) return error_code::fenced_leader_epoch;
+    if (current_leader_epoch > leader_epoch_) return error_code::unknown_leader_epoch;
+    return error_code::none;
+}
+
+void partition::add_waiter(std::weak_ptr<fetch_waiter> w) {
+    // Fetches that ended without an append left expired entries; drop them here so the
+    // list stays as long as the fetches actually waiting.
+    std::erase_if(waiters_, [](const std::weak_ptr<fetch_waiter>& x) { return x.expired(); });
+    waiters_.push_back(std::move(w));
+}
+
+size_t partition::waiting_fetches() const {
+    size_t n = 0;
+    for (const auto& w : waiters_) n += w.expired() ? 0 : 1;
+    return n;
+}
+
+void partition::wake_waiters() {
+    for (auto& w : waiters_)
+        if (auto s = w.lock()) s->notify();
+    waiters_.clear();
+}
+
+void partition::housekeeping(int64_t now_ms) {
+    if (!log_) return;
+    (void)log_->apply_retention(now_ms, settings_.retention_ms, settings_.retention_bytes,
+                                log_->latest());
+    (void)log_->maybe_flush(now_ms);
+}
+
+}  // namespace eddy::cluster

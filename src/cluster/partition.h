@@ -1,0 +1,109 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// One partition replica this broker leads: its log, high watermark, leader epoch, topic
+// settings and the fetches waiting for its next append.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <asio.hpp>
+
+#include "cluster/fetch_waiter.h"
+#include "cluster/topic_settings.h"
+#include "eddy/codec/types.h"
+#include "eddy/error_code.h"
+#include "log/log.h"
+#include "record/compression.h"
+#include "record/validate.h"
+
+namespace eddy::cluster {
+
+struct produce_outcome {
+    error_code error = error_code::none;
+    std::string error_message;
+    std::vector<record::record_error> record_errors;
+    int64_t base_offset = -1;
+    int64_t log_append_time = -1;
+    int64_t log_start_offset = -1;
+};
+
+struct read_outcome {
+    error_code error = error_code::none;
+    int64_t high_watermark = -1;
+    int64_t last_stable_offset = -1;
+    int64_t log_start_offset = -1;
+    std::vector<log::file_slice> slices;
+    uint64_t bytes = 0;
+};
+
+// What the partition answers ListOffsets with: offset -1 / timestamp -1 when none.
+struct offset_outcome {
+    error_code error = error_code::none;
+    int64_t timestamp = -1;
+    int64_t offset = -1;
+    int32_t leader_epoch = -1;
+};
+
+// Lives on: its executor (a strand of the replica manager's pool). Every method below
+// must be called there; the log does blocking file I/O, which is why that pool is not
+// the network threads. Only the immutable identity fields may be read elsewhere.
+class partition {
+public:
+    partition(asio::any_io_executor executor, std::string topic, codec::uuid topic_id,
+              int32_t index, std::string log_dir);
+
+    const asio::any_io_executor& executor() const { return executor_; }
+    const std::string& topic() const { return topic_; }
+    const codec::uuid& topic_id() const { return topic_id_; }
+    int32_t index() const { return index_; }
+    const std::string& log_dir() const { return log_dir_; }
+
+    // --- owner executor only ---
+    void attach(std::unique_ptr<log::log> l) { log_ = std::move(l); }
+    log::log* get_log() { return log_.get(); }
+    // Leader epoch, ISR size and settings from the latest metadata image.
+    void update(int32_t leader_epoch, size_t isr_size, topic_settings settings);
+    int32_t leader_epoch() const { return leader_epoch_; }
+    const topic_settings& settings() const { return settings_; }
+
+    // Validates and appends one Produce partition's records (rewritten in place).
+    produce_outcome append(std::span<uint8_t> records, int16_t api_version, int16_t acks,
+                           int64_t now_ms);
+    // Reads from `offset` up to the high watermark.
+    read_outcome read(int64_t offset, uint32_t max_bytes, bool min_one_batch);
+    // ListOffsets: -1 latest, -2 earliest, -3 max timestamp, -4 earliest local, else by time.
+    offset_outcome offset_for(int64_t timestamp);
+    // DeleteRecords: offset -1 means the high watermark.
+    std::pair<error_code, int64_t> delete_records(int64_t offset, int64_t now_ms);
+    // Checks a client's current leader epoch (-1 = not given), as Kafka's leader does.
+    error_code check_epoch(int32_t current_leader_epoch) const;
+    int64_t high_watermark() const { return log_ ? log_->latest() : 0; }
+
+    // Registers a fetch to wake at the next append.
+    void add_waiter(std::weak_ptr<fetch_waiter> w);
+    // Fetches parked here that have not ended (tests, metrics).
+    size_t waiting_fetches() const;
+    // Retention and flush.ms; returns false when the log is gone.
+    void housekeeping(int64_t now_ms);
+
+private:
+    void wake_waiters();
+
+    asio::any_io_executor executor_;
+    std::string topic_;
+    codec::uuid topic_id_;
+    int32_t index_;
+    std::string log_dir_;
+    std::unique_ptr<log::log> log_;
+    int32_t leader_epoch_ = 0;
+    size_t isr_size_ = 1;
+    topic_settings settings_;
+    record::byte_buffer scratch_;  // decompressed records during validation
+    std::vector<std::weak_ptr<fetch_waiter>> waiters_;
+};
+
+}  // namespace eddy::cluster

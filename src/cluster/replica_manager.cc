@@ -1,0 +1,215 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+#include "cluster/replica_manager.h"
+
+#include <filesystem>
+#include <future>
+
+#include "cluster/logger.h"
+#include "controller/effective_config.h"
+#include "log/file_names.h"
+
+namespace eddy::cluster {
+namespace {
+
+int64_t wall_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+replica_manager::replica_manager(replica_manager_options options)
+    : options_(std::move(options)),
+      pool_(options_.threads == 0 ? 1 : options_.threads),
+      logs_(options_.fs ? options_.fs : std::shared_ptr<log::filesystem>(log::make_posix_filesystem()),
+            options_.log_dirs),
+      image_(metadata::metadata_image::empty()),
+      started_(false) {}
+
+replica_manager::~replica_manager() { stop(); }
+
+void replica_manager::start() {
+    if (started_) return;
+    started_ = true;
+    logs_.start(wall_ms());
+    asio::co_spawn(asio::make_strand(pool_), housekeeping_loop(), asio::detached);
+}
+
+asio::awaitable<void> replica_manager::housekeeping_loop() {
+    // The timer belongs to this coroutine's strand from here on.
+    asio::any_io_executor ex = co_await asio::this_coro::executor;
+    asio::steady_timer timer(ex);
+    while (!stopped_) {
+        timer.expires_after(options_.housekeeping_interval);
+        asio::error_code ec;
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (stopped_) break;
+        map_ptr parts = std::atomic_load(&partitions_);
+        std::vector<log_offsets> offsets;
+        int64_t now = wall_ms();
+        for (const auto& [key, p] : parts->by_name) {
+            log_offsets o = co_await on(p, [now](partition& part) {
+                part.housekeeping(now);
+                log_offsets o{part.topic(), part.index(), part.log_dir(), 0, 0};
+                if (log::log* l = part.get_log()) {
+                    o.recovery_point = l->recovery_point();
+                    o.log_start_offset = l->earliest();
+                }
+                return o;
+            });
+            offsets.push_back(std::move(o));
+        }
+        if (!stopped_) logs_.write_checkpoints(offsets);
+    }
+}
+
+void replica_manager::run_housekeeping() {
+    int64_t now = wall_ms();
+    for_each_blocking([now](partition& p) { p.housekeeping(now); });
+    logs_.write_checkpoints(collect_offsets(false));
+}
+
+void replica_manager::for_each_blocking(const std::function<void(partition&)>& fn) {
+    map_ptr parts = std::atomic_load(&partitions_);
+    std::vector<std::future<void>> done;
+    for (const auto& [key, p] : parts->by_name) {
+        std::promise<void> promise;
+        done.push_back(promise.get_future());
+        asio::post(p->executor(), [p, &fn, promise = std::move(promise)]() mutable {
+            fn(*p);
+            promise.set_value();
+        });
+    }
+    for (auto& f : done) f.wait();
+}
+
+std::vector<log_offsets> replica_manager::collect_offsets(bool close_logs) {
+    map_ptr parts = std::atomic_load(&partitions_);
+    std::vector<log_offsets> out(parts->by_name.size());
+    std::vector<std::future<void>> done;
+    size_t i = 0;
+    for (const auto& [key, p] : parts->by_name) {
+        std::promise<void> promise;
+        done.push_back(promise.get_future());
+        log_offsets* slot = &out[i++];
+        asio::post(p->executor(), [p, slot, close_logs, promise = std::move(promise)]() mutable {
+            *slot = {p->topic(), p->index(), p->log_dir(), 0, 0};
+            if (log::log* l = p->get_log()) {
+                if (close_logs) (void)l->close();
+                slot->recovery_point = l->recovery_point();
+                slot->log_start_offset = l->earliest();
+            }
+            promise.set_value();
+        });
+    }
+    for (auto& f : done) f.wait();
+    return out;
+}
+
+void replica_manager::stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    if (started_) {
+        std::vector<log_offsets> offsets = collect_offsets(true);
+        logs_.close(offsets);
+    }
+    std::atomic_store(&partitions_, std::make_shared<const partition_map>());
+    pool_.stop();
+    pool_.join();
+}
+
+void replica_manager::apply_image(metadata::image_ptr image) {
+    map_ptr old = std::atomic_load(&partitions_);
+    auto next = std::make_shared<partition_map>();
+    std::vector<std::shared_ptr<partition>> kept;
+    auto layers = controller::broker_layers::of(*image, options_.node_id, options_.static_configs);
+    int64_t now = wall_ms();
+
+    for (const auto& [id, topic] : image->topics()) {
+        const metadata::config_map& overrides =
+            image->configs(metadata::resource_type::topic, topic->name);
+        topic_settings settings =
+            parse_topic_settings(controller::effective_topic_configs(overrides, layers));
+        for (const auto& [index, state] : topic->partitions) {
+            if (state.leader != options_.node_id) continue;
+            std::shared_ptr<partition> p;
+            if (auto it = old->by_name.find(std::make_pair(topic->name, index));
+                it != old->by_name.end() && it->second->topic_id() == topic->id) {
+                p = it->second;
+            } else {
+                std::string dir = logs_.choose_dir(topic->name, index);
+                auto opened = logs_.open_log(dir, topic->name, index, settings.log, now);
+                if (!opened) {
+                    replica_log().error("cannot open the log of {}-{} in {}: {}", topic->name,
+                                        index, dir, opened.error().message());
+                    continue;
+                }
+                p = std::make_shared<partition>(asio::make_strand(pool_), topic->name, topic->id,
+                                                index, dir);
+                // Not yet published: no other thread can reach it.
+                p->attach(std::move(*opened));
+            }
+            asio::post(p->executor(), [p, epoch = state.leader_epoch, isr = state.isr.size(),
+                                       settings] { p->update(epoch, std::max<size_t>(isr, 1), settings); });
+            next->by_name[{topic->name, index}] = p;
+            next->by_id[{topic->id.bytes, index}] = p;
+        }
+    }
+    std::atomic_store(&image_, image);
+    std::atomic_store(&partitions_, map_ptr(next));
+
+    // Partitions no longer led here: close; remove the directory when the topic is gone.
+    for (const auto& [key, p] : old->by_name) {
+        auto it = next->by_name.find(key);
+        if (it != next->by_name.end() && it->second == p) continue;
+        const metadata::topic_image* t = image->topic(p->topic_id());
+        bool deleted = t == nullptr || t->partitions.count(p->index()) == 0;
+        asio::post(p->executor(), [p, deleted] {
+            log::log* l = p->get_log();
+            if (!l) return;
+            std::string dir = l->dir();
+            (void)l->close();
+            p->attach(nullptr);
+            if (deleted) {
+                std::error_code ec;
+                std::filesystem::remove_all(dir, ec);
+                if (ec) replica_log().warn("cannot remove {}: {}", dir, ec.message());
+            }
+        });
+    }
+}
+
+std::shared_ptr<partition> replica_manager::find(std::string_view topic, int32_t index) const {
+    map_ptr parts = std::atomic_load(&partitions_);
+    auto it = parts->by_name.find(std::make_pair(std::string(topic), index));
+    return it == parts->by_name.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<partition> replica_manager::find(const codec::uuid& topic_id, int32_t index) const {
+    map_ptr parts = std::atomic_load(&partitions_);
+    auto it = parts->by_id.find(std::make_pair(topic_id.bytes, index));
+    return it == parts->by_id.end() ? nullptr : it->second;
+}
+
+replica_manager::lookup_result replica_manager::lookup(std::string_view topic,
+                                                       int32_t index) const {
+    if (auto p = find(topic, index)) return {std::move(p), error_code::none};
+    metadata::image_ptr img = image();
+    const metadata::topic_image* t = img->topic(topic);
+    if (t == nullptr || t->partitions.count(index) == 0)
+        return {nullptr, error_code::unknown_topic_or_partition};
+    return {nullptr, error_code::not_leader_or_follower};
+}
+
+replica_manager::lookup_result replica_manager::lookup(const codec::uuid& topic_id,
+                                                       int32_t index) const {
+    if (auto p = find(topic_id, index)) return {std::move(p), error_code::none};
+    metadata::image_ptr img = image();
+    const metadata::topic_image* t = img->topic(topic_id);
+    if (t == nullptr) return {nullptr, error_code::unknown_topic_id};
+    if (t->partitions.count(index) == 0) return {nullptr, error_code::unknown_topic_or_partition};
+    return {nullptr, error_code::not_leader_or_follower};
+}
+
+}  // namespace eddy::cluster

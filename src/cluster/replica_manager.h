@@ -1,0 +1,110 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// The partitions this broker leads: created and deleted from metadata images, each
+// owned by one strand of a small pool that also does their file I/O.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <asio.hpp>
+
+#include "cluster/log_manager.h"
+#include "cluster/partition.h"
+#include "metadata/metadata_image.h"
+
+namespace eddy::cluster {
+
+struct replica_manager_options {
+    int32_t node_id = 1;
+    std::vector<std::string> log_dirs;
+    size_t threads = 2;  // the partition pool (file I/O happens there, not on the network)
+    // server.properties values the topic configs fall back to.
+    std::map<std::string, std::string, std::less<>> static_configs;
+    // log.retention.check.interval.ms; also when checkpoints are written.
+    std::chrono::milliseconds housekeeping_interval{300000};
+    std::shared_ptr<log::filesystem> fs;  // null: the real disk
+};
+
+// Thread-safe: find() and image() may be called from any thread without a lock (they
+// read an immutable snapshot); apply_image(), start() and stop() from one controlling
+// thread (the metadata listener). Partition state is touched only on each partition's
+// strand.
+class replica_manager {
+public:
+    explicit replica_manager(replica_manager_options options);
+    ~replica_manager();  // stop()
+
+    void start();
+    // Closes every log, writes the checkpoints and the clean-shutdown markers. Idempotent.
+    void stop();
+
+    // Makes the partitions match `image`: opens logs for partitions this node leads,
+    // updates epochs and configs, closes (and for deleted topics removes) the rest.
+    void apply_image(metadata::image_ptr image);
+
+    std::shared_ptr<partition> find(std::string_view topic, int32_t index) const;
+    // The partition, or the error Kafka answers with: UNKNOWN_TOPIC_OR_PARTITION (by
+    // name) / UNKNOWN_TOPIC_ID (by id) when the image has no such partition,
+    // NOT_LEADER_OR_FOLLOWER when another broker leads it.
+    struct lookup_result {
+        std::shared_ptr<partition> p;
+        error_code error = error_code::none;
+    };
+    lookup_result lookup(std::string_view topic, int32_t index) const;
+    lookup_result lookup(const codec::uuid& topic_id, int32_t index) const;
+    std::shared_ptr<partition> find(const codec::uuid& topic_id, int32_t index) const;
+    metadata::image_ptr image() const { return std::atomic_load(&image_); }
+    int32_t node_id() const { return options_.node_id; }
+
+    // Runs retention, flush.ms and the checkpoints now (the timer does this too).
+    void run_housekeeping();
+
+    // Runs fn(partition&) on the partition's strand and resumes the awaiting coroutine
+    // on its own executor with the result. A plain post there and back: no coroutine
+    // frame on the strand, nothing held across the hop but `p`, `fn` and the result.
+    template <class F>
+    static auto on(std::shared_ptr<partition> p, F fn) {
+        using R = decltype(fn(std::declval<partition&>()));
+        return asio::async_initiate<decltype(asio::use_awaitable), void(R)>(
+            [](auto handler, std::shared_ptr<partition> p, F fn) {
+                const asio::any_io_executor& ex = p->executor();
+                asio::post(ex, [p, fn = std::move(fn), handler = std::move(handler)]() mutable {
+                    R result = fn(*p);
+                    auto back = asio::get_associated_executor(handler);
+                    asio::post(back, [handler = std::move(handler), result = std::move(result)]() mutable {
+                        std::move(handler)(std::move(result));
+                    });
+                });
+            },
+            asio::use_awaitable, std::move(p), std::move(fn));
+    }
+
+private:
+    struct partition_map {
+        std::map<std::pair<std::string, int32_t>, std::shared_ptr<partition>, std::less<>> by_name;
+        std::map<std::pair<std::array<uint8_t, 16>, int32_t>, std::shared_ptr<partition>> by_id;
+    };
+    using map_ptr = std::shared_ptr<const partition_map>;
+
+    std::vector<log_offsets> collect_offsets(bool close_logs);
+    asio::awaitable<void> housekeeping_loop();
+    // Runs fn on every partition's strand, blocking the calling (non-pool) thread.
+    void for_each_blocking(const std::function<void(partition&)>& fn);
+
+    replica_manager_options options_;
+    asio::thread_pool pool_;
+    log_manager logs_;
+    map_ptr partitions_ = std::make_shared<const partition_map>();
+    metadata::image_ptr image_;
+    bool started_ = false;
+    std::atomic<bool> stopped_{false};
+};
+
+}  // namespace eddy::cluster

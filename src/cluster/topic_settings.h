@@ -1,0 +1,32 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// The topic configs a partition obeys, parsed once from the effective config map.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "log/log_config.h"
+#include "record/validate.h"
+
+namespace eddy::cluster {
+
+struct topic_settings {
+    log::log_config log;
+    int64_t retention_ms = 604800000;  // retention.ms
+    int64_t retention_bytes = -1;      // retention.bytes
+    int32_t max_message_bytes = 1048588;
+    int32_t min_insync_replicas = 1;
+    record::timestamp_type timestamp_type = record::timestamp_type::create_time;
+    int64_t timestamp_before_max_ms = INT64_MAX;
+    int64_t timestamp_after_max_ms = INT64_MAX;
+    bool compacted = false;  // cleanup.policy contains compact
+    bool deletable = true;   // cleanup.policy contains delete
+};
+
+// Reads Kafka's names (segment.bytes, retention.ms, max.message.bytes, ...) from the
+// effective topic configs (controller::effective_topic_configs); a missing or
+// unparsable value keeps Kafka's default.
+topic_settings parse_topic_settings(const std::map<std::string, std::string>& configs);
+
+}  // namespace eddy::cluster

@@ -1,0 +1,321 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// The admin apis end to end: a broker in this process with its metadata log on disk, spoken
+// to over loopback with generated messages; restarts replay the log.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <unistd.h>
+
+#include "eddy/error_code.h"
+#include "eddy/msg/alter_configs_request.h"
+#include "eddy/msg/alter_configs_response.h"
+#include "eddy/msg/create_partitions_request.h"
+#include "eddy/msg/create_partitions_response.h"
+#include "eddy/msg/create_topics_request.h"
+#include "eddy/msg/create_topics_response.h"
+#include "eddy/msg/delete_topics_request.h"
+#include "eddy/msg/delete_topics_response.h"
+#include "eddy/msg/describe_configs_request.h"
+#include "eddy/msg/describe_configs_response.h"
+#include "eddy/msg/incremental_alter_configs_request.h"
+#include "eddy/msg/incremental_alter_configs_response.h"
+#include "eddy/msg/metadata_request.h"
+#include "eddy/msg/metadata_response.h"
+#include "kafka_client.h"
+#include "server/broker_server.h"
+
+using namespace eddy;
+namespace fs = std::filesystem;
+
+namespace {
+
+int16_t code(error_code e) { return static_cast<int16_t>(e); }
+
+// A broker on 127.0.0.1 (an OS-chosen port) over a data dir that outlives restarts; the
+// dir is removed by the destructor.
+struct admin_broker {
+    fs::path dir = fs::temp_directory_path() / ("eddy_admin_" + std::to_string(::getpid()));
+    std::string extra;
+    std::unique_ptr<server::broker_server> server;
+    uint16_t port = 0;
+
+    explicit admin_broker(std::string extra_props = "") : extra(std::move(extra_props)) {
+        fs::remove_all(dir);
+        start();
+    }
+    ~admin_broker() {
+        stop();
+        fs::remove_all(dir);
+    }
+    void start() {
+        config::properties props = config::parse_properties(
+            "listeners=PLAINTEXT://127.0.0.1:0\nnum.network.threads=2\nlog.dirs=" + dir.string() +
+            "\n" + extra);
+        server = std::make_unique<server::broker_server>(config::config_from_properties(props), props);
+        port = server->start().at(0).endpoint.port();
+    }
+    void stop() {
+        if (server) server->stop();
+        server.reset();
+    }
+    void restart() {
+        stop();
+        start();
+    }
+};
+
+msg::create_topics_request create(const std::string& name, int32_t partitions,
+                                  std::vector<std::pair<std::string, std::string>> configs = {}) {
+    msg::create_topics_request r;
+    msg::create_topics_request::creatable_topic t;
+    t.name = name;
+    t.num_partitions = partitions;
+    t.replication_factor = 1;
+    for (auto& [k, v] : configs) t.configs.push_back({k, v, {}});
+    r.topics.push_back(std::move(t));
+    r.timeout_ms = 30000;
+    return r;
+}
+
+msg::metadata_request metadata_for(std::vector<std::string> names, bool auto_create = false) {
+    msg::metadata_request r;
+    r.topics.emplace();
+    for (auto& n : names) r.topics->push_back({codec::uuid{}, n, {}});
+    r.allow_auto_topic_creation = auto_create;
+    return r;
+}
+
+msg::describe_configs_request describe_topic(const std::string& name, std::vector<std::string> keys) {
+    msg::describe_configs_request r;
+    r.resources.push_back({2, name, std::move(keys), {}});
+    return r;
+}
+
+std::optional<std::string> config_value(const msg::describe_configs_response& resp, const std::string& name) {
+    for (const auto& res : resp.results)
+        for (const auto& c : res.configs)
+            if (c.name == name) return c.value;
+    return std::nullopt;
+}
+
+}  // namespace
+
+TEST_SUITE("broker.admin") {
+    TEST_CASE("a created topic is listed by Metadata with its partitions, leader and topic id") {
+        admin_broker b;
+        test::kafka_client c(b.port);
+        auto created = c.call<msg::create_topics_response>(create("orders", 3), 7);
+        REQUIRE(created);
+        REQUIRE(created->body.topics.size() == 1);
+        const auto& t = created->body.topics[0];
+        CHECK(t.error_code == 0);
+        CHECK(t.num_partitions == 3);
+        CHECK(t.replication_factor == 1);
+        CHECK_FALSE(t.topic_id.is_zero());
+
+        auto md = c.call<msg::metadata_response>(metadata_for({"orders"}), 12);
+        REQUIRE(md);
+        REQUIRE(md->body.topics.size() == 1);
+        const auto& mt = md->body.topics[0];
+        CHECK(mt.error_code == 0);
+        CHECK(mt.topic_id == t.topic_id);
+        CHECK_FALSE(mt.is_internal);
+        REQUIRE(mt.partitions.size() == 3);
+        for (int32_t p = 0; p < 3; ++p) {
+            CHECK(mt.partitions[p].partition_index == p);
+            CHECK(mt.partitions[p].leader_id == 1);
+            CHECK(mt.partitions[p].replica_nodes == std::vector<int32_t>{1});
+            CHECK(mt.partitions[p].isr_nodes == std::vector<int32_t>{1});
+            CHECK(mt.partitions[p].offline_replicas.empty());
+        }
+        // All topics (a null list) include it too; v1 has no topic ids.
+        msg::metadata_request all;
+        all.topics = std::nullopt;
+        auto all_md = c.call<msg::metadata_response>(all, 1);
+        REQUIRE(all_md);
+        REQUIRE(all_md->body.topics.size() == 1);
+        CHECK(all_md->body.topics[0].name == "orders");
+        REQUIRE(all_md->body.brokers.size() == 1);
+        CHECK(all_md->body.brokers[0].port == b.port);
+    }
+
+    TEST_CASE("CreateTopics refuses an existing topic, a bad name and validate_only creates nothing") {
+        admin_broker b;
+        test::kafka_client c(b.port);
+        REQUIRE(c.call<msg::create_topics_response>(create("dup", 1), 5));
+        auto again = c.call<msg::create_topics_response>(create("dup", 1), 5);
+        REQUIRE(again);
+        CHECK(again->body.topics[0].error_code == code(error_code::topic_already_exists));
+        auto bad = c.call<msg::create_topics_response>(create("bad name", 1), 5);
+        REQUIRE(bad);
+        CHECK(bad->body.topics[0].error_code == code(error_code::invalid_topic_exception));
+        auto dry = create("dry", 2);
+        dry.validate_only = true;
+        auto v = c.call<msg::create_topics_response>(dry, 5);
+        REQUIRE(v);
+        CHECK(v->body.topics[0].error_code == 0);
+        auto md = c.call<msg::metadata_response>(metadata_for({"dry"}), 9);
+        REQUIRE(md);
+        CHECK(md->body.topics[0].error_code == code(error_code::unknown_topic_or_partition));
+    }
+
+    TEST_CASE("DescribeConfigs shows overrides and defaults; both alter apis change them") {
+        admin_broker b;
+        test::kafka_client c(b.port);
+        REQUIRE(c.call<msg::create_topics_response>(create("cfg", 1, {{"retention.ms", "1000"}}), 7));
+        auto d = c.call<msg::describe_configs_response>(describe_topic("cfg", {"retention.ms", "cleanup.policy"}), 4);
+        REQUIRE(d);
+        REQUIRE(d->body.results.size() == 1);
+        CHECK(d->body.results[0].error_code == 0);
+        CHECK(config_value(d->body, "retention.ms") == "1000");
+        CHECK(config_value(d->body, "cleanup.policy") == "delete");
+
+        msg::incremental_alter_configs_request inc;
+        inc.resources.push_back({2, "cfg", {{"retention.ms", 0, "2000", {}}}, {}});
+        auto ir = c.call<msg::incremental_alter_configs_response>(inc, 1);
+        REQUIRE(ir);
+        CHECK(ir->body.responses[0].error_code == 0);
+        d = c.call<msg::describe_configs_response>(describe_topic("cfg", {"retention.ms"}), 4);
+        CHECK(config_value(d->body, "retention.ms") == "2000");
+
+        msg::alter_configs_request alter;
+        alter.resources.push_back({2, "cfg", {{"segment.ms", "60000", {}}}, {}});
+        auto ar = c.call<msg::alter_configs_response>(alter, 2);
+        REQUIRE(ar);
+        CHECK(ar->body.responses[0].error_code == 0);
+        d = c.call<msg::describe_configs_response>(describe_topic("cfg", {"segment.ms", "retention.ms"}), 4);
+        CHECK(config_value(d->body, "segment.ms") == "60000");
+        // AlterConfigs replaces the whole set: retention.ms is back to the default.
+        CHECK(config_value(d->body, "retention.ms") == "604800000");
+
+        msg::incremental_alter_configs_request bad;
+        bad.resources.push_back({2, "cfg", {{"retention.ms", 0, "soon", {}}}, {}});
+        auto br = c.call<msg::incremental_alter_configs_response>(bad, 1);
+        REQUIRE(br);
+        CHECK(br->body.responses[0].error_code == code(error_code::invalid_config));
+        auto unknown = c.call<msg::describe_configs_response>(describe_topic("nope", {}), 4);
+        REQUIRE(unknown);
+        CHECK(unknown->body.results[0].error_code == code(error_code::unknown_topic_or_partition));
+    }
+
+    TEST_CASE("CreatePartitions adds partitions and refuses to shrink") {
+        admin_broker b;
+        test::kafka_client c(b.port);
+        REQUIRE(c.call<msg::create_topics_response>(create("grow", 1), 7));
+        msg::create_partitions_request r;
+        r.topics.push_back({"grow", 4, std::nullopt, {}});
+        auto resp = c.call<msg::create_partitions_response>(r, 3);
+        REQUIRE(resp);
+        CHECK(resp->body.results[0].error_code == 0);
+        auto md = c.call<msg::metadata_response>(metadata_for({"grow"}), 12);
+        CHECK(md->body.topics[0].partitions.size() == 4);
+        r.topics[0].count = 2;
+        resp = c.call<msg::create_partitions_response>(r, 3);
+        CHECK(resp->body.results[0].error_code == code(error_code::invalid_partitions));
+    }
+
+    TEST_CASE("DeleteTopics removes topics by name and by id") {
+        admin_broker b;
+        test::kafka_client c(b.port);
+        REQUIRE(c.call<msg::create_topics_response>(create("gone-a", 1), 7));
+        auto made = c.call<msg::create_topics_response>(create("gone-b", 1), 7);
+        REQUIRE(made);
+        msg::delete_topics_request by_name;
+        by_name.topic_names = {"gone-a", "never"};
+        auto r1 = c.call<msg::delete_topics_response>(by_name, 5);
+        REQUIRE(r1);
+        REQUIRE(r1->body.responses.size() == 2);
+        // Kafka lists the failures first.
+        for (const auto& res : r1->body.responses) {
+            CAPTURE(*res.name);
+            CHECK(res.error_code == (res.name == "gone-a" ? 0 : code(error_code::unknown_topic_or_partition)));
+        }
+        msg::delete_topics_request by_id;
+        by_id.topics.push_back({std::nullopt, made->body.topics[0].topic_id, {}});
+        auto r2 = c.call<msg::delete_topics_response>(by_id, 6);
+        REQUIRE(r2);
+        CHECK(r2->body.responses[0].error_code == 0);
+        CHECK(r2->body.responses[0].name == "gone-b");
+        msg::metadata_request all;
+        all.topics = std::nullopt;
+        auto md = c.call<msg::metadata_response>(all, 12);
+        REQUIRE(md);
+        CHECK(md->body.topics.empty());
+    }
+
+    TEST_CASE("Metadata auto-creates a topic when allowed, and the next request sees it") {
+        admin_broker b("num.partitions=2\n");
+        test::kafka_client c(b.port);
+        auto off = c.call<msg::metadata_response>(metadata_for({"lazy"}, false), 9);
+        REQUIRE(off);
+        CHECK(off->body.topics[0].error_code == code(error_code::unknown_topic_or_partition));
+        auto first = c.call<msg::metadata_response>(metadata_for({"lazy"}, true), 9);
+        REQUIRE(first);
+        // Kafka's KRaft broker answers before the topic exists; the client asks again.
+        CHECK(first->body.topics[0].error_code == code(error_code::unknown_topic_or_partition));
+        auto second = c.call<msg::metadata_response>(metadata_for({"lazy"}, false), 9);
+        REQUIRE(second);
+        CHECK(second->body.topics[0].error_code == 0);
+        CHECK(second->body.topics[0].partitions.size() == 2);
+        // v0-v3 always allow auto-creation.
+        auto old = c.call<msg::metadata_response>(metadata_for({"legacy"}), 1);
+        REQUIRE(old);
+        CHECK(c.call<msg::metadata_response>(metadata_for({"legacy"}), 1)->body.topics[0].error_code == 0);
+    }
+
+    TEST_CASE("auto.create.topics.enable=false stops Metadata from creating topics") {
+        admin_broker b("auto.create.topics.enable=false\n");
+        test::kafka_client c(b.port);
+        REQUIRE(c.call<msg::metadata_response>(metadata_for({"lazy"}, true), 9));
+        auto again = c.call<msg::metadata_response>(metadata_for({"lazy"}, true), 9);
+        REQUIRE(again);
+        CHECK(again->body.topics[0].error_code == code(error_code::unknown_topic_or_partition));
+    }
+
+    TEST_CASE("topics, their configs and the cluster id survive a restart") {
+        admin_broker b;
+        std::string cluster_id = b.server->cluster_id();
+        codec::uuid id;
+        {
+            test::kafka_client c(b.port);
+            auto made = c.call<msg::create_topics_response>(create("kept", 2, {{"retention.ms", "5000"}}), 7);
+            REQUIRE(made);
+            id = made->body.topics[0].topic_id;
+            msg::delete_topics_request del;
+            REQUIRE(c.call<msg::create_topics_response>(create("dropped", 1), 7));
+            del.topic_names = {"dropped"};
+            REQUIRE(c.call<msg::delete_topics_response>(del, 5));
+        }
+        b.restart();
+        CHECK(b.server->cluster_id() == cluster_id);
+        test::kafka_client c(b.port);
+        msg::metadata_request all;
+        all.topics = std::nullopt;
+        auto md = c.call<msg::metadata_response>(all, 12);
+        REQUIRE(md);
+        REQUIRE(md->body.topics.size() == 1);
+        CHECK(md->body.topics[0].name == "kept");
+        CHECK(md->body.topics[0].topic_id == id);
+        CHECK(md->body.topics[0].partitions.size() == 2);
+        CHECK(md->body.cluster_id == cluster_id);
+        // The broker re-registered with its new port.
+        REQUIRE(md->body.brokers.size() == 1);
+        CHECK(md->body.brokers[0].port == b.port);
+        auto d = c.call<msg::describe_configs_response>(describe_topic("kept", {"retention.ms"}), 4);
+        CHECK(config_value(d->body, "retention.ms") == "5000");
+        // A second restart replays the re-registration too.
+        b.restart();
+        test::kafka_client c2(b.port);
+        CHECK(c2.call<msg::metadata_response>(metadata_for({"kept"}), 12)->body.topics[0].error_code == 0);
+    }
+
+    TEST_CASE("the metadata log and quorum-state sit where Kafka keeps them") {
+        admin_broker b;
+        const fs::path partition = b.dir / "__cluster_metadata-0";
+        CHECK(fs::exists(partition / "00000000000000000000.log"));
+        CHECK(fs::exists(partition / "quorum-state"));
+        CHECK(fs::exists(b.dir / "meta.properties"));
+        b.restart();
+        CHECK(fs::exists(partition / "quorum-state"));
+    }
+}

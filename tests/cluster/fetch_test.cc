@@ -1,0 +1,186 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+#include <doctest/doctest.h>
+
+#include <set>
+#include <thread>
+
+#include "cluster_fixture.h"
+#include "eddy/error_code.h"
+
+namespace eddy::cluster::test {
+namespace {
+
+int16_t code(error_code e) { return static_cast<int16_t>(e); }
+
+msg::fetch_request request_for(const std::string& topic, std::vector<int32_t> partitions,
+                               int64_t offset, int32_t partition_max_bytes, int32_t max_bytes) {
+    msg::fetch_request req;
+    req.max_wait_ms = 0;
+    req.min_bytes = 1;
+    req.max_bytes = max_bytes;
+    auto& t = req.topics.emplace_back();
+    t.topic = topic;
+    for (int32_t p : partitions) {
+        auto& fp = t.partitions.emplace_back();
+        fp.partition = p;
+        fp.fetch_offset = offset;
+        fp.partition_max_bytes = partition_max_bytes;
+    }
+    return req;
+}
+
+TEST_CASE("a fetch returns the first batch whole even when it is larger than the limits") {
+    cluster_fixture f;
+    f.create_topic({.name = "t1"});
+    for (int i = 0; i < 3; ++i) REQUIRE(f.produce_error("t1", 0, simple_batch(1, 1000)) == 0);
+    auto got = batches_in(f.fetch_one("t1", 0, 0, /*partition_max_bytes=*/10).partition().records);
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].base_offset == 0);
+    // A limit between one and two batches returns one whole batch.
+    size_t one = got[0].size;
+    got = batches_in(f.fetch_one("t1", 0, 0, static_cast<int32_t>(one * 2 - 1)).partition().records);
+    CHECK(got.size() == 1);
+    got = batches_in(f.fetch_one("t1", 0, 1, static_cast<int32_t>(one * 2)).partition().records);
+    REQUIRE(got.size() == 2);
+    CHECK(got[0].base_offset == 1);
+}
+
+TEST_CASE("max_bytes is shared by the partitions and only the first non-empty one may exceed it") {
+    cluster_fixture f;
+    f.create_topic({.name = "t2", .partitions = 3});
+    for (int32_t p = 0; p < 3; ++p) REQUIRE(f.produce_error("t2", p, simple_batch(1, 1000)) == 0);
+    fetched got = f.fetch(request_for("t2", {0, 1, 2}, 0, 1 << 20, /*max_bytes=*/10));
+    CHECK(batches_in(got.partition(0, 0).records).size() == 1);
+    CHECK(batches_in(got.partition(0, 1).records).empty());
+    CHECK(batches_in(got.partition(0, 2).records).empty());
+    CHECK(got.partition(0, 2).high_watermark == 1);
+}
+
+TEST_CASE("a fetch beyond the log end or below its start gets OFFSET_OUT_OF_RANGE") {
+    cluster_fixture f;
+    f.create_topic({.name = "t1"});
+    REQUIRE(f.produce_error("t1", 0, simple_batch(4)) == 0);
+    fetched got = f.fetch_one("t1", 0, 100);
+    CHECK(got.partition().error_code == code(error_code::offset_out_of_range));
+    CHECK(got.partition().high_watermark == -1);
+    CHECK(batches_in(got.partition().records).empty());
+    // At the log end there is simply nothing yet.
+    got = f.fetch_one("t1", 0, 4);
+    CHECK(got.partition().error_code == 0);
+    CHECK(got.partition().high_watermark == 4);
+    auto d = f.delete_records("t1", 0, 2);
+    CHECK(d.topics.at(0).partitions.at(0).low_watermark == 2);
+    CHECK(f.fetch_one("t1", 0, 1).partition().error_code == code(error_code::offset_out_of_range));
+    CHECK(f.fetch_one("t1", 0, 2).partition().log_start_offset == 2);
+}
+
+TEST_CASE("a fetch of an unknown topic or topic id gets the matching error") {
+    cluster_fixture f;
+    f.create_topic({.name = "t1"});
+    CHECK(f.fetch_one("nope", 0, 0).partition().error_code == code(error_code::unknown_topic_or_partition));
+    msg::fetch_request req = request_for("", {0}, 0, 1000, 1000);
+    req.topics[0].topic_id.bytes[0] = 42;
+    CHECK(f.fetch(req, 13).partition().error_code == code(error_code::unknown_topic_id));
+    req.topics[0].topic_id = f.topic_id("t1");
+    fetched got = f.fetch(req, 16);
+    CHECK(got.partition().error_code == 0);
+    CHECK(got.response.responses[0].topic_id == f.topic_id("t1"));
+}
+
+TEST_CASE("fetch sessions are declined: full fetches get session id 0, incremental ones FETCH_SESSION_ID_NOT_FOUND") {
+    cluster_fixture f;
+    f.create_topic({.name = "t1"});
+    msg::fetch_request req = request_for("t1", {0}, 0, 1000, 1000);
+    req.session_id = 0;
+    req.session_epoch = 0;
+    fetched got = f.fetch(req, 12);
+    CHECK(got.response.error_code == 0);
+    CHECK(got.response.session_id == 0);
+    req.session_id = 1234;
+    req.session_epoch = 5;
+    got = f.fetch(req, 12);
+    CHECK(got.response.error_code == code(error_code::fetch_session_id_not_found));
+    CHECK(got.response.responses.empty());
+}
+
+TEST_CASE("a fetch with a stale or future leader epoch is fenced") {
+    cluster_fixture f;
+    f.create_topic({.name = "ep", .leader_epoch = 5});
+    msg::fetch_request req = request_for("ep", {0}, 0, 1000, 1000);
+    req.topics[0].partitions[0].current_leader_epoch = 4;
+    CHECK(f.fetch(req).partition().error_code == code(error_code::fenced_leader_epoch));
+    req.topics[0].partitions[0].current_leader_epoch = 6;
+    CHECK(f.fetch(req).partition().error_code == code(error_code::unknown_leader_epoch));
+    req.topics[0].partitions[0].current_leader_epoch = 5;
+    CHECK(f.fetch(req).partition().error_code == 0);
+}
+
+TEST_CASE("a long-polling fetch is woken by an append, not by its timeout") {
+    for (size_t threads : {1u, 3u}) {
+        CAPTURE(threads);
+        cluster_fixture f(threads);
+        f.create_topic({.name = "t1"});
+        msg::fetch_request req = request_for("t1", {0}, 0, 1 << 20, 1 << 20);
+        // Far longer than any test run: only the append can end this wait.
+        req.max_wait_ms = 3'600'000;
+        auto ctx = f.context(1, 12);
+        asio::io_context io;
+        std::optional<broker::fetch_result> result;
+        asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+            result = co_await broker::fetch_handler::handle(f.replicas(), ctx, std::move(req));
+        }, asio::detached);
+        // Step the fetch until it is parked on the partition. The guard keeps `io` from
+        // stopping while the fetch's hops are away on the partition's strand.
+        auto guard = asio::make_work_guard(io);
+        while (!result) {
+            auto p = f.replicas().find("t1", 0);
+            bool parked = cluster_fixture::run([&]() -> asio::awaitable<bool> {
+                co_return co_await replica_manager::on(p, [](partition& part) { return part.waiting_fetches() > 0; });
+            }());
+            if (parked) break;
+            io.run_one();
+        }
+        REQUIRE_FALSE(result.has_value());
+        std::thread producer([&] { CHECK(f.produce_error("t1", 0, simple_batch(2)) == 0); });
+        guard.reset();
+        io.run();
+        producer.join();
+        REQUIRE(result.has_value());
+        REQUIRE(result->records.size() == 1);
+        CHECK_FALSE(result->records[0].empty());
+        CHECK(result->response.responses[0].partitions[0].high_watermark == 2);
+    }
+}
+
+TEST_CASE("produces from several threads to several partitions get distinct contiguous offsets") {
+    cluster_fixture f(3);
+    f.create_topic({.name = "mt", .partitions = 4});
+    constexpr int per_thread = 25;
+    std::vector<std::thread> threads;
+    std::vector<std::vector<int64_t>> offsets(4);
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < per_thread; ++i) {
+                int32_t p = (t + i) % 4;
+                auto r = f.produce("mt", p, simple_batch(2));
+                offsets[t].push_back(r.responses[0].partition_responses[0].base_offset * 4 + p);
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    std::set<int64_t> all;
+    for (auto& v : offsets) all.insert(v.begin(), v.end());
+    CHECK(all.size() == 4 * per_thread);
+    int64_t total = 0;
+    for (int32_t p = 0; p < 4; ++p) {
+        fetched got = f.fetch_one("mt", p, 0);
+        CHECK(got.partition().high_watermark % 2 == 0);
+        total += got.partition().high_watermark;
+        auto batches = batches_in(got.partition().records);
+        for (size_t i = 0; i < batches.size(); ++i) CHECK(batches[i].base_offset == static_cast<int64_t>(2 * i));
+    }
+    CHECK(total == 2 * 4 * per_thread);
+}
+
+}  // namespace
+}  // namespace eddy::cluster::test

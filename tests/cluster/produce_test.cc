@@ -1,0 +1,131 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+#include <doctest/doctest.h>
+
+#include "cluster_fixture.h"
+#include "eddy/error_code.h"
+
+namespace eddy::cluster::test {
+namespace {
+
+int16_t code(error_code e) { return static_cast<int16_t>(e); }
+
+TEST_CASE("a produced batch of every codec is stored compressed as sent and assigned offsets") {
+    cluster_fixture f;
+    f.create_topic({.name = "t1"});
+    int64_t expected = 0;
+    for (auto c : {record::compression::none, record::compression::gzip, record::compression::snappy,
+                   record::compression::lz4, record::compression::zstd}) {
+        CAPTURE(to_string(c));
+        auto resp = f.produce("t1", 0, simple_batch(5, 100, c));
+        const auto& pr = resp.responses.at(0).partition_responses.at(0);
+        CHECK(pr.error_code == 0);
+        CHECK(pr.base_offset == expected);
+        CHECK(pr.log_start_offset == 0);
+        CHECK(pr.log_append_time_ms == -1);
+        expected += 5;
+    }
+    fetched got = f.fetch_one("t1", 0, 0);
+    CHECK(got.partition().error_code == 0);
+    CHECK(got.partition().high_watermark == 25);
+    CHECK(got.partition().last_stable_offset == 25);
+    CHECK(got.partition().log_start_offset == 0);
+    auto batches = batches_in(got.partition().records);
+    REQUIRE(batches.size() == 5);
+    CHECK(batches[1].codec == record::compression::gzip);
+    CHECK(batches[4].codec == record::compression::zstd);
+    CHECK(batches[4].base_offset == 20);
+    CHECK(batches[4].last_offset == 24);
+}
+
+TEST_CASE("a produce to a topic that does not exist gets UNKNOWN_TOPIC_OR_PARTITION") {
+    cluster_fixture f;
+    f.create_topic({.name = "t1"});
+    CHECK(f.produce_error("nope", 0, simple_batch()) == code(error_code::unknown_topic_or_partition));
+    CHECK(f.produce_error("t1", 3, simple_batch()) == code(error_code::unknown_topic_or_partition));
+}
+
+TEST_CASE("a produce to a partition another broker leads gets NOT_LEADER_OR_FOLLOWER") {
+    cluster_fixture f;
+    f.create_topic({.name = "elsewhere", .leader = 2, .isr = {2}});
+    CHECK(f.produce_error("elsewhere", 0, simple_batch()) == code(error_code::not_leader_or_follower));
+}
+
+TEST_CASE("a batch with a bad CRC gets CORRUPT_MESSAGE and is not stored") {
+    cluster_fixture f;
+    f.create_topic({.name = "t1"});
+    auto batch = simple_batch(3);
+    batch.back() ^= 0xff;
+    auto resp = f.produce("t1", 0, batch);
+    const auto& pr = resp.responses.at(0).partition_responses.at(0);
+    CHECK(pr.error_code == code(error_code::corrupt_message));
+    CHECK(pr.base_offset == -1);
+    CHECK(f.fetch_one("t1", 0, 0).partition().high_watermark == 0);
+}
+
+TEST_CASE("a batch above max.message.bytes gets MESSAGE_TOO_LARGE") {
+    cluster_fixture f;
+    f.create_topic({.name = "small", .configs = {{"max.message.bytes", "500"}}});
+    CHECK(f.produce_error("small", 0, simple_batch(1, 1000)) == code(error_code::message_too_large));
+    CHECK(f.produce_error("small", 0, simple_batch(1, 10)) == 0);
+}
+
+TEST_CASE("a batch larger than segment.bytes gets RECORD_LIST_TOO_LARGE") {
+    cluster_fixture f;
+    f.create_topic({.name = "seg", .configs = {{"segment.bytes", "14"}, {"max.message.bytes", "100000"}}});
+    CHECK(f.produce_error("seg", 0, simple_batch(1, 2000)) == code(error_code::record_list_too_large));
+}
+
+TEST_CASE("a timestamp outside message.timestamp.before.max.ms gets INVALID_TIMESTAMP with record errors") {
+    cluster_fixture f;
+    f.create_topic({.name = "ts", .configs = {{"message.timestamp.before.max.ms", "60000"}}});
+    auto resp = f.produce("ts", 0, simple_batch(2, 10, record::compression::none, 1000));
+    const auto& pr = resp.responses.at(0).partition_responses.at(0);
+    CHECK(pr.error_code == code(error_code::invalid_timestamp));
+    CHECK(pr.record_errors.size() == 2);
+}
+
+TEST_CASE("LogAppendTime topics stamp the broker's time and report it") {
+    cluster_fixture f;
+    f.create_topic({.name = "lat", .configs = {{"message.timestamp.type", "LogAppendTime"}}});
+    int64_t before = now_ms();
+    auto resp = f.produce("lat", 0, simple_batch(2, 10, record::compression::none, 1000));
+    const auto& pr = resp.responses.at(0).partition_responses.at(0);
+    REQUIRE(pr.error_code == 0);
+    CHECK(pr.log_append_time_ms >= before);
+    auto batches = batches_in(f.fetch_one("lat", 0, 0).partition().records);
+    REQUIRE(batches.size() == 1);
+    CHECK(batches[0].max_timestamp == pr.log_append_time_ms);
+}
+
+TEST_CASE("acks=all below min.insync.replicas gets NOT_ENOUGH_REPLICAS, acks=1 is accepted") {
+    cluster_fixture f;
+    f.create_topic({.name = "isr", .configs = {{"min.insync.replicas", "2"}}});
+    CHECK(f.produce_error("isr", 0, simple_batch(), -1) == code(error_code::not_enough_replicas));
+    CHECK(f.produce_error("isr", 0, simple_batch(), 1) == 0);
+}
+
+TEST_CASE("an acks value other than -1, 0 and 1 gets INVALID_REQUIRED_ACKS") {
+    cluster_fixture f;
+    f.create_topic({.name = "t1"});
+    CHECK(f.produce_error("t1", 0, simple_batch(), 2) == code(error_code::invalid_required_acks));
+}
+
+TEST_CASE("an idempotent batch keeps its producer id and sequence as sent") {
+    cluster_fixture f;
+    f.create_topic({.name = "t1"});
+    record::test::test_batch b;
+    b.base_timestamp = now_ms();
+    b.producer_id = 4000;
+    b.producer_epoch = 3;
+    b.base_sequence = 0;
+    b.records.emplace_back(std::string("k"), std::string("v"));
+    REQUIRE(f.produce_error("t1", 0, record::test::build_batch(b)) == 0);
+    fetched got = f.fetch_one("t1", 0, 0);
+    record::batch_view v(got.partition().records.data, got.partition().records.size);
+    CHECK(v.producer_id() == 4000);
+    CHECK(v.producer_epoch() == 3);
+    CHECK(v.crc_ok());
+}
+
+}  // namespace
+}  // namespace eddy::cluster::test

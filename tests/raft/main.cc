@@ -1,0 +1,11 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+#define DOCTEST_CONFIG_IMPLEMENT
+#include <doctest/doctest.h>
+#include <spdlog/spdlog.h>
+
+int main(int argc, char** argv) {
+    // Recovery and failure tests log warnings on purpose; show only errors and worse.
+    spdlog::set_level(spdlog::level::err);
+    doctest::Context context(argc, argv);
+    return context.run();
+}
