@@ -1,0 +1,98 @@
+# Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+# kafka-python: create a 3-partition topic, produce 10,000 keyed records with headers per codec, read all back.
+#
+# kafka-python compresses with optional Python modules; Debian's python3-snappy, python3-lz4 and
+# python3-zstandard provide snappy, lz4 and zstd. Codecs whose module is missing are skipped and named.
+import logging
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import expect  # noqa: E402
+import records  # noqa: E402
+
+import kafka  # noqa: E402
+import kafka.codec  # noqa: E402
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
+from kafka.admin import KafkaAdminClient, NewTopic  # noqa: E402
+from kafka.errors import KafkaError  # noqa: E402
+
+if os.environ.get("COMPAT_DEBUG"):
+    logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
+bootstrap = expect.bootstrap()
+kind = os.environ.get("COMPAT_BROKER_KIND", "external")
+topic = f"compat-pc-kafka-python-{os.environ.get('COMPAT_RUN_ID', 'manual')}"
+available = {"none": True, "gzip": kafka.codec.has_gzip(), "snappy": kafka.codec.has_snappy(),
+             "lz4": kafka.codec.has_lz4(), "zstd": kafka.codec.has_zstd()}
+codecs = [c for c in records.CODECS if available[c]]
+print(f"kafka-python {kafka.__version__}; topic {topic}; codecs {codecs}, "
+      f"missing modules for {[c for c in records.CODECS if not available[c]]}")
+
+common = {"bootstrap_servers": bootstrap, "client_id": "eddy-compat", "request_timeout_ms": 30000,
+          "api_version_auto_timeout_ms": 30000}
+admin = None
+try:
+    if kind == "mock":
+        print("mock cluster: relying on auto-creation (it has no CreateTopics)")
+    else:
+        admin = KafkaAdminClient(**common)
+        admin.create_topics([NewTopic(topic, records.PARTITIONS, 1)], timeout_ms=30000)
+        print(f"created {topic} with {records.PARTITIONS} partitions")
+
+    base = records.base_timestamp()
+    for codec in codecs:
+        producer = KafkaProducer(acks="all", compression_type=None if codec == "none" else codec, linger_ms=5,
+                                 batch_size=256 * 1024, max_in_flight_requests_per_connection=1, **common)
+        futures = [producer.send(topic, key=r.key, value=r.value, headers=r.headers, partition=r.partition,
+                                 timestamp_ms=r.timestamp) for r in records.records(codec, base)]
+        producer.flush(timeout=60)
+        for f in futures:
+            f.get(timeout=60)  # raises the delivery error, if any
+        producer.close()
+        print(f"produced {records.COUNT} records with compression_type={codec}")
+except KafkaError as e:
+    expect.fail(f"{type(e).__name__}: {e}")
+
+# Read every partition from offset 0 without a consumer group, until each holds what was sent.
+problems = []
+try:
+    consumer = KafkaConsumer(group_id=None, enable_auto_commit=False, check_crcs=True, max_poll_records=5000, **common)
+    partitions = sorted(consumer.partitions_for_topic(topic) or [])
+    print(f"{topic} has partitions {partitions}")
+    tps = [TopicPartition(topic, p) for p in partitions]
+    consumer.assign(tps)
+    for tp in tps:
+        consumer.seek(tp, 0)
+    expected = records.by_partition(r for codec in codecs for r in records.records(codec, base))
+    want = {p: len(expected.get(p, [])) for p in partitions}
+    consumed = {p: [] for p in partitions}
+    idle = 0
+    while any(len(consumed[p]) < want[p] for p in partitions) and idle < 30:
+        batch = consumer.poll(timeout_ms=1000)
+        idle = 0 if batch else idle + 1
+        for tp, msgs in batch.items():
+            for m in msgs:
+                if m.timestamp_type != 0:
+                    problems.append(f"partition {m.partition} offset {m.offset}: timestamp type {m.timestamp_type}")
+                consumed[m.partition].append((m.offset, m.key, m.value, [(k, v) for k, v in m.headers], m.timestamp))
+    # Anything beyond what was sent would arrive with the next fetch.
+    for tp, msgs in consumer.poll(timeout_ms=500).items():
+        for m in msgs:
+            consumed[m.partition].append((m.offset, m.key, m.value, [(k, v) for k, v in m.headers], m.timestamp))
+    consumer.close()
+except KafkaError as e:
+    expect.fail(f"consume: {type(e).__name__}: {e}")
+print("consumed:", {p: len(v) for p, v in consumed.items()})
+problems = problems[:5] + records.Comparison(expected).problems(consumed)
+
+if admin is not None:
+    try:
+        admin.delete_topics([topic], timeout_ms=30000)
+        print(f"deleted {topic}")
+    except KafkaError as e:
+        print(f"DeleteTopics: {type(e).__name__}: {e} (not checked here)")  # the topics scenario checks it
+    admin.close()
+
+check = expect.checker()
+check.problems.extend(problems)
+check.finish()
