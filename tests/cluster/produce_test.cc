@@ -50,6 +50,12 @@ TEST_CASE("a produce to a partition another broker leads gets NOT_LEADER_OR_FOLL
     CHECK(f.produce_error("elsewhere", 0, simple_batch()) == code(error_code::not_leader_or_follower));
 }
 
+TEST_CASE("clients may not produce to an internal topic (INVALID_TOPIC_EXCEPTION)") {
+    cluster_fixture f;
+    f.create_topic({.name = "__consumer_offsets"});
+    CHECK(f.produce_error("__consumer_offsets", 0, simple_batch()) == code(error_code::invalid_topic_exception));
+}
+
 TEST_CASE("a batch with a bad CRC gets CORRUPT_MESSAGE and is not stored") {
     cluster_fixture f;
     f.create_topic({.name = "t1"});

@@ -24,8 +24,11 @@ asio::awaitable<delete_records_handler::response> delete_records_handler::handle
                 continue;
             }
             int64_t offset = part.offset;
-            auto [error, low] = co_await cluster::replica_manager::on(
+            // Built outside the co_await: GCC 12 destroys temporaries of a co_await expression
+            // (here the partition pointer and the lambda) while the hop still uses them.
+            auto hop = cluster::replica_manager::on(
                 found.p, [offset, now](cluster::partition& p) { return p.delete_records(offset, now); });
+            auto [error, low] = co_await std::move(hop);
             rp.error_code = static_cast<int16_t>(error);
             rp.low_watermark = low;
         }

@@ -47,10 +47,12 @@ asio::awaitable<pass_result> read_all(std::vector<fetch_target>& targets, int32_
         }
         auto size = static_cast<uint32_t>(std::clamp<int64_t>(t.partition_max_bytes, 0, limit));
         // Plain statements only around co_await here: GCC 12 miscompiles conditional
-        // expressions and by-value shared_ptr arguments in some coroutine positions.
+        // expressions in some coroutine positions, and destroys the temporaries of a
+        // co_await expression (the partition pointer, the lambda) while the hop still uses
+        // them, so the hop is built first.
         std::weak_ptr<cluster::fetch_waiter> w;
         if (waiter != nullptr) w = waiter->weak_from_this();
-        t.read = co_await cluster::replica_manager::on(
+        auto hop = cluster::replica_manager::on(
             t.p, [&t, size, min_one, w](cluster::partition& p) {
                 if (!w.expired()) p.add_waiter(w);
                 if (error_code e = p.check_epoch(t.current_leader_epoch); e != error_code::none) {
@@ -60,6 +62,7 @@ asio::awaitable<pass_result> read_all(std::vector<fetch_target>& targets, int32_
                 }
                 return p.read(t.fetch_offset, size, min_one);
             });
+        t.read = co_await std::move(hop);
         if (t.read.error != error_code::none) pass.any_error = true;
         limit = std::max<int64_t>(0, limit - static_cast<int64_t>(t.read.bytes));
         if (t.read.bytes > 0) min_one = false;

@@ -21,7 +21,9 @@ asio::awaitable<list_offsets_handler::response> list_offsets_handler::handle(
             // high watermark until transactions exist.
             int32_t epoch = part.current_leader_epoch;
             int64_t timestamp = part.timestamp;
-            cluster::offset_outcome r = co_await cluster::replica_manager::on(
+            // Built outside the co_await: GCC 12 destroys temporaries of a co_await expression
+            // (here the partition pointer and the lambda) while the hop still uses them.
+            auto hop = cluster::replica_manager::on(
                 found.p, [epoch, timestamp](cluster::partition& p) {
                     if (error_code e = p.check_epoch(epoch); e != error_code::none) {
                         cluster::offset_outcome o;
@@ -30,6 +32,7 @@ asio::awaitable<list_offsets_handler::response> list_offsets_handler::handle(
                     }
                     return p.offset_for(timestamp);
                 });
+            cluster::offset_outcome r = co_await std::move(hop);
             rp.error_code = static_cast<int16_t>(r.error);
             if (r.error != error_code::none) continue;
             rp.timestamp = r.timestamp;

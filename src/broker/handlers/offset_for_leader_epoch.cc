@@ -24,7 +24,9 @@ asio::awaitable<offset_for_leader_epoch_handler::response> offset_for_leader_epo
                 int32_t epoch = -1;
                 int64_t end_offset = -1;
             };
-            answer a = co_await cluster::replica_manager::on(
+            // Built outside the co_await: GCC 12 destroys temporaries of a co_await expression
+            // (here the partition pointer and the lambda) while the hop still uses them.
+            auto hop = cluster::replica_manager::on(
                 found.p, [current, wanted](cluster::partition& p) {
                     answer out;
                     out.error = p.check_epoch(current);
@@ -37,6 +39,7 @@ asio::awaitable<offset_for_leader_epoch_handler::response> offset_for_leader_epo
                     out.end_offset = end;
                     return out;
                 });
+            answer a = co_await std::move(hop);
             rp.error_code = static_cast<int16_t>(a.error);
             rp.leader_epoch = a.epoch;
             rp.end_offset = a.end_offset;

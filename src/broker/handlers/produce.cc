@@ -3,6 +3,8 @@
 
 #include <chrono>
 
+#include "controller/topic_names.h"
+
 namespace eddy::broker {
 namespace {
 
@@ -46,6 +48,12 @@ asio::awaitable<produce_handler::response> produce_handler::handle(
                 out.partition_responses.push_back(error_response(part.index, error_code::invalid_required_acks));
                 continue;
             }
+            // Kafka's ReplicaManager: only its own admin client may append to an internal
+            // topic; the coordinators write there, clients never.
+            if (controller::is_internal_topic(topic.name) && ctx.client_id != "__admin_client") {
+                out.partition_responses.push_back(error_response(part.index, error_code::invalid_topic_exception));
+                continue;
+            }
             auto found = replicas.lookup(topic.name, part.index);
             if (!found.p) {
                 out.partition_responses.push_back(error_response(part.index, found.error));
@@ -59,10 +67,13 @@ asio::awaitable<produce_handler::response> produce_handler::handle(
             int16_t version = ctx.api_version;
             int16_t acks = req.acks;
             int64_t now = now_ms();
-            cluster::produce_outcome r = co_await cluster::replica_manager::on(
+            // Built outside the co_await: GCC 12 destroys temporaries of a co_await expression
+            // (here the partition pointer and the lambda) while the hop still uses them.
+            auto hop = cluster::replica_manager::on(
                 found.p, [records, version, acks, now](cluster::partition& p) {
                     return p.append(records, version, acks, now);
                 });
+            cluster::produce_outcome r = co_await std::move(hop);
             partition_response pr;
             pr.index = part.index;
             pr.error_code = static_cast<int16_t>(r.error);
