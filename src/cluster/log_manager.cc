@@ -61,7 +61,8 @@ log::result<std::unique_ptr<log::log>> log_manager::open_log(const std::string& 
     return log::log::open(*fs_, path, config, opts);
 }
 
-void log_manager::write_checkpoints(const std::vector<log_offsets>& offsets) {
+void log_manager::write_checkpoints(const std::vector<log_offsets>& offsets,
+                                    bool recovery_points, bool log_starts) {
     std::map<std::string, log::offset_checkpoint> rp, ls;
     for (const std::string& dir : dirs_) {
         rp[dir];
@@ -72,12 +73,16 @@ void log_manager::write_checkpoints(const std::vector<log_offsets>& offsets) {
         ls[o.log_dir][{o.topic, o.partition}] = o.log_start_offset;
     }
     for (const std::string& dir : dirs_) {
-        if (auto ec = log::write_offset_checkpoint(
-                *fs_, dir, std::string(log::recovery_point_checkpoint_name), rp[dir]))
-            replica_log().error("{}: writing the recovery point checkpoint: {}", dir, ec.message());
-        if (auto ec = log::write_offset_checkpoint(
-                *fs_, dir, std::string(log::log_start_offset_checkpoint_name), ls[dir]))
-            replica_log().error("{}: writing the log start checkpoint: {}", dir, ec.message());
+        if (recovery_points) {
+            if (auto ec = log::write_offset_checkpoint(
+                    *fs_, dir, std::string(log::recovery_point_checkpoint_name), rp[dir]))
+                replica_log().error("{}: writing the recovery point checkpoint: {}", dir, ec.message());
+        }
+        if (log_starts) {
+            if (auto ec = log::write_offset_checkpoint(
+                    *fs_, dir, std::string(log::log_start_offset_checkpoint_name), ls[dir]))
+                replica_log().error("{}: writing the log start checkpoint: {}", dir, ec.message());
+        }
     }
 }
 

@@ -40,8 +40,10 @@ public:
     log::result<std::unique_ptr<log::log>> open_log(const std::string& log_dir,
                                                     const std::string& topic, int32_t partition,
                                                     const log::log_config& config, int64_t now_ms);
-    // Writes both checkpoints of every directory from `offsets`.
-    void write_checkpoints(const std::vector<log_offsets>& offsets);
+    // Writes the recovery-point and/or log-start-offset checkpoint of every directory
+    // from `offsets`.
+    void write_checkpoints(const std::vector<log_offsets>& offsets, bool recovery_points = true,
+                           bool log_starts = true);
     // After every log was closed: checkpoints, then the clean-shutdown markers.
     void close(const std::vector<log_offsets>& offsets);
 

@@ -64,6 +64,9 @@ void partition::update(int32_t leader_epoch, size_t isr_size, topic_settings set
     leader_epoch_ = leader_epoch;
     isr_size_ = isr_size;
     settings_ = settings;
+    // Config changes act on the open log at once (Kafka's UnifiedLog.updateConfig); the
+    // rest of settings_ is read by append() and housekeeping() each time.
+    if (log_) log_->update_config(settings_.log);
 }
 
 produce_outcome partition::append(std::span<uint8_t> records, int16_t api_version, int16_t acks,
@@ -223,11 +226,16 @@ void partition::wake_waiters() {
     waiters_.clear();
 }
 
-void partition::housekeeping(int64_t now_ms) {
+void partition::apply_retention(int64_t now_ms) {
     if (!log_) return;
-    (void)log_->apply_retention(now_ms, settings_.retention_ms, settings_.retention_bytes,
+    const bool by_time_and_size = settings_.deletable;
+    (void)log_->apply_retention(now_ms, by_time_and_size ? settings_.retention_ms : -1,
+                                by_time_and_size ? settings_.retention_bytes : -1,
                                 log_->latest());
-    (void)log_->maybe_flush(now_ms);
+}
+
+void partition::maybe_flush(int64_t now_ms) {
+    if (log_) (void)log_->maybe_flush(now_ms);
 }
 
 }  // namespace eddy::cluster

@@ -65,7 +65,8 @@ public:
     // --- owner executor only ---
     void attach(std::unique_ptr<log::log> l) { log_ = std::move(l); }
     log::log* get_log() { return log_.get(); }
-    // Leader epoch, ISR size and settings from the latest metadata image.
+    // Leader epoch, ISR size and settings from the latest metadata image. New settings
+    // apply from the next append, roll, flush or retention check.
     void update(int32_t leader_epoch, size_t isr_size, topic_settings settings);
     int32_t leader_epoch() const { return leader_epoch_; }
     const topic_settings& settings() const { return settings_; }
@@ -87,8 +88,11 @@ public:
     void add_waiter(std::weak_ptr<fetch_waiter> w);
     // Fetches parked here that have not ended (tests, metrics).
     size_t waiting_fetches() const;
-    // Retention and flush.ms; returns false when the log is gone.
-    void housekeeping(int64_t now_ms);
+    // Kafka's retention pass: the log start offset always, retention.ms and
+    // retention.bytes when cleanup.policy has delete. A no-op once the log is gone.
+    void apply_retention(int64_t now_ms);
+    // flush.ms: flushes the log when that long has passed since its last flush.
+    void maybe_flush(int64_t now_ms);
 
 private:
     void wake_waiters();

@@ -1,6 +1,8 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "cluster/replica_manager.h"
 
+#include <algorithm>
+#include <array>
 #include <filesystem>
 #include <future>
 
@@ -37,36 +39,72 @@ void replica_manager::start() {
 }
 
 asio::awaitable<void> replica_manager::housekeeping_loop() {
+    using clock = asio::steady_timer::clock_type;
+    // Each task has its own period, as Kafka's LogManager schedules them; the loop sleeps
+    // until the earliest one is due. Periods that would overflow the clock never fire.
+    struct periodic {
+        std::chrono::milliseconds every;
+        clock::time_point due = clock::time_point::max();
+        bool fires() const { return every.count() > 0 && every < std::chrono::hours(24 * 365 * 100); }
+    };
+    std::array<periodic, 4> tasks{{{options_.retention_check_interval},
+                                   {options_.flush_check_interval},
+                                   {options_.recovery_point_checkpoint_interval},
+                                   {options_.log_start_checkpoint_interval}}};
+    const clock::time_point start = clock::now();
+    for (periodic& t : tasks)
+        if (t.fires()) t.due = start + t.every;
     // The timer belongs to this coroutine's strand from here on.
     asio::any_io_executor ex = co_await asio::this_coro::executor;
     asio::steady_timer timer(ex);
     while (!stopped_) {
-        timer.expires_after(options_.housekeeping_interval);
+        clock::time_point next = clock::time_point::max();
+        for (const periodic& t : tasks) next = std::min(next, t.due);
+        timer.expires_at(next);
         asio::error_code ec;
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (stopped_) break;
-        map_ptr parts = std::atomic_load(&partitions_);
-        std::vector<log_offsets> offsets;
-        int64_t now = wall_ms();
-        for (const auto& [key, p] : parts->by_name) {
-            log_offsets o = co_await on(p, [now](partition& part) {
-                part.housekeeping(now);
-                log_offsets o{part.topic(), part.index(), part.log_dir(), 0, 0};
-                if (log::log* l = part.get_log()) {
-                    o.recovery_point = l->recovery_point();
-                    o.log_start_offset = l->earliest();
-                }
-                return o;
-            });
-            offsets.push_back(std::move(o));
+        const clock::time_point now = clock::now();
+        std::array<bool, 4> due{};
+        for (size_t i = 0; i < tasks.size(); ++i) {
+            if (tasks[i].due > now) continue;
+            due[i] = true;
+            // Fixed delay after this run, so a slow pass never makes runs pile up.
+            tasks[i].due = now + tasks[i].every;
         }
-        if (!stopped_) logs_.write_checkpoints(offsets);
+        // Stored first: no temporary with a destructor inside co_await (GCC 12).
+        asio::awaitable<void> pass = housekeeping_pass({due[0], due[1], due[2], due[3]});
+        co_await std::move(pass);
     }
+}
+
+asio::awaitable<void> replica_manager::housekeeping_pass(housekeeping_tasks tasks) {
+    map_ptr parts = std::atomic_load(&partitions_);
+    std::vector<log_offsets> offsets;
+    const int64_t now = wall_ms();
+    for (const auto& [key, p] : parts->by_name) {
+        auto visit = on(p, [now, tasks](partition& part) {
+            if (tasks.retention) part.apply_retention(now);
+            if (tasks.flush) part.maybe_flush(now);
+            log_offsets o{part.topic(), part.index(), part.log_dir(), 0, 0};
+            if (log::log* l = part.get_log()) {
+                o.recovery_point = l->recovery_point();
+                o.log_start_offset = l->earliest();
+            }
+            return o;
+        });
+        offsets.push_back(co_await std::move(visit));
+    }
+    if (!stopped_ && (tasks.recovery_points || tasks.log_starts))
+        logs_.write_checkpoints(offsets, tasks.recovery_points, tasks.log_starts);
 }
 
 void replica_manager::run_housekeeping() {
     int64_t now = wall_ms();
-    for_each_blocking([now](partition& p) { p.housekeeping(now); });
+    for_each_blocking([now](partition& p) {
+        p.apply_retention(now);
+        p.maybe_flush(now);
+    });
     logs_.write_checkpoints(collect_offsets(false));
 }
 

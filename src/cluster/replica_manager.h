@@ -24,11 +24,17 @@ namespace eddy::cluster {
 struct replica_manager_options {
     int32_t node_id = 1;
     std::vector<std::string> log_dirs;
-    size_t threads = 2;  // the partition pool (file I/O happens there, not on the network)
+    // The partition pool, num.io.threads (file I/O happens there, not on the network).
+    size_t threads = 8;
     // server.properties values the topic configs fall back to.
     std::map<std::string, std::string, std::less<>> static_configs;
-    // log.retention.check.interval.ms; also when checkpoints are written.
-    std::chrono::milliseconds housekeeping_interval{300000};
+    // Kafka's LogManager schedule; an interval <= 0 (or beyond a century) never fires,
+    // and stop() still flushes and checkpoints everything.
+    std::chrono::milliseconds retention_check_interval{300000};  // log.retention.check.interval.ms
+    std::chrono::milliseconds flush_check_interval{INT64_MAX};   // log.flush.scheduler.interval.ms
+    // log.flush.offset.checkpoint.interval.ms, log.flush.start.offset.checkpoint.interval.ms
+    std::chrono::milliseconds recovery_point_checkpoint_interval{60000};
+    std::chrono::milliseconds log_start_checkpoint_interval{60000};
     std::shared_ptr<log::filesystem> fs;  // null: the real disk
 };
 
@@ -63,7 +69,7 @@ public:
     metadata::image_ptr image() const { return std::atomic_load(&image_); }
     int32_t node_id() const { return options_.node_id; }
 
-    // Runs retention, flush.ms and the checkpoints now (the timer does this too).
+    // Runs retention, the flush.ms check and both checkpoints now (the timers do this too).
     void run_housekeeping();
 
     // Runs fn(partition&) on the partition's strand and resumes the awaiting coroutine
@@ -93,8 +99,16 @@ private:
     };
     using map_ptr = std::shared_ptr<const partition_map>;
 
+    // Which of the periodic tasks a housekeeping pass runs.
+    struct housekeeping_tasks {
+        bool retention = false;
+        bool flush = false;
+        bool recovery_points = false;
+        bool log_starts = false;
+    };
     std::vector<log_offsets> collect_offsets(bool close_logs);
     asio::awaitable<void> housekeeping_loop();
+    asio::awaitable<void> housekeeping_pass(housekeeping_tasks tasks);
     // Runs fn on every partition's strand, blocking the calling (non-pool) thread.
     void for_each_blocking(const std::function<void(partition&)>& fn);
 

@@ -19,16 +19,31 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-int32_t parse_int(const std::string& key, std::string_view text, int64_t min, int64_t max) {
+// Kafka's ConfigException wording: "Invalid value V for configuration K: why".
+[[noreturn]] void invalid(const std::string& key, std::string_view value, const std::string& why) {
+    throw config_error("Invalid value " + std::string(value) + " for configuration " + key + ": " +
+                       why);
+}
+
+// A Kafka INT (`int_type` "INT") or LONG ("LONG") within [min, max], as ConfigDef.Range.
+template <class T>
+T parse_number(const std::string& key, std::string_view text, T min, T max, const char* type) {
     text = trim(text);
-    int64_t value = 0;
+    T value = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (text.empty() || ec != std::errc() || ptr != text.data() + text.size())
-        throw config_error(key + ": '" + std::string(text) + "' is not an integer");
-    if (value < min || value > max)
-        throw config_error(key + ": " + std::to_string(value) + " is outside [" +
-                           std::to_string(min) + ", " + std::to_string(max) + "]");
-    return static_cast<int32_t>(value);
+        invalid(key, text, std::string("Not a number of type ") + type);
+    if (value < min) invalid(key, text, "Value must be at least " + std::to_string(min));
+    if (value > max) invalid(key, text, "Value must be no more than " + std::to_string(max));
+    return value;
+}
+
+int32_t parse_int(const std::string& key, std::string_view text, int32_t min, int32_t max) {
+    return parse_number<int32_t>(key, text, min, max, "INT");
+}
+
+int64_t parse_long(const std::string& key, std::string_view text, int64_t min) {
+    return parse_number<int64_t>(key, text, min, INT64_MAX, "LONG");
 }
 
 std::vector<std::string> parse_list(std::string_view text) {
@@ -102,6 +117,19 @@ const std::unordered_map<std::string, setter>& setters() {
         {"num.io.threads", [](broker_config& c, const std::string& k, const std::string& v) {
              c.num_io_threads = parse_int(k, v, 1, 1024);
          }},
+        // The replica manager's schedule (Kafka's LogManager tasks).
+        {"log.retention.check.interval.ms", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.log_retention_check_interval_ms = parse_long(k, v, 1);
+         }},
+        {"log.flush.scheduler.interval.ms", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.log_flush_scheduler_interval_ms = parse_long(k, v, INT64_MIN);
+         }},
+        {"log.flush.offset.checkpoint.interval.ms", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.log_flush_offset_checkpoint_interval_ms = parse_int(k, v, 0, INT32_MAX);
+         }},
+        {"log.flush.start.offset.checkpoint.interval.ms", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.log_flush_start_offset_checkpoint_interval_ms = parse_int(k, v, 0, INT32_MAX);
+         }},
         {"socket.request.max.bytes", [](broker_config& c, const std::string& k, const std::string& v) {
              c.socket_request_max_bytes = parse_int(k, v, 1, INT32_MAX);
          }},
@@ -130,7 +158,10 @@ broker_config config_from_properties(const properties& props) {
         if (key == "log.dir" && props.count("log.dirs")) continue;
         auto it = table.find(key);
         if (it == table.end()) {
-            get_logger("config")->warn("unknown config key '{}' ignored", key);
+            // Not a start-up setting: the controller, the replica manager and the group
+            // coordinator read their own keys (topic-config defaults, group.*, offsets.*,
+            // metadata.log.*) from the same properties, so "unknown here" is not an error.
+            get_logger("config")->debug("'{}' is not a start-up setting; left to the component reading it", key);
             continue;
         }
         it->second(c, key, value);

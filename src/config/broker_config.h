@@ -17,7 +17,13 @@ namespace eddy::config {
 // Keys (Kafka's, except eddy.log.level):
 //   node.id, process.roles, listeners, advertised.listeners, log.dirs (or log.dir),
 //   num.partitions, num.network.threads, num.io.threads, socket.request.max.bytes,
+//   log.retention.check.interval.ms, log.flush.scheduler.interval.ms,
+//   log.flush.offset.checkpoint.interval.ms, log.flush.start.offset.checkpoint.interval.ms,
 //   cluster.id, eddy.log.level (trace|debug|info|warn|error|critical|off).
+// Other Kafka keys (log.retention.hours, log.segment.bytes, ...) are not fields here:
+// the controller reads them from the properties as topic config defaults.
+// A bad value throws config_error worded as Kafka's ConfigException
+// ("Invalid value 0 for configuration num.io.threads: Value must be at least 1").
 struct broker_config {
     int32_t node_id = 1;
     std::vector<std::string> process_roles{"broker", "controller"};
@@ -27,10 +33,17 @@ struct broker_config {
     int32_t num_partitions = 1;
     // Threads running the network executors; 0 (the default) = one per hardware thread.
     int32_t num_network_threads = 0;
-    // Kept for Kafka compatibility of config files; request handling currently runs
-    // on the network executors, so this is not used yet.
+    // Threads of the partition pool: each partition is owned by a strand there, which
+    // also does its blocking file I/O (requests are parsed on the network threads).
     int32_t num_io_threads = 8;
     int32_t socket_request_max_bytes = 104857600;
+    // How often the replica manager applies retention, checks flush.ms, and writes the
+    // recovery-point and log-start-offset checkpoints (Kafka's LogManager schedule;
+    // a scheduler or checkpoint interval <= 0 leaves that task to shutdown).
+    int64_t log_retention_check_interval_ms = 300000;
+    int64_t log_flush_scheduler_interval_ms = INT64_MAX;
+    int32_t log_flush_offset_checkpoint_interval_ms = 60000;
+    int32_t log_flush_start_offset_checkpoint_interval_ms = 60000;
     std::string log_level = "info";
     // Optional: the cluster id to write into a new meta.properties.
     std::optional<std::string> cluster_id;

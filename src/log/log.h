@@ -160,6 +160,12 @@ public:
     const std::map<int64_t, std::unique_ptr<segment>>& segments() const { return segments_; }
     const std::string& dir() const { return dir_; }
     const log_config& config() const { return config_; }
+    // A topic config change (IncrementalAlterConfigs, AlterConfigs, or a broker default
+    // it falls back to) acts at once, as Kafka's UnifiedLog.updateConfig: segment.bytes,
+    // segment.ms and flush.* from the next append, roll or flush check on;
+    // index.interval.bytes from the active segment's next index entry; segment.index.bytes
+    // for segments created from now on (an index is sized when its segment is made).
+    void update_config(const log_config& config);
     // The largest append accepted (RECORD_LIST_TOO_LARGE above it).
     uint64_t max_append_bytes() const { return config_.segment_bytes; }
     const recovery_report& last_recovery() const { return recovery_; }

@@ -104,6 +104,11 @@ result<append_result> log::append(std::span<uint8_t> batches, const append_info&
     return append_result{first, last, info.log_append_time ? info.now_ms : -1, log_start_offset_};
 }
 
+void log::update_config(const log_config& config) {
+    config_ = config;
+    active().set_index_interval_bytes(config_.index_interval_bytes);
+}
+
 std::error_code log::roll(int64_t now_ms) { return roll_at(next_offset_, now_ms); }
 
 std::error_code log::roll_at(int64_t base, int64_t now_ms) {

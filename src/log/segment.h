@@ -90,6 +90,9 @@ public:
     std::error_code remove_files();
 
     bool should_roll(const roll_params& p) const;
+    // index.interval.bytes changed: the next index entry follows the new spacing. (The
+    // index's capacity, segment.index.bytes, stays as the segment was created with.)
+    void set_index_interval_bytes(uint32_t bytes) { opts_.index_interval_bytes = bytes; }
 
     int64_t base_offset() const { return base_offset_; }
     int64_t next_offset() const { return next_offset_; }

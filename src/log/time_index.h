@@ -4,22 +4,33 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
-#include <vector>
 
-#include "log/index_file.h"
+#include "log/sparse_index.h"
 
 namespace eddy::log {
 
-// Lives on: the partition's executor. Kept whole in memory like offset_index.
-class time_index {
-public:
-    static constexpr size_t entry_size = 12;
+// One `.timeindex` entry: 8 bytes timestamp, 4 bytes relative offset, big-endian.
+struct time_entry {
+    static constexpr size_t encoded_size = 12;
     static constexpr int64_t no_timestamp = -1;
-    struct entry {
-        int64_t timestamp;  // the largest batch max timestamp seen up to this point
-        int64_t offset;     // the last offset of the batch that carried it
-    };
+    int64_t timestamp;  // the largest batch max timestamp seen up to this point
+    int64_t offset;     // the last offset of the batch that carried it
+
+    static int64_t key(const time_entry& e) { return e.timestamp; }
+    static time_entry before_first(int64_t base) { return {no_timestamp, base}; }
+    static std::optional<time_entry> decode(const uint8_t* raw, int64_t base);
+    void encode(uint8_t* out, int64_t base) const;
+    static bool follows(const time_entry& prev, const time_entry& next) {
+        return next.timestamp > prev.timestamp && next.offset >= prev.offset;
+    }
+};
+
+// Lives on: the partition's executor. Kept whole in memory like offset_index.
+class time_index : public sparse_index<time_entry> {
+public:
+    static constexpr int64_t no_timestamp = time_entry::no_timestamp;
 
     // Opens `path` (created empty if missing) and sanity-checks it: whole entries,
     // timestamps strictly increasing, offsets non-decreasing and within the segment's
@@ -30,34 +41,9 @@ public:
     // Adds an entry when `timestamp` exceeds the last one (Kafka's maybeAppend). Staged
     // until write(). `skip_full_check` lets the final entry of a rolled segment in.
     void maybe_append(int64_t timestamp, int64_t offset, bool skip_full_check = false);
-    std::error_code write() { return file_.write_staged(); }
-    // The entry with the largest timestamp <= target, or {no_timestamp, base_offset}.
-    entry lookup(int64_t target) const;
-    // Drops entries whose offset >= `offset`.
-    std::error_code truncate_to(int64_t offset);
-    std::error_code reset() {
-        entries_.clear();
-        corrupt_ = false;
-        return file_.truncate_entries(0);
-    }
-    std::error_code sync() { return file_.sync(); }
-
-    bool corrupt() const { return corrupt_; }
-    bool full() const { return entries_.size() >= max_entries_; }
-    bool empty() const { return entries_.empty(); }
-    size_t size() const { return entries_.size(); }
-    const entry& last() const { return entries_.back(); }
-    const std::string& path() const { return file_.path(); }
 
 private:
-    time_index(index_file f, int64_t base, size_t max_entries)
-        : file_(std::move(f)), base_offset_(base), max_entries_(max_entries) {}
-
-    index_file file_;
-    int64_t base_offset_;
-    size_t max_entries_;
-    std::vector<entry> entries_;
-    bool corrupt_ = false;
+    explicit time_index(sparse_index&& loaded) : sparse_index(std::move(loaded)) {}
 };
 
 }  // namespace eddy::log

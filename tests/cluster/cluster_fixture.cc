@@ -40,7 +40,8 @@ std::vector<seen_batch> batches_in(const codec::bytes_view& records) {
     return out;
 }
 
-cluster_fixture::cluster_fixture(size_t threads) : threads_(threads) {
+cluster_fixture::cluster_fixture(size_t threads, replica_manager_options options)
+    : threads_(threads), options_(std::move(options)) {
     std::random_device rd;
     dir_ = (std::filesystem::temp_directory_path() /
             ("eddy-cluster-test-" + std::to_string(rd()) + std::to_string(rd())))
@@ -58,7 +59,7 @@ cluster_fixture::~cluster_fixture() {
 
 void cluster_fixture::restart() {
     rm_.reset();
-    replica_manager_options o;
+    replica_manager_options o = options_;
     o.node_id = 1;
     o.log_dirs = {dir_ + "/logs"};
     o.threads = threads_;
@@ -95,6 +96,33 @@ void cluster_fixture::create_topic(const topic_spec& spec) {
     }
     image_ = delta.build();
     rm_->apply_image(image_);
+}
+
+void cluster_fixture::alter_configs(metadata::resource_type type, const std::string& name,
+                                    const std::map<std::string, std::optional<std::string>>& configs) {
+    metadata::metadata_delta delta(image_);
+    for (const auto& [k, v] : configs) {
+        msg::config_record c;
+        c.resource_type = static_cast<int8_t>(type);
+        c.resource_name = name;
+        c.name = k;
+        c.value = v;
+        if (!delta.apply(c).ok()) throw std::runtime_error("config record");
+    }
+    image_ = delta.build();
+    rm_->apply_image(image_);
+}
+
+cluster_fixture::log_state cluster_fixture::log_of(const std::string& topic, int32_t partition) {
+    std::shared_ptr<cluster::partition> p = rm_->find(topic, partition);
+    if (!p) throw std::runtime_error("no such partition");
+    return run(replica_manager::on(p, [](cluster::partition& part) {
+        log_state s;
+        if (log::log* l = part.get_log()) {
+            s = {l->segment_count(), l->recovery_point(), l->earliest(), l->latest()};
+        }
+        return s;
+    }));
 }
 
 void cluster_fixture::delete_topic(const std::string& name) {

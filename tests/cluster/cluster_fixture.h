@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,7 @@ namespace eddy::cluster::test {
 struct topic_spec {
     std::string name;
     int32_t partitions = 1;
-    std::map<std::string, std::string> configs;  // topic overrides (ConfigRecord)
+    std::map<std::string, std::string> configs{};  // topic overrides (ConfigRecord)
     int32_t leader = 1;
     std::vector<int32_t> isr{1};
     int32_t leader_epoch = 0;
@@ -52,11 +53,26 @@ std::vector<seen_batch> batches_in(const codec::bytes_view& records);
 
 class cluster_fixture {
 public:
-    explicit cluster_fixture(size_t threads = 2);
+    // `options` give the housekeeping intervals; node id, log dirs and threads are set here.
+    explicit cluster_fixture(size_t threads = 2, replica_manager_options options = {});
     ~cluster_fixture();
 
     void create_topic(const topic_spec& spec);
     void delete_topic(const std::string& name);
+    // Sets (a value) or removes (nullopt) dynamic configs, as the ConfigRecords the
+    // controller writes for IncrementalAlterConfigs: of a topic, or with type broker and
+    // name "" the cluster-wide broker defaults topic configs fall back to.
+    void alter_configs(metadata::resource_type type, const std::string& name,
+                       const std::map<std::string, std::optional<std::string>>& configs);
+
+    // A partition's log as its executor sees it.
+    struct log_state {
+        size_t segments = 0;
+        int64_t recovery_point = 0;
+        int64_t log_start = 0;
+        int64_t log_end = 0;
+    };
+    log_state log_of(const std::string& topic, int32_t partition);
     // Stops the replica manager (a clean shutdown) and starts a new one on the same dirs.
     void restart();
     codec::uuid topic_id(const std::string& name) const;
@@ -94,6 +110,7 @@ private:
 
     std::string dir_;
     size_t threads_;
+    replica_manager_options options_;
     std::unique_ptr<replica_manager> rm_;
     metadata::image_ptr image_;
 };

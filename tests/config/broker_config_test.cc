@@ -16,6 +16,15 @@ command_line parse(std::initializer_list<const char*> args) {
     argv.insert(argv.end(), args.begin(), args.end());
     return parse_command_line(static_cast<int>(argv.size()), argv.data());
 }
+// The config_error message config_from_properties throws for `text`, or "no error".
+std::string error_of(const std::string& text) {
+    try {
+        config_from_properties(parse_properties(text));
+    } catch (const config_error& e) {
+        return std::string(e.what());
+    }
+    return std::string("no error");
+}
 }  // namespace
 
 TEST_SUITE("config.broker_config") {
@@ -64,23 +73,46 @@ TEST_SUITE("config.broker_config") {
     }
 
     TEST_CASE("bad values name the key") {
-        auto bad = [](const char* text) {
-            try {
-                config_from_properties(parse_properties(text));
-            } catch (const config_error& e) {
-                return std::string(e.what());
-            }
-            return std::string("no error");
-        };
-        CHECK(bad("node.id=x").find("node.id") != std::string::npos);
-        CHECK(bad("node.id=-1").find("node.id") != std::string::npos);
-        CHECK(bad("num.partitions=0").find("num.partitions") != std::string::npos);
-        CHECK(bad("socket.request.max.bytes=99999999999").find("socket.request.max.bytes") != std::string::npos);
-        CHECK(bad("eddy.log.level=loud").find("eddy.log.level") != std::string::npos);
-        CHECK(bad("process.roles=worker").find("process.roles") != std::string::npos);
-        CHECK(bad("listeners=nonsense").find("listeners") != std::string::npos);
-        CHECK(bad("listeners=SSL://:9093").find("SSL") != std::string::npos);
-        CHECK(bad("advertised.listeners=OTHER://h:1").find("advertised.listeners") != std::string::npos);
+        CHECK(error_of("node.id=x").find("node.id") != std::string::npos);
+        CHECK(error_of("node.id=-1").find("node.id") != std::string::npos);
+        CHECK(error_of("num.partitions=0").find("num.partitions") != std::string::npos);
+        CHECK(error_of("socket.request.max.bytes=99999999999").find("socket.request.max.bytes") != std::string::npos);
+        CHECK(error_of("eddy.log.level=loud").find("eddy.log.level") != std::string::npos);
+        CHECK(error_of("process.roles=worker").find("process.roles") != std::string::npos);
+        CHECK(error_of("listeners=nonsense").find("listeners") != std::string::npos);
+        CHECK(error_of("listeners=SSL://:9093").find("SSL") != std::string::npos);
+        CHECK(error_of("advertised.listeners=OTHER://h:1").find("advertised.listeners") != std::string::npos);
+    }
+
+    TEST_CASE("bad numbers are reported in Kafka's ConfigException words") {
+        CHECK(error_of("num.io.threads=0") ==
+              "Invalid value 0 for configuration num.io.threads: Value must be at least 1");
+        CHECK(error_of("num.network.threads=x") ==
+              "Invalid value x for configuration num.network.threads: Not a number of type INT");
+        CHECK(error_of("log.retention.check.interval.ms=0") ==
+              "Invalid value 0 for configuration log.retention.check.interval.ms: Value must be "
+              "at least 1");
+        CHECK(error_of("log.flush.offset.checkpoint.interval.ms=-1") ==
+              "Invalid value -1 for configuration log.flush.offset.checkpoint.interval.ms: Value "
+              "must be at least 0");
+    }
+
+    TEST_CASE("the replica manager's thread count and schedule default to Kafka's") {
+        broker_config c = config_from_properties(parse_properties(""));
+        CHECK(c.num_io_threads == 8);
+        CHECK(c.log_retention_check_interval_ms == 300000);
+        CHECK(c.log_flush_scheduler_interval_ms == INT64_MAX);
+        CHECK(c.log_flush_offset_checkpoint_interval_ms == 60000);
+        CHECK(c.log_flush_start_offset_checkpoint_interval_ms == 60000);
+        c = config_from_properties(parse_properties(
+            "num.io.threads=1\nlog.retention.check.interval.ms=1000\n"
+            "log.flush.scheduler.interval.ms=2000\nlog.flush.offset.checkpoint.interval.ms=3000\n"
+            "log.flush.start.offset.checkpoint.interval.ms=4000\n"));
+        CHECK(c.num_io_threads == 1);
+        CHECK(c.log_retention_check_interval_ms == 1000);
+        CHECK(c.log_flush_scheduler_interval_ms == 2000);
+        CHECK(c.log_flush_offset_checkpoint_interval_ms == 3000);
+        CHECK(c.log_flush_start_offset_checkpoint_interval_ms == 4000);
     }
 
     TEST_CASE("overrides on the command line win over the file") {

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "batch_builder.h"
+#include "log_batches.h"
 #include "log/errc.h"
 #include "log/file_names.h"
 #include "log/filesystem.h"

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "batch_builder.h"
+#include "log_batches.h"
 #include "log/file_names.h"
 #include "log/log.h"
 #include "log/memory_filesystem.h"

@@ -1,7 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include <doctest/doctest.h>
 
-#include "batch_builder.h"
+#include "log_batches.h"
 #include "log/memory_filesystem.h"
 #include "log/segment.h"
 

@@ -1,5 +1,6 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
-// Test-only: builds valid magic-2 record batches and inspects what the log returns.
+// Test-only: the batches the log tests append (built by tests/record's batch_builder) and
+// what the log returns, parsed back.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +20,8 @@ struct batch_spec {
     int32_t leader_epoch = -1;
 };
 
-// One uncompressed batch with a correct CRC-32C.
+// One uncompressed batch with a correct CRC-32C: null keys, no headers, record i with
+// timestamp delta i.
 std::vector<uint8_t> make_batch(const batch_spec& spec);
 
 struct batch_info {
