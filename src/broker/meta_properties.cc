@@ -1,37 +1,19 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "broker/meta_properties.h"
 
-#include <array>
 #include <filesystem>
 #include <fstream>
 #include <random>
 
 #include "config/config_error.h"
 #include "config/properties.h"
+#include "metadata/uuid_text.h"
 
 namespace eddy::broker {
 namespace fs = std::filesystem;
 using config::config_error;
 
 namespace {
-
-std::string base64url(const std::array<uint8_t, 16>& bytes) {
-    static constexpr char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (uint8_t b : bytes) {
-        acc = (acc << 8) | b;
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            out.push_back(alphabet[(acc >> bits) & 0x3f]);
-        }
-    }
-    if (bits > 0) out.push_back(alphabet[(acc << (6 - bits)) & 0x3f]);
-    return out;
-}
 
 struct stored {
     std::string cluster_id;
@@ -81,12 +63,11 @@ void write_meta(const fs::path& dir, const std::string& cluster_id, int32_t node
 std::string random_cluster_id() {
     std::random_device rd;
     while (true) {
-        std::array<uint8_t, 16> bytes{};
-        for (auto& b : bytes) b = static_cast<uint8_t>(rd());
-        std::string id = base64url(bytes);
-        bool zero = true;
-        for (uint8_t b : bytes) zero = zero && b == 0;
-        if (!zero && id.front() != '-') return id;
+        codec::uuid bytes;
+        for (auto& b : bytes.bytes) b = static_cast<uint8_t>(rd());
+        // Kafka's text form of a uuid (Uuid.toString).
+        std::string id = metadata::to_string(bytes);
+        if (!bytes.is_zero() && id.front() != '-') return id;
     }
 }
 

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "metadata/image_records.h"
 #include "metadata/uuid_text.h"
 
 namespace eddy::metadata {
@@ -67,21 +68,7 @@ apply_status metadata_delta::apply(const metadata_record& r) {
 }
 
 apply_status metadata_delta::apply(const msg::register_broker_record& r) {
-    broker_registration b;
-    b.id = r.broker_id;
-    b.epoch = r.broker_epoch;
-    b.incarnation_id = r.incarnation_id;
-    for (const auto& e : r.end_points) {
-        b.endpoints.push_back({e.name, e.host, e.port, e.security_protocol});
-    }
-    for (const auto& f : r.features) {
-        b.features.push_back({f.name, f.min_supported_version, f.max_supported_version});
-    }
-    b.rack = r.rack;
-    b.fenced = r.fenced;
-    b.in_controlled_shutdown = r.in_controlled_shutdown;
-    b.log_dirs = r.log_dirs;
-    brokers()[r.broker_id] = std::move(b);
+    brokers()[r.broker_id] = to_registration(r);
     return {};
 }
 
@@ -154,17 +141,7 @@ apply_status metadata_delta::apply(const msg::partition_record& r) {
         return fail(fmt::format("PartitionRecord {} for unknown topic id {}", r.partition_id,
                                 to_string(r.topic_id)));
     }
-    partition_state p;
-    p.replicas = r.replicas;
-    p.isr = r.isr;
-    p.removing_replicas = r.removing_replicas;
-    p.adding_replicas = r.adding_replicas;
-    p.directories = r.directories;
-    p.leader = r.leader;
-    p.leader_recovery_state = r.leader_recovery_state;
-    p.leader_epoch = r.leader_epoch;
-    p.partition_epoch = r.partition_epoch;
-    t->partitions[r.partition_id] = std::move(p);
+    t->partitions[r.partition_id] = to_partition_state(r);
     return {};
 }
 

@@ -1,6 +1,8 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "metadata/snapshot.h"
 
+#include "metadata/image_records.h"
+
 namespace eddy::metadata {
 
 std::vector<versioned_record> snapshot_records(const metadata_image& image) {
@@ -9,37 +11,14 @@ std::vector<versioned_record> snapshot_records(const metadata_image& image) {
     const int16_t mv = image.metadata_version();
     if (mv != 0) out.push_back(make_record(msg::feature_level_record{"metadata.version", mv, {}}));
     for (const auto& [name, level] : image.features()) {
-        if (name != "metadata.version") out.push_back(make_record(msg::feature_level_record{name, level, {}}));
+        if (name != "metadata.version")
+            out.push_back(make_record(msg::feature_level_record{name, level, {}}));
     }
-    for (const auto& [id, b] : image.brokers()) {
-        msg::register_broker_record r;
-        r.broker_id = b.id;
-        r.incarnation_id = b.incarnation_id;
-        r.broker_epoch = b.epoch;
-        for (const auto& e : b.endpoints) r.end_points.push_back({e.name, e.host, e.port, e.security_protocol, {}});
-        for (const auto& f : b.features) r.features.push_back({f.name, f.min_version, f.max_version, {}});
-        r.rack = b.rack;
-        r.fenced = b.fenced;
-        r.in_controlled_shutdown = b.in_controlled_shutdown;
-        r.log_dirs = b.log_dirs;
-        out.push_back(make_record(std::move(r)));
-    }
+    for (const auto& [id, b] : image.brokers()) out.push_back(make_record(to_record(b)));
     for (const auto& [id, topic] : image.topics()) {
         out.push_back(make_record(msg::topic_record{topic->name, topic->id, {}}));
         for (const auto& [index, p] : topic->partitions) {
-            msg::partition_record r;
-            r.partition_id = index;
-            r.topic_id = topic->id;
-            r.replicas = p.replicas;
-            r.isr = p.isr;
-            r.removing_replicas = p.removing_replicas;
-            r.adding_replicas = p.adding_replicas;
-            r.leader = p.leader;
-            r.leader_recovery_state = p.leader_recovery_state;
-            r.leader_epoch = p.leader_epoch;
-            r.partition_epoch = p.partition_epoch;
-            r.directories = p.directories;
-            out.push_back(make_record(std::move(r)));
+            out.push_back(make_record(to_record(topic->id, index, p)));
         }
     }
     for (const auto& [resource, configs] : image.all_configs()) {

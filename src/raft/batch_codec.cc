@@ -18,7 +18,7 @@ void put_varint(std::vector<uint8_t>& out, int64_t v) {
 
 void put_record(std::vector<uint8_t>& out, int32_t offset_delta, const raw_record& r) {
     std::vector<uint8_t> body;
-    body.push_back(0);  // attributes
+    body.push_back(0);    // attributes
     put_varint(body, 0);  // timestamp delta: every record has the batch's timestamp
     put_varint(body, offset_delta);
     if (r.key) {
@@ -57,12 +57,13 @@ bool read_records(const uint8_t* data, size_t size, int32_t count, std::vector<r
 
 std::vector<uint8_t> encode_batch(const batch_header& header, std::span<const raw_record> records) {
     std::vector<uint8_t> out(record::batch_header_size, 0);
-    for (size_t i = 0; i < records.size(); ++i) put_record(out, static_cast<int32_t>(i), records[i]);
+    for (size_t i = 0; i < records.size(); ++i)
+        put_record(out, static_cast<int32_t>(i), records[i]);
     uint8_t* p = out.data();
     namespace f = record::field;
     record::be::store64(p + f::base_offset, static_cast<uint64_t>(header.base_offset));
     record::be::store32(p + f::batch_length,
-                    static_cast<uint32_t>(out.size() - record::log_overhead));
+                        static_cast<uint32_t>(out.size() - record::log_overhead));
     record::be::store32(p + f::partition_leader_epoch, static_cast<uint32_t>(header.leader_epoch));
     p[f::magic] = static_cast<uint8_t>(record::current_magic);
     record::be::store16(p + f::attributes, header.control ? record::attr::control : 0);
@@ -85,15 +86,53 @@ std::vector<uint8_t> encode_data_batch(const batch_header& header,
     return encode_batch(header, records);
 }
 
-std::vector<uint8_t> encode_leader_change_batch(const batch_header& header,
-                                                const msg::leader_change_message& message) {
+std::vector<uint8_t> encode_control_batch(const batch_header& header, int16_t type,
+                                          std::vector<uint8_t> value) {
     raw_record r;
-    r.key = std::vector<uint8_t>{0, 0, 0, static_cast<uint8_t>(control_type_leader_change)};
-    codec::writer w(r.value);
-    message.write(w, leader_change_version);
+    // ControlRecordType's key schema: int16 version (0), int16 type.
+    r.key = std::vector<uint8_t>{0, 0, static_cast<uint8_t>(static_cast<uint16_t>(type) >> 8),
+                                 static_cast<uint8_t>(type & 0xff)};
+    r.value = std::move(value);
     batch_header h = header;
     h.control = true;
     return encode_batch(h, std::span(&r, 1));
+}
+
+namespace {
+template <class Message>
+std::vector<uint8_t> message_body(const Message& m, int16_t version) {
+    std::vector<uint8_t> out;
+    codec::writer w(out);
+    m.write(w, version);
+    return out;
+}
+}  // namespace
+
+std::vector<uint8_t> encode_leader_change_batch(const batch_header& header,
+                                                const msg::leader_change_message& message) {
+    return encode_control_batch(header, control_type_leader_change,
+                                message_body(message, leader_change_version));
+}
+
+std::vector<uint8_t> encode_snapshot_header_batch(
+    const batch_header& header, const msg::snapshot_header_record& header_record) {
+    return encode_control_batch(header, control_type_snapshot_header,
+                                message_body(header_record, snapshot_header_version));
+}
+
+std::vector<uint8_t> encode_snapshot_footer_batch(const batch_header& header) {
+    msg::snapshot_footer_record footer;
+    footer.version = snapshot_footer_version;
+    return encode_control_batch(header, control_type_snapshot_footer,
+                                message_body(footer, snapshot_footer_version));
+}
+
+std::optional<int16_t> control_record_type(const raw_record& r) {
+    if (!r.key || r.key->size() < 4) return std::nullopt;
+    const auto& k = *r.key;
+    const auto version = static_cast<int16_t>((k[0] << 8) | k[1]);
+    if (version < 0) return std::nullopt;
+    return static_cast<int16_t>((k[2] << 8) | k[3]);
 }
 
 std::optional<decoded_batch> decode_batch(const record::batch_view& batch, std::string& error) {

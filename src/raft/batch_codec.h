@@ -1,17 +1,20 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 // The record batches of the metadata log: regular magic-2 batches (src/record/batch_format.md)
 // whose records have a null key and a framed metadata record as value, and control batches
-// holding one control record (the LeaderChangeMessage a new leader writes).
+// holding one control record (the LeaderChangeMessage a new leader writes; a snapshot's
+// SnapshotHeaderRecord and SnapshotFooterRecord).
 #pragma once
+
+#include "eddy/msg/leader_change_message.h"
+#include "eddy/msg/snapshot_footer_record.h"
+#include "eddy/msg/snapshot_header_record.h"
+#include "record/batch.h"
 
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
-
-#include "eddy/msg/leader_change_message.h"
-#include "record/batch.h"
 
 namespace eddy::raft {
 
@@ -37,13 +40,31 @@ std::vector<uint8_t> encode_data_batch(const batch_header& header,
 
 // ControlRecordType ids (the second int16 of a control record's key).
 inline constexpr int16_t control_type_leader_change = 2;
-// ControlRecordUtils.LEADER_CHANGE_CURRENT_VERSION.
+inline constexpr int16_t control_type_snapshot_header = 3;
+inline constexpr int16_t control_type_snapshot_footer = 4;
+inline constexpr int16_t control_type_kraft_version = 5;
+inline constexpr int16_t control_type_kraft_voters = 6;
+// ControlRecordUtils.*_CURRENT_VERSION: the version each control message is written in.
 inline constexpr int16_t leader_change_version = 0;
+inline constexpr int16_t snapshot_header_version = 0;
+inline constexpr int16_t snapshot_footer_version = 0;
+
+// A control batch with one record: key {version 0, `type`}, value `value`.
+std::vector<uint8_t> encode_control_batch(const batch_header& header, int16_t type,
+                                          std::vector<uint8_t> value);
 
 // A control batch with one LEADER_CHANGE record: key {version 0, type 2}, value the
 // LeaderChangeMessage in version 0 (its body; the message carries its own Version field).
 std::vector<uint8_t> encode_leader_change_batch(const batch_header& header,
                                                 const msg::leader_change_message& message);
+// The control batches that open and close a snapshot file (RecordsSnapshotWriter).
+std::vector<uint8_t> encode_snapshot_header_batch(const batch_header& header,
+                                                  const msg::snapshot_header_record& header_record);
+std::vector<uint8_t> encode_snapshot_footer_batch(const batch_header& header);
+
+// The ControlRecordType id in a control record's key (int16 version >= 0, int16 type);
+// nullopt when the key is null, shorter than 4 bytes or has a negative version.
+std::optional<int16_t> control_record_type(const raw_record& r);
 
 // A batch read back from the log.
 struct decoded_batch {

@@ -1,21 +1,16 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "raft/quorum.h"
 
+#include "log/errc.h"
+#include "raft/batch_codec.h"
+#include "raft/logger.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 
-#include "common/logging.h"
-#include "log/errc.h"
-#include "raft/batch_codec.h"
-
 namespace eddy::raft {
 namespace {
-
-spdlog::logger& raft_log() {
-    static const std::shared_ptr<spdlog::logger> logger = get_logger("raft");
-    return *logger;
-}
 
 // Upper bound of one read while delivering; a batch larger than this is still read whole.
 constexpr uint32_t delivery_read_bytes = 1 << 20;
@@ -41,6 +36,13 @@ std::error_code quorum::start(int64_t now_ms) {
         return stored.error();
     }
     if (*stored) state_ = **stored;
+    // Before the log opens: leftovers of an interrupted snapshot write go first.
+    auto ids = load_snapshot_ids(*fs_, dir_);
+    if (!ids) {
+        last_error_ = fmt::format("cannot list the snapshots in {}", dir_);
+        return ids.error();
+    }
+    snapshots_ = std::move(*ids);
 
     log::open_options open;
     open.now_ms = now_ms;
@@ -55,12 +57,14 @@ std::error_code quorum::start(int64_t now_ms) {
         raft_log().warn("[raft {}] cut {} bytes from the metadata log tail: {}", dir_,
                         log_->last_recovery().bytes_truncated, log_->last_recovery().reason);
     }
-    next_delivery_ = log_->earliest();
+    if (auto ec = load_snapshot(now_ms)) return ec;
     return become_leader(now_ms);
 }
 
 std::error_code quorum::become_leader(int64_t now_ms) {
-    const int32_t last_epoch = std::max(state_.leader_epoch, log_->epochs().latest_epoch().value_or(0));
+    // The log may hold nothing of the snapshot's epoch (its segments were deleted).
+    const int32_t last_epoch = std::max(
+        {state_.leader_epoch, log_->epochs().latest_epoch().value_or(0), delivered_.epoch});
     // A single voter is candidate (voting for itself) and leader in one step.
     election_state next;
     next.leader_epoch = last_epoch + 1;
@@ -110,14 +114,20 @@ std::error_code quorum::append_batch(std::vector<uint8_t>& batch, int64_t now_ms
 
 log::result<append_offsets> quorum::append(std::span<const std::vector<uint8_t>> records,
                                            int64_t now_ms) {
-    if (!is_leader() || !log_ || records.empty()) return std::make_error_code(std::errc::invalid_argument);
+    if (!is_leader() || !log_ || records.empty())
+        return std::make_error_code(std::errc::invalid_argument);
     const int64_t base = log_->latest();
-    std::vector<uint8_t> batch = encode_data_batch({0, state_.leader_epoch, now_ms, false}, records);
+    std::vector<uint8_t> batch =
+        encode_data_batch({0, state_.leader_epoch, now_ms, false}, records);
     if (auto ec = append_batch(batch, now_ms)) return ec;
     return append_offsets{base, log_->latest() - 1};
 }
 
 std::error_code quorum::poll(int64_t /*now_ms*/, raft_listener& listener) {
+    if (loaded_snapshot_) {
+        listener.handle_snapshot(*loaded_snapshot_);
+        loaded_snapshot_.reset();
+    }
     while (log_ && next_delivery_ < high_watermark_) {
         auto read = log_->read(next_delivery_, delivery_read_bytes, high_watermark_, true);
         if (!read) {
@@ -162,11 +172,13 @@ std::error_code quorum::deliver_from(std::span<const uint8_t> bytes, raft_listen
             c.last_offset = batch->last_offset;
             c.epoch = batch->leader_epoch;
             c.append_time_ms = batch->max_timestamp;
+            c.size_bytes = view.size();
             c.records.reserve(batch->records.size());
             for (raw_record& r : batch->records) c.records.push_back(std::move(r.value));
             listener.handle_commit(c);
         }
         next_delivery_ = batch->last_offset + 1;
+        delivered_ = {next_delivery_, batch->leader_epoch, batch->max_timestamp};
     }
     return {};
 }

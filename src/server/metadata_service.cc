@@ -1,16 +1,18 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "server/metadata_service.h"
 
-#include <fmt/format.h>
+#include "common/logging.h"
+#include "metadata/snapshot.h"
 
 #include <asio/co_spawn.hpp>
 #include <asio/use_awaitable.hpp>
+#include <fmt/format.h>
+
+#include <charconv>
 #include <chrono>
 #include <cstdlib>
 #include <random>
 #include <stdexcept>
-
-#include "common/logging.h"
 
 namespace eddy::server {
 namespace {
@@ -47,12 +49,45 @@ controller::controller_options controller_options_of(const metadata_service_opti
     return c;
 }
 
+// A numeric static config with Kafka's name, default and lower bound; a bad value stops
+// start-up, as Kafka's config validation does.
+int64_t long_setting(const controller::static_config& configs, std::string_view name,
+                     int64_t fallback, int64_t at_least) {
+    auto it = configs.find(name);
+    if (it == configs.end()) return fallback;
+    int64_t v = 0;
+    const std::string& text = it->second;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc{} || end != text.data() + text.size() || v < at_least) {
+        throw std::runtime_error(
+            fmt::format("{}={} is not a number of at least {}", name, text, at_least));
+    }
+    return v;
+}
+
 raft::quorum_options quorum_options_of(const metadata_service_options& o) {
     raft::quorum_options q;
     q.node_id = o.node_id;
     q.voters = o.voters;
     q.log_dir = o.metadata_log_dir;
+    const auto& c = o.static_configs;
+    // KafkaMetadataLog refuses segments below metadata.log.segment.min.bytes (8 MiB, a
+    // testing override).
+    const int64_t min_segment = long_setting(c, "metadata.log.segment.min.bytes", 8 << 20, 12);
+    q.log_config.segment_bytes = static_cast<uint64_t>(
+        long_setting(c, "metadata.log.segment.bytes", 1073741824, min_segment));
+    q.log_config.segment_ms = long_setting(c, "metadata.log.segment.ms", 604800000, 1);
     return q;
+}
+
+metadata::snapshot_trigger_config snapshot_config_of(const metadata_service_options& o) {
+    metadata::snapshot_trigger_config t;
+    t.max_bytes_between_snapshots =
+        long_setting(o.static_configs, "metadata.log.max.record.bytes.between.snapshots",
+                     t.max_bytes_between_snapshots, 1);
+    t.max_interval_ms = long_setting(o.static_configs, "metadata.log.max.snapshot.interval.ms",
+                                     t.max_interval_ms, 0);
+    return t;
 }
 
 // The metadata log is the cluster's source of truth: when it cannot be written or does not
@@ -76,6 +111,7 @@ metadata_service::metadata_service(metadata_service_options options)
       fs_(log::make_posix_filesystem()),
       quorum_(*fs_, quorum_options_of(options_)),
       controller_(controller_options_of(options_)),
+      snapshot_trigger_(snapshot_config_of(options_), now_ms()),
       image_(metadata::metadata_image::empty(options_.cluster_id)) {
     options_.self.broker_id = options_.node_id;
     options_.self.incarnation_id = random_uuid();
@@ -97,6 +133,7 @@ void metadata_service::start() {
         throw std::runtime_error(fmt::format("replaying {}: {} ({})", quorum_.partition_dir(),
                                              ec.message(), quorum_.last_error()));
     }
+    maybe_write_snapshot();
     controller_log().info("replayed the metadata log to offset {} ({} topics, epoch {})",
                           quorum_.high_watermark(), controller_.image()->topics().size(),
                           quorum_.epoch());
@@ -122,11 +159,13 @@ void metadata_service::register_self() {
         self.incarnation_id = old->incarnation_id;
     auto reg = controller_.register_broker(self);
     if (reg.response.error_code != 0)
-        throw std::runtime_error(fmt::format("broker registration failed: error {}", reg.response.error_code));
+        throw std::runtime_error(
+            fmt::format("broker registration failed: error {}", reg.response.error_code));
     commit(reg.records);
     auto unfence = controller_.unfence_broker(self.broker_id, reg.response.broker_epoch);
     if (unfence.response != 0)
-        throw std::runtime_error(fmt::format("broker unfencing failed: error {}", unfence.response));
+        throw std::runtime_error(
+            fmt::format("broker unfencing failed: error {}", unfence.response));
     commit(unfence.records);
 }
 
@@ -135,22 +174,65 @@ void metadata_service::stop() {
     started_ = false;
     work_.reset();
     if (thread_.joinable()) thread_.join();
-    if (auto ec = quorum_.close()) controller_log().error("closing the metadata log: {}", ec.message());
+    if (auto ec = quorum_.close())
+        controller_log().error("closing the metadata log: {}", ec.message());
+}
+
+void metadata_service::handle_snapshot(const raft::snapshot_contents& snapshot) {
+    // The snapshot is the whole state at its end offset: start again from nothing.
+    controller_ = controller::controller(controller_options_of(options_));
+    metadata::apply_status st = controller_.replay_framed(snapshot.records);
+    if (!st.ok()) {
+        fatal(fmt::format("snapshot {} does not apply: {}", raft::snapshot_file_name(snapshot.id),
+                          st.error));
+    }
+    snapshot_trigger_.reset(now_ms());
 }
 
 void metadata_service::handle_commit(const raft::committed_batch& batch) {
     metadata::apply_status st = controller_.replay_framed(batch.records);
-    if (!st.ok()) fatal(fmt::format("batch at offset {} does not apply: {}", batch.base_offset, st.error));
+    if (!st.ok())
+        fatal(fmt::format("batch at offset {} does not apply: {}", batch.base_offset, st.error));
+    if (auto why = snapshot_trigger_.batch_replayed(batch.size_bytes, now_ms())) {
+        snapshot_due_ = std::move(why);
+    }
+}
+
+void metadata_service::maybe_write_snapshot() {
+    if (!snapshot_due_) return;
+    const std::string why = std::move(*snapshot_due_);
+    snapshot_due_.reset();
+    // The controller's image is the state of exactly the batches delivered so far.
+    const raft::delivered_position at = quorum_.delivered();
+    const raft::snapshot_id id{at.end_offset, at.epoch};
+    const int64_t now = now_ms();
+    auto writer = quorum_.create_snapshot(id, at.last_timestamp, now);
+    if (writer && !*writer) return;  // one at this offset exists already
+    std::error_code ec = writer.error();
+    if (!ec) {
+        controller_log().info("writing metadata snapshot {} because {}",
+                              raft::snapshot_file_name(id), why);
+        const std::vector<std::vector<uint8_t>> frames =
+            metadata::frame_records(metadata::snapshot_records(*controller_.image()));
+        ec = (*writer)->append(frames, now);
+        if (!ec) ec = quorum_.finish_snapshot(**writer, now);
+    }
+    if (ec) {
+        controller_log().error("cannot write metadata snapshot {}: {} ({})",
+                               raft::snapshot_file_name(id), ec.message(), quorum_.last_error());
+    }
 }
 
 void metadata_service::commit(const std::vector<metadata::versioned_record>& records) {
     if (records.empty()) return;
     const int64_t now = now_ms();
     auto appended = quorum_.append(metadata::frame_records(records), now);
-    if (!appended) fatal(fmt::format("append: {} ({})", appended.error().message(), quorum_.last_error()));
+    if (!appended)
+        fatal(fmt::format("append: {} ({})", appended.error().message(), quorum_.last_error()));
     if (auto ec = quorum_.poll(now, *this))
         fatal(fmt::format("replay: {} ({})", ec.message(), quorum_.last_error()));
     publish();
+    maybe_write_snapshot();
 }
 
 void metadata_service::publish() {
@@ -170,81 +252,70 @@ asio::awaitable<std::invoke_result_t<Op&>> metadata_service::on_metadata_thread(
     co_return co_await std::move(spawned);
 }
 
-asio::awaitable<msg::create_topics_response> metadata_service::create_topics(
-    msg::create_topics_request request, int16_t version) {
-    auto op = [this, req = std::move(request), version] {
-        auto r = controller_.create_topics(req, version, now_ms());
+template <class Op>
+auto metadata_service::submit(Op op) -> asio::awaitable<
+    decltype(std::declval<Op&>()(std::declval<controller::controller&>(), int64_t{}).response)> {
+    auto run = [this, op = std::move(op)]() mutable {
+        auto r = op(controller_, now_ms());
         commit(r.records);
         return std::move(r.response);
     };
-    auto work = on_metadata_thread(std::move(op));
+    auto work = on_metadata_thread(std::move(run));
     co_return co_await std::move(work);
+}
+
+template <class Method, class Request>
+auto metadata_service::submit_request(Method method, Request request, int16_t version) {
+    return submit(
+        [method, req = std::move(request), version](controller::controller& c, int64_t now) {
+            return (c.*method)(req, version, now);
+        });
+}
+
+asio::awaitable<msg::create_topics_response> metadata_service::create_topics(
+    msg::create_topics_request request, int16_t version) {
+    return submit_request(&controller::controller::create_topics, std::move(request), version);
 }
 
 asio::awaitable<msg::delete_topics_response> metadata_service::delete_topics(
     msg::delete_topics_request request, int16_t version) {
-    auto op = [this, req = std::move(request), version] {
-        auto r = controller_.delete_topics(req, version, now_ms());
-        commit(r.records);
-        return std::move(r.response);
-    };
-    auto work = on_metadata_thread(std::move(op));
-    co_return co_await std::move(work);
+    return submit_request(&controller::controller::delete_topics, std::move(request), version);
 }
 
 asio::awaitable<msg::create_partitions_response> metadata_service::create_partitions(
     msg::create_partitions_request request, int16_t version) {
-    auto op = [this, req = std::move(request), version] {
-        auto r = controller_.create_partitions(req, version, now_ms());
-        commit(r.records);
-        return std::move(r.response);
-    };
-    auto work = on_metadata_thread(std::move(op));
-    co_return co_await std::move(work);
+    return submit_request(&controller::controller::create_partitions, std::move(request), version);
 }
 
 asio::awaitable<msg::describe_configs_response> metadata_service::describe_configs(
     msg::describe_configs_request request, int16_t version) {
-    auto op = [this, req = std::move(request), version] {
+    // Read-only: no records, so no commit.
+    return on_metadata_thread([this, req = std::move(request), version] {
         return controller_.describe_configs(req, version);
-    };
-    auto work = on_metadata_thread(std::move(op));
-    co_return co_await std::move(work);
+    });
 }
 
 asio::awaitable<msg::alter_configs_response> metadata_service::alter_configs(
     msg::alter_configs_request request, int16_t version) {
-    auto op = [this, req = std::move(request), version] {
-        auto r = controller_.alter_configs(req, version, now_ms());
-        commit(r.records);
-        return std::move(r.response);
-    };
-    auto work = on_metadata_thread(std::move(op));
-    co_return co_await std::move(work);
+    return submit_request(&controller::controller::alter_configs, std::move(request), version);
 }
 
-asio::awaitable<msg::incremental_alter_configs_response> metadata_service::incremental_alter_configs(
-    msg::incremental_alter_configs_request request, int16_t version) {
-    auto op = [this, req = std::move(request), version] {
-        auto r = controller_.incremental_alter_configs(req, version, now_ms());
-        commit(r.records);
-        return std::move(r.response);
-    };
-    auto work = on_metadata_thread(std::move(op));
-    co_return co_await std::move(work);
+asio::awaitable<msg::incremental_alter_configs_response>
+metadata_service::incremental_alter_configs(msg::incremental_alter_configs_request request,
+                                            int16_t version) {
+    return submit_request(&controller::controller::incremental_alter_configs, std::move(request),
+                          version);
 }
 
 asio::awaitable<std::vector<broker::auto_create_status>> metadata_service::auto_create_topics(
     std::vector<std::string> names, bool allowed) {
-    auto op = [this, names = std::move(names), allowed] {
-        auto r = controller_.auto_create_topics(names, allowed, now_ms());
-        commit(r.records);
-        std::vector<broker::auto_create_status> out;
-        for (const auto& o : r.response) out.push_back({o.name, o.error_code});
+    return submit([names = std::move(names), allowed](controller::controller& c, int64_t now) {
+        auto r = c.auto_create_topics(names, allowed, now);
+        controller::controller_result<std::vector<broker::auto_create_status>> out{
+            std::move(r.records), {}};
+        for (const auto& o : r.response) out.response.push_back({o.name, o.error_code});
         return out;
-    };
-    auto work = on_metadata_thread(std::move(op));
-    co_return co_await std::move(work);
+    });
 }
 
 }  // namespace eddy::server

@@ -2,23 +2,28 @@
 // The metadata service: the controller and the metadata quorum on one thread of their own.
 // Every controller operation runs there in turn: operation -> records -> raft append (one
 // batch, committed once durable) -> controller replay -> a new image published to handlers
-// (an atomically swapped pointer) and to subscribers.
+// (an atomically swapped pointer) and to subscribers. Snapshots of the image are written
+// there too, after the commit that passes metadata.log.max.record.bytes.between.snapshots
+// or metadata.log.max.snapshot.interval.ms (read from the static configs with Kafka's
+// names and defaults, as are metadata.log.segment.bytes and metadata.log.segment.ms).
 #pragma once
+
+#include "broker/cluster_metadata.h"
+#include "controller/controller.h"
+#include "log/filesystem.h"
+#include "metadata/snapshot_trigger.h"
+#include "raft/quorum.h"
+
+#include <asio/io_context.hpp>
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <asio/io_context.hpp>
-
-#include "broker/cluster_metadata.h"
-#include "controller/controller.h"
-#include "log/filesystem.h"
-#include "raft/quorum.h"
 
 namespace eddy::server {
 
@@ -49,7 +54,8 @@ public:
     // long (post work elsewhere).
     void on_image(std::function<void(metadata::image_ptr)> subscriber);
 
-    // Recovers the metadata log and replays it; on a brand-new log writes the bootstrap
+    // Recovers the metadata log and replays it (from the newest snapshot, then the log after
+    // it); on a brand-new log writes the bootstrap
     // records (metadata.version, this broker's registration), else re-registers this broker
     // (new endpoints, new broker epoch). Then starts the thread. Throws std::runtime_error on
     // a failure (startup only).
@@ -79,6 +85,7 @@ public:
     const raft::quorum& quorum() const { return quorum_; }
 
 private:
+    void handle_snapshot(const raft::snapshot_contents& snapshot) override;
     void handle_commit(const raft::committed_batch& batch) override;
 
     // Appends an operation's records as one batch, replays them and publishes the image.
@@ -86,15 +93,28 @@ private:
     void commit(const std::vector<metadata::versioned_record>& records);
     void publish();
     void register_self();
+    // Writes a snapshot of the replayed image when the trigger asked for one. A snapshot
+    // that cannot be written is logged and skipped: the log still holds everything.
+    void maybe_write_snapshot();
 
     // Runs `op` on the metadata thread and resumes on the caller's executor.
     template <class Op>
     asio::awaitable<std::invoke_result_t<Op&>> on_metadata_thread(Op op);
+    // Runs the controller operation `op(controller, now_ms)` (a controller_result) on the
+    // metadata thread, commits its records and returns its response.
+    template <class Op>
+    auto submit(Op op) -> asio::awaitable<
+        decltype(std::declval<Op&>()(std::declval<controller::controller&>(), int64_t{}).response)>;
+    // submit() of the controller method `method(request, version, now_ms)`.
+    template <class Method, class Request>
+    auto submit_request(Method method, Request request, int16_t version);
 
     metadata_service_options options_;
     std::unique_ptr<log::filesystem> fs_;
     raft::quorum quorum_;
     controller::controller controller_;
+    metadata::snapshot_trigger snapshot_trigger_;
+    std::optional<std::string> snapshot_due_;  // why, when the trigger fired
     std::atomic<metadata::image_ptr> image_;
     metadata::image_ptr published_;  // the last image subscribers saw (metadata thread)
     std::vector<std::function<void(metadata::image_ptr)>> subscribers_;

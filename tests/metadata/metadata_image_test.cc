@@ -2,21 +2,17 @@
 #include <doctest/doctest.h>
 
 #include "metadata/metadata_delta.h"
+#include "test_records.h"
 
 using namespace eddy;
 using metadata::make_record;
 using metadata::metadata_delta;
 using metadata::metadata_image;
 using metadata::versioned_record;
+using metadata::test::config;
+using metadata::test::id_of;
 
 namespace {
-
-codec::uuid id_of(uint8_t n) {
-    codec::uuid u;
-    u.bytes[0] = 0x10;
-    u.bytes[15] = n;
-    return u;
-}
 
 msg::partition_record partition(const codec::uuid& topic, int32_t index,
                                 std::vector<int32_t> replicas) {
@@ -29,16 +25,6 @@ msg::partition_record partition(const codec::uuid& topic, int32_t index,
     p.leader_epoch = 0;
     p.partition_epoch = 0;
     return p;
-}
-
-msg::config_record config(metadata::resource_type type, std::string resource, std::string name,
-                          std::optional<std::string> value) {
-    msg::config_record c;
-    c.resource_type = static_cast<int8_t>(type);
-    c.resource_name = std::move(resource);
-    c.name = std::move(name);
-    c.value = std::move(value);
-    return c;
 }
 
 std::vector<versioned_record> small_cluster() {

@@ -3,36 +3,15 @@
 
 #include "log/file_names.h"
 #include "log/memory_filesystem.h"
-#include "raft/quorum.h"
+#include "quorum_test_util.h"
 
 using namespace eddy;
 
+using raft::test::options;
+using raft::test::recording_listener;
+using raft::test::values;
+
 namespace {
-
-struct recording_listener : raft::raft_listener {
-    std::vector<raft::committed_batch> batches;
-    void handle_commit(const raft::committed_batch& b) override { batches.push_back(b); }
-
-    std::vector<std::vector<uint8_t>> all_records() const {
-        std::vector<std::vector<uint8_t>> out;
-        for (const auto& b : batches) out.insert(out.end(), b.records.begin(), b.records.end());
-        return out;
-    }
-};
-
-raft::quorum_options options() {
-    raft::quorum_options o;
-    o.node_id = 1;
-    o.voters = {1};
-    o.log_dir = "/meta";
-    return o;
-}
-
-std::vector<std::vector<uint8_t>> values(std::initializer_list<uint8_t> firsts) {
-    std::vector<std::vector<uint8_t>> out;
-    for (uint8_t f : firsts) out.push_back({f, 0xaa, 0xbb});
-    return out;
-}
 
 const std::string segment_path = "/meta/__cluster_metadata-0/" + log::segment_file_name(0, ".log");
 
