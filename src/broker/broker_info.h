@@ -16,6 +16,10 @@ namespace eddy::cluster {
 class replica_manager;  // cluster/replica_manager.h
 }  // namespace eddy::cluster
 
+namespace eddy::group {
+class coordinator_runtime;  // group/runtime/coordinator_runtime.h
+}  // namespace eddy::group
+
 namespace eddy::broker {
 
 // An address clients are told to use for one listener (advertised.listeners, or
@@ -38,6 +42,9 @@ struct broker_info {
     // The partitions this broker leads (Produce, Fetch, ListOffsets, ...); set by the
     // server before it serves requests.
     std::shared_ptr<cluster::replica_manager> replicas;
+    // The group coordinator shards hosted here (the group APIs); null in handler tests
+    // without one (group APIs then answer NOT_COORDINATOR).
+    std::shared_ptr<group::coordinator_runtime> groups;
 
     // The endpoint for `listener_name`, or nullptr when this broker has none.
     const advertised_endpoint* endpoint_for(const std::string& listener_name) const {

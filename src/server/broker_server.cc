@@ -10,6 +10,7 @@
 
 #include "broker/meta_properties.h"
 #include "common/logging.h"
+#include "group/runtime/coordinator_runtime.h"
 #include "server/metadata_service.h"
 
 namespace eddy::server {
@@ -171,13 +172,26 @@ std::vector<net::bound_listener> broker_server::start() {
         cluster::replica_manager_options ro;
         ro.node_id = cfg_.node_id;
         ro.log_dirs = cfg_.log_dirs;
-        ro.threads = 2;
+        ro.threads = static_cast<size_t>(cfg_.num_io_threads);
+        using ms = std::chrono::milliseconds;
+        ro.retention_check_interval = ms(cfg_.log_retention_check_interval_ms);
+        ro.flush_check_interval = ms(cfg_.log_flush_scheduler_interval_ms);
+        ro.recovery_point_checkpoint_interval = ms(cfg_.log_flush_offset_checkpoint_interval_ms);
+        ro.log_start_checkpoint_interval = ms(cfg_.log_flush_start_offset_checkpoint_interval_ms);
         for (const auto& [k, v] : props_) ro.static_configs.emplace(k, v);
         replicas_ = std::make_shared<cluster::replica_manager>(std::move(ro));
         replicas_->start();
         broker_->replicas = replicas_;
         auto rm = replicas_;
         metadata_->on_image([rm](metadata::image_ptr image) { rm->apply_image(std::move(image)); });
+    }
+    // The group coordinator follows the image after the replica manager: it loads a shard
+    // for each __consumer_offsets partition the replica manager has just opened here.
+    {
+        auto groups = std::make_shared<group::coordinator_runtime>(
+            cfg_.node_id, group::read_runtime_config(props_), replicas_);
+        broker_->groups = groups;
+        metadata_->on_image([groups](metadata::image_ptr image) { groups->apply_image(std::move(image)); });
     }
     metadata_->start();
     broker_->metadata = metadata_;
@@ -190,6 +204,8 @@ void broker_server::stop() {
     // The network first: no request may be waiting on the metadata thread once it stops.
     if (net_) net_->stop();
     if (metadata_) metadata_->stop();
+    // Before the logs close: pending group replies end with NOT_COORDINATOR.
+    if (broker_->groups) broker_->groups->stop();
     // Last: closes every log, writes the checkpoints and the clean-shutdown markers.
     if (replicas_) replicas_->stop();
 }

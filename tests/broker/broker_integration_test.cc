@@ -8,9 +8,9 @@
 #include "eddy/error_code.h"
 #include "eddy/msg/api_versions_request.h"
 #include "eddy/msg/api_versions_response.h"
+#include "eddy/msg/init_producer_id_request.h"
 #include "eddy/msg/metadata_request.h"
 #include "eddy/msg/metadata_response.h"
-#include "eddy/msg/join_group_request.h"
 #include "kafka_client.h"
 #include "server/broker_server.h"
 
@@ -160,9 +160,9 @@ TEST_SUITE("broker.integration") {
         unknown.send_frame(test::encode_request(api_versions_request(), 0, 1, 999));
         CHECK(unknown.closed_by_server());
 
-        test::kafka_client join_group(b.port);  // not served until consumer groups exist
-        join_group.send_frame(test::encode_request(msg::join_group_request{}, 5, 1));
-        CHECK(join_group.closed_by_server());
+        test::kafka_client init_producer_id(b.port);  // not served until idempotence exists
+        init_producer_id.send_frame(test::encode_request(msg::init_producer_id_request{}, 4, 1));
+        CHECK(init_producer_id.closed_by_server());
 
         test::kafka_client too_new(b.port);
         too_new.send_frame(test::encode_request(msg::metadata_request{}, 13, 1));

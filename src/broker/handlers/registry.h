@@ -10,15 +10,26 @@
 #include "broker/handlers/api_versions.h"
 #include "broker/handlers/create_partitions.h"
 #include "broker/handlers/create_topics.h"
+#include "broker/handlers/delete_groups.h"
 #include "broker/handlers/delete_records.h"
 #include "broker/handlers/delete_topics.h"
 #include "broker/handlers/describe_configs.h"
+#include "broker/handlers/describe_groups.h"
 #include "broker/handlers/fetch.h"
+#include "broker/handlers/find_coordinator.h"
+#include "broker/handlers/heartbeat.h"
 #include "broker/handlers/incremental_alter_configs.h"
+#include "broker/handlers/join_group.h"
+#include "broker/handlers/leave_group.h"
+#include "broker/handlers/list_groups.h"
 #include "broker/handlers/list_offsets.h"
 #include "broker/handlers/metadata.h"
+#include "broker/handlers/offset_commit.h"
+#include "broker/handlers/offset_delete.h"
+#include "broker/handlers/offset_fetch.h"
 #include "broker/handlers/offset_for_leader_epoch.h"
 #include "broker/handlers/produce.h"
+#include "broker/handlers/sync_group.h"
 #include "broker/version_range.h"
 
 namespace eddy::broker {
@@ -32,6 +43,15 @@ using registered_handlers = handler_list<
     fetch_handler,
     list_offsets_handler,
     metadata_handler,
+    offset_commit_handler,
+    offset_fetch_handler,
+    find_coordinator_handler,
+    join_group_handler,
+    heartbeat_handler,
+    leave_group_handler,
+    sync_group_handler,
+    describe_groups_handler,
+    list_groups_handler,
     api_versions_handler,
     create_topics_handler,
     delete_topics_handler,
@@ -40,7 +60,9 @@ using registered_handlers = handler_list<
     describe_configs_handler,
     alter_configs_handler,
     create_partitions_handler,
-    incremental_alter_configs_handler>;
+    delete_groups_handler,
+    incremental_alter_configs_handler,
+    offset_delete_handler>;
 
 struct api_support {
     int16_t key;

@@ -1,0 +1,289 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+#include "group/runtime/coordinator_runtime.h"
+
+#include <algorithm>
+#include <chrono>
+#include <future>
+
+#include "common/logging.h"
+#include "group/runtime/offsets_batch.h"
+#include "group/runtime/partition_for.h"
+#include "log/filesystem.h"
+#include "record/batch.h"
+
+namespace eddy::group {
+namespace {
+
+spdlog::logger& runtime_log() {
+    static const std::shared_ptr<spdlog::logger> logger = get_logger("group");
+    return *logger;
+}
+
+int64_t wall_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// The errors a failed coordinator write answers with, as Kafka's coordinator maps the
+// append errors of its own writes.
+error_code write_error(error_code e) {
+    switch (e) {
+    case error_code::not_leader_or_follower:
+    case error_code::kafka_storage_error:
+        return error_code::not_coordinator;
+    case error_code::unknown_topic_or_partition:
+    case error_code::not_enough_replicas:
+    case error_code::not_enough_replicas_after_append:
+    case error_code::request_timed_out:
+        return error_code::coordinator_not_available;
+    default:
+        return error_code::unknown_server_error;
+    }
+}
+
+// The Produce version the coordinator's own batches are validated as: magic 2 with
+// every codec allowed.
+constexpr int16_t append_api_version = 9;
+
+}  // namespace
+
+enum class shard_state : int { loading, loaded, unloaded };
+
+// One hosted __consumer_offsets partition. `state` may be read anywhere; everything
+// else lives on the partition's strand.
+struct coordinator_runtime::slot {
+    explicit slot(std::shared_ptr<cluster::partition> p)
+        : partition(std::move(p)), timer(partition->executor()) {}
+
+    std::shared_ptr<cluster::partition> partition;
+    std::atomic<shard_state> state{shard_state::loading};
+    std::unique_ptr<coordinator_shard> shard;
+    reply_queue queue;
+    asio::steady_timer timer;
+    int64_t load_offset = -1;  // the next offset to replay
+    std::vector<uint8_t> read_buffer;
+    record::byte_buffer scratch;
+};
+
+coordinator_runtime::coordinator_runtime(int32_t node_id, runtime_config config,
+                                         std::shared_ptr<cluster::replica_manager> replicas)
+    : node_id_(node_id), config_(std::move(config)), replicas_(std::move(replicas)) {}
+
+coordinator_runtime::~coordinator_runtime() { stop(); }
+
+int32_t coordinator_runtime::partition_of(std::string_view group_id) const {
+    // Before the topic exists Kafka counts with offsets.topic.num.partitions, the count
+    // it will be created with.
+    int32_t n = partition_count();
+    return partition_for(group_id, n > 0 ? n : config_.offsets_topic_num_partitions);
+}
+
+coordinator_runtime::slot_ptr coordinator_runtime::find(int32_t partition) const {
+    std::shared_ptr<const slot_map> slots = std::atomic_load(&slots_);
+    auto it = slots->find(partition);
+    return it == slots->end() ? nullptr : it->second;
+}
+
+std::vector<int32_t> coordinator_runtime::hosted_partitions() const {
+    std::shared_ptr<const slot_map> slots = std::atomic_load(&slots_);
+    std::vector<int32_t> out;
+    for (const auto& [index, s] : *slots) out.push_back(index);
+    return out;
+}
+
+bool coordinator_runtime::is_loaded(int32_t partition) const {
+    slot_ptr s = find(partition);
+    return s && s->state.load() == shard_state::loaded;
+}
+
+void coordinator_runtime::apply_image(metadata::image_ptr image) {
+    if (stopped_) return;
+    const metadata::topic_image* topic = image->topic(offsets_topic);
+    partition_count_ = topic ? static_cast<int32_t>(topic->partitions.size()) : 0;
+    std::shared_ptr<const slot_map> old = std::atomic_load(&slots_);
+    auto next = std::make_shared<slot_map>();
+    if (topic != nullptr) {
+        for (const auto& [index, state] : topic->partitions) {
+            if (state.leader != node_id_) continue;
+            // The replica manager applied this image first: a partition led here is open,
+            // unless its log could not be opened.
+            std::shared_ptr<cluster::partition> p = replicas_->find(offsets_topic, index);
+            if (!p) continue;
+            if (auto it = old->find(index); it != old->end() && it->second->partition == p) {
+                (*next)[index] = it->second;
+                continue;
+            }
+            auto s = std::make_shared<slot>(p);
+            (*next)[index] = s;
+            asio::post(p->executor(), [this, s] { load_step(s); });
+        }
+    }
+    std::atomic_store(&slots_, std::shared_ptr<const slot_map>(next));
+    for (const auto& [index, s] : *old) {
+        auto it = next->find(index);
+        if (it != next->end() && it->second == s) continue;
+        asio::post(s->partition->executor(), [this, s] { unload(*s); });
+    }
+}
+
+void coordinator_runtime::stop() {
+    if (stopped_.exchange(true)) return;
+    std::shared_ptr<const slot_map> slots = std::atomic_load(&slots_);
+    std::vector<std::future<void>> done;
+    for (const auto& [index, s] : *slots) {
+        std::promise<void> promise;
+        done.push_back(promise.get_future());
+        asio::post(s->partition->executor(), [this, s, promise = std::move(promise)]() mutable {
+            unload(*s);
+            promise.set_value();
+        });
+    }
+    for (auto& f : done) f.wait();
+    std::atomic_store(&slots_, std::make_shared<const slot_map>());
+}
+
+void coordinator_runtime::run(int32_t partition, shard_op op, std::function<void(error_code)> fail) {
+    slot_ptr s = stopped_ ? nullptr : find(partition);
+    if (!s) {
+        fail(error_code::not_coordinator);
+        return;
+    }
+    asio::post(s->partition->executor(), [this, s, op = std::move(op), fail = std::move(fail)] {
+        switch (s->state.load()) {
+        case shard_state::loading:
+            fail(error_code::coordinator_load_in_progress);
+            return;
+        case shard_state::unloaded:
+            fail(error_code::not_coordinator);
+            return;
+        case shard_state::loaded:
+            break;
+        }
+        op(*s->shard, wall_ms(), s->queue);
+        finish_call(s);
+    });
+}
+
+void coordinator_runtime::load_step(const slot_ptr& s) {
+    if (s->state.load() != shard_state::loading || stopped_) return;
+    log::log* l = s->partition->get_log();
+    if (l == nullptr) {  // no longer led here: the replica manager closed it
+        s->state = shard_state::unloaded;
+        return;
+    }
+    if (!s->shard) s->shard = std::make_unique<coordinator_shard>(config_.coordinator);
+    const int64_t end = l->latest();
+    s->load_offset = std::max(s->load_offset, l->earliest());
+    const std::string name = s->partition->topic() + "-" + std::to_string(s->partition->index());
+    if (s->load_offset >= end) {
+        s->shard->loaded(wall_ms());
+        s->state = shard_state::loaded;
+        runtime_log().info("loaded the group coordinator of {} (offsets up to {})", name, end);
+        finish_call(s);  // whatever loaded() wrote or answered, then the first timer
+        return;
+    }
+    auto fail = [&](std::string_view why) {
+        runtime_log().error("cannot load the group coordinator of {} at offset {}: {}", name,
+                            s->load_offset, why);
+        s->shard.reset();
+        s->state = shard_state::unloaded;
+    };
+    auto r = l->read(s->load_offset, static_cast<uint32_t>(config_.offsets_load_buffer_size), end, true);
+    if (!r) return fail(r.error().message());
+    s->read_buffer.resize(r->bytes);
+    size_t at = 0;
+    for (const log::file_slice& slice : r->slices) {
+        std::span<uint8_t> into(s->read_buffer.data() + at, slice.length);
+        if (std::error_code ec = log::read_exact(*slice.log_file, slice.position, into))
+            return fail(ec.message());
+        at += slice.length;
+    }
+    // The last batch read may be cut short; it is read whole by the next step.
+    record::batch_scanner scan(s->read_buffer.data(), at);
+    record::batch_view b;
+    const int64_t from = s->load_offset;
+    coordinator_shard& shard = *s->shard;
+    size_t skipped = 0;
+    auto replay = [&](std::span<const uint8_t> key, std::optional<std::span<const uint8_t>> value) {
+        if (!shard.replay(key, value)) ++skipped;
+    };
+    while (scan.next(b) == record::scan_status::ok) {
+        std::string error;
+        // Control batches (transaction markers) carry nothing the shard reads.
+        if (!b.is_control() && !read_offsets_batch(b, s->scratch, replay, error))
+            return fail(error);
+        s->load_offset = b.last_offset() + 1;
+    }
+    if (skipped > 0)
+        runtime_log().warn("{}: skipped {} records of unknown or malformed types while loading",
+                           name, skipped);
+    if (s->load_offset == from) return fail("no whole batch could be read");
+    asio::post(s->partition->executor(), [this, s] { load_step(s); });
+}
+
+error_code coordinator_runtime::append(slot& s, const std::vector<coordinator_record>& records,
+                                       int64_t now) {
+    std::vector<uint8_t> batch = encode_offsets_batch(records, s.partition->leader_epoch(), now,
+                                                      config_.offsets_topic_compression);
+    // A leader append with acks=all, as Kafka's coordinator writes: validated and
+    // appended like a produce, waking the fetches parked on the partition.
+    cluster::produce_outcome o = s.partition->append(batch, append_api_version, -1, now);
+    if (o.error != error_code::none) {
+        runtime_log().warn("cannot append {} group coordinator records to {}-{}: {} {}",
+                           records.size(), s.partition->topic(), s.partition->index(),
+                           static_cast<int16_t>(o.error), o.error_message);
+    }
+    return o.error;
+}
+
+void coordinator_runtime::finish_call(const slot_ptr& s) {
+    std::vector<coordinator_record> records = s->shard->take_records();
+    error_code failed = error_code::none;
+    if (!records.empty()) failed = append(*s, records, wall_ms());
+    std::vector<deferred_reply> ready = std::move(s->queue.ready);
+    s->queue.ready.clear();
+    if (failed == error_code::none) {
+        for (deferred_reply& r : ready) r(error_code::none);
+        arm_timer(s);
+        return;
+    }
+    for (deferred_reply& r : ready) r(write_error(failed));
+    // The shard already holds what the log refused: rebuild it from the log (or drop it
+    // when the partition has gone).
+    unload(*s);
+    if (!stopped_ && s->partition->get_log() != nullptr) {
+        s->load_offset = -1;
+        s->state = shard_state::loading;
+        load_step(s);
+    }
+}
+
+void coordinator_runtime::arm_timer(const slot_ptr& s) {
+    std::optional<int64_t> deadline = s->shard->next_deadline();
+    if (!deadline) {
+        s->timer.cancel();
+        return;
+    }
+    s->timer.expires_after(std::chrono::milliseconds(std::max<int64_t>(0, *deadline - wall_ms())));
+    // The timer's executor is the strand: the handler runs there.
+    s->timer.async_wait([this, s](asio::error_code ec) {
+        if (ec == asio::error::operation_aborted || s->state.load() != shard_state::loaded) return;
+        s->shard->on_timer(wall_ms());
+        finish_call(s);
+    });
+}
+
+void coordinator_runtime::unload(slot& s) {
+    s.state = shard_state::unloaded;
+    s.timer.cancel();
+    if (!s.shard) return;
+    // Pending replies complete with NOT_COORDINATOR; there is nothing to append.
+    s.shard->unload();
+    std::vector<deferred_reply> ready = std::move(s.queue.ready);
+    s.queue.ready.clear();
+    for (deferred_reply& r : ready) r(error_code::none);
+    s.shard.reset();
+}
+
+}  // namespace eddy::group

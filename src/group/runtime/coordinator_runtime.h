@@ -1,0 +1,140 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// Hosts one coordinator_shard per __consumer_offsets partition led here, on that
+// partition's strand: loads it from the partition's log, runs every operation and timer
+// there, appends the records each call produced as one batch, and only then lets the
+// replies of that call go out.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <asio.hpp>
+
+#include "cluster/replica_manager.h"
+#include "eddy/error_code.h"
+#include "group/coordinator_shard.h"
+#include "group/runtime/runtime_config.h"
+#include "metadata/metadata_image.h"
+
+namespace eddy::group {
+
+inline constexpr std::string_view offsets_topic = "__consumer_offsets";
+
+// What a shard operation ended with: `error` is none when `response` is the shard's
+// answer; otherwise the handler answers with `error` (NOT_COORDINATOR,
+// COORDINATOR_LOAD_IN_PROGRESS, or the error of a failed append).
+template <class Response>
+struct outcome {
+    error_code error = error_code::none;
+    Response response{};
+};
+
+// Thread-safe: apply_image() and stop() from the metadata/controlling thread; call(),
+// partition_count() and the lookups from any thread. Shard state is touched only on its
+// partition's strand.
+class coordinator_runtime {
+public:
+    coordinator_runtime(int32_t node_id, runtime_config config,
+                        std::shared_ptr<cluster::replica_manager> replicas);
+    ~coordinator_runtime();  // stop()
+
+    const runtime_config& config() const { return config_; }
+
+    // Loads shards for the __consumer_offsets partitions `image` makes this broker lead and
+    // unloads the others. Subscribe after the replica manager, so the partitions exist.
+    void apply_image(metadata::image_ptr image);
+    // Unloads every shard (pending replies answer NOT_COORDINATOR) and waits for it. Call
+    // before the replica manager stops. Idempotent.
+    void stop();
+
+    // Partitions of __consumer_offsets in the latest image; 0 when the topic does not exist.
+    int32_t partition_count() const { return partition_count_.load(); }
+    // The shard partition of `group_id`, or -1 when the topic does not exist.
+    int32_t partition_of(std::string_view group_id) const;
+    // The partitions hosted here (loaded or loading), for fan-outs over every shard.
+    std::vector<int32_t> hosted_partitions() const;
+    // Loaded here and ready (tests, FindCoordinator diagnostics).
+    bool is_loaded(int32_t partition) const;
+
+    // One creation of __consumer_offsets at a time: true for the caller that may start
+    // one, which then calls end_topic_creation().
+    bool begin_topic_creation() { return !creating_topic_.exchange(true); }
+    void end_topic_creation() { creating_topic_ = false; }
+
+    // Runs op(shard, now_ms, done) on the shard of `partition`; `done` must be called
+    // exactly once, during the call or in a later call on that shard (the shard's
+    // contract). Resumes the caller on its own executor once the records produced by the
+    // call that made the reply are appended.
+    template <class Response, class Op>
+    asio::awaitable<outcome<Response>> call(int32_t partition, Op op);
+
+    // A reply made during a call, held until that call's records are appended; run with
+    // none, or with the error that stops it going out.
+    using deferred_reply = std::function<void(error_code)>;
+    // Lives on: the shard's strand.
+    struct reply_queue {
+        std::vector<deferred_reply> ready;
+    };
+
+private:
+    struct slot;
+    using slot_ptr = std::shared_ptr<slot>;
+    using slot_map = std::map<int32_t, slot_ptr>;
+    using shard_op = std::function<void(coordinator_shard&, int64_t, reply_queue&)>;
+
+    slot_ptr find(int32_t partition) const;
+    // Posts `op` to the shard's strand; when the shard is not there or not loaded,
+    // `fail` runs instead (on the strand, or here when there is no such shard).
+    void run(int32_t partition, shard_op op, std::function<void(error_code)> fail);
+    void load_step(const slot_ptr& s);
+    void finish_call(const slot_ptr& s);
+    error_code append(slot& s, const std::vector<coordinator_record>& records, int64_t now);
+    void arm_timer(const slot_ptr& s);
+    void unload(slot& s);
+
+    int32_t node_id_;
+    runtime_config config_;
+    std::shared_ptr<cluster::replica_manager> replicas_;
+    std::shared_ptr<const slot_map> slots_ = std::make_shared<const slot_map>();
+    std::atomic<int32_t> partition_count_{0};
+    std::atomic<bool> stopped_{false};
+    std::atomic<bool> creating_topic_{false};
+};
+
+template <class Response, class Op>
+asio::awaitable<outcome<Response>> coordinator_runtime::call(int32_t partition, Op op) {
+    return asio::async_initiate<decltype(asio::use_awaitable), void(outcome<Response>)>(
+        [this](auto handler, int32_t partition, Op op) {
+            // Shared so the copyable callbacks below can carry the move-only handler;
+            // the optional makes a second completion a no-op.
+            using handler_t = decltype(handler);
+            auto h = std::make_shared<std::optional<handler_t>>(std::move(handler));
+            auto deliver = [h](error_code e, Response r) {
+                if (!h->has_value()) return;
+                handler_t done = std::move(**h);
+                h->reset();
+                auto ex = asio::get_associated_executor(done);
+                asio::post(ex, [done = std::move(done), e, r = std::move(r)]() mutable {
+                    std::move(done)(outcome<Response>{e, std::move(r)});
+                });
+            };
+            auto body = [op = std::move(op), deliver](coordinator_shard& shard, int64_t now,
+                                                      reply_queue& queue) mutable {
+                op(shard, now, reply<Response>([deliver, &queue](Response r) {
+                       queue.ready.push_back([deliver, r = std::move(r)](error_code e) mutable {
+                           deliver(e, std::move(r));
+                       });
+                   }));
+            };
+            run(partition, std::move(body), [deliver](error_code e) { deliver(e, Response{}); });
+        },
+        asio::use_awaitable, partition, std::move(op));
+}
+
+}  // namespace eddy::group
