@@ -439,6 +439,11 @@ CASES = {
 
 def run_case(binary, name):
     overrides, body = CASES[name]
+    run_with_broker(binary, overrides, body)
+
+
+def run_with_broker(binary, overrides, body):
+    """body(broker) against a fresh broker; then it must be alive, serve ApiVersions and stop cleanly."""
     broker = Broker(binary, overrides)
     try:
         body(broker)
