@@ -1,8 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 // The record batches the group coordinator writes to and reads from __consumer_offsets:
 // plain magic-2 batches (src/record/batch_format.md) of keyed records whose value may
-// be null (a tombstone), as Kafka's coordinator writes them.
-// TODO: with raft/batch_codec.h this wants one shared raw-record batch codec in src/record.
+// be null (a tombstone), as Kafka's coordinator writes them (record/plain_batch.h).
 #pragma once
 
 #include <cstdint>

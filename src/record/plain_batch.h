@@ -1,0 +1,46 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// The record batches the broker writes itself (the metadata log, __consumer_offsets):
+// magic-2 batches (batch_format.md) of keyed records without headers, every record
+// stamped with the batch's timestamp, no producer id, epoch or sequence, as Kafka's
+// KRaft BatchAccumulator and group coordinator write them; and the reading side.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "record/batch.h"
+#include "record/compression.h"
+
+namespace eddy::record {
+
+// A record to write: views of its key and value; nullopt is a null key or value.
+struct plain_record {
+    std::optional<std::span<const uint8_t>> key;
+    std::optional<std::span<const uint8_t>> value;
+};
+
+struct plain_batch_header {
+    int64_t base_offset = 0;  // the log rewrites it on append
+    int32_t leader_epoch = -1;
+    int64_t timestamp_ms = 0;
+    bool control = false;
+    compression codec = compression::none;  // kept uncompressed if compressing fails
+};
+
+// One batch of `records` (not empty), in order, with a correct CRC-32C.
+std::vector<uint8_t> encode_plain_batch(const plain_batch_header& header,
+                                        std::span<const plain_record> records);
+
+// Calls `each(key, value)` for every record of a batch the caller has scanned (CRC
+// checked), decompressing into `scratch` up to `limit` bytes. False with `error` set when
+// the records do not decompress or parse (records already visited stay visited).
+using plain_record_visitor = std::function<void(std::optional<std::span<const uint8_t>> key,
+                                                std::optional<std::span<const uint8_t>> value)>;
+bool for_each_plain_record(const batch_view& batch, byte_buffer& scratch, size_t limit,
+                           const plain_record_visitor& each, std::string& error);
+
+}  // namespace eddy::record
