@@ -21,16 +21,12 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
 
 }  // namespace
 
-test_broker::test_broker(const std::string& extra_properties) {
+test_broker::test_broker(std::string extra_properties) : extra_properties_(std::move(extra_properties)) {
     std::random_device rd;
     dir_ = std::filesystem::temp_directory_path() /
            ("eddy_rdk_" + std::to_string(::getpid()) + "_" + std::to_string(rd()));
     std::filesystem::remove_all(dir_);
-    const std::string text = "node.id=1\nlisteners=PLAINTEXT://127.0.0.1:0\nlog.dirs=" +
-                             dir_.string() + "\n" + extra_properties;
-    config::properties props = config::parse_properties(text);
-    server_ = std::make_unique<server::broker_server>(config::config_from_properties(props), props);
-    port_ = server_->start().at(0).endpoint.port();
+    start();
 }
 
 test_broker::~test_broker() {
@@ -40,13 +36,29 @@ test_broker::~test_broker() {
     std::filesystem::remove_all(dir_, ec);
 }
 
-rk_ptr make_client(rd_kafka_type_t type, uint16_t port,
-                   const std::vector<std::pair<std::string, std::string>>& extra) {
+void test_broker::start() {
+    const std::string text = "node.id=1\nlisteners=PLAINTEXT://127.0.0.1:0\nlog.dirs=" +
+                             dir_.string() + "\n" + extra_properties_;
+    config::properties props = config::parse_properties(text);
+    server_ = std::make_unique<server::broker_server>(config::config_from_properties(props), props);
+    port_ = server_->start().at(0).endpoint.port();
+}
+
+void test_broker::restart() {
+    server_->stop();
+    server_.reset();
+    start();
+}
+
+rk_ptr make_client(rd_kafka_type_t type, uint16_t port, const settings& extra) {
+    return make_client(type, "127.0.0.1:" + std::to_string(port), extra);
+}
+
+rk_ptr make_client(rd_kafka_type_t type, const std::string& bootstrap, const settings& extra) {
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
     if (type == RD_KAFKA_PRODUCER) rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     char err[512];
-    std::string servers = "127.0.0.1:" + std::to_string(port);
-    REQUIRE(rd_kafka_conf_set(conf, "bootstrap.servers", servers.c_str(), err, sizeof err) == RD_KAFKA_CONF_OK);
+    REQUIRE(rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err) == RD_KAFKA_CONF_OK);
     for (const auto& [k, v] : extra)
         REQUIRE_MESSAGE(rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) == RD_KAFKA_CONF_OK, err);
     rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);

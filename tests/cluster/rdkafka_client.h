@@ -20,16 +20,22 @@ namespace eddy::cluster::test {
 // destroyed. `extra_properties` are server.properties lines ("key=value\n...").
 class test_broker {
 public:
-    explicit test_broker(const std::string& extra_properties = "");
+    explicit test_broker(std::string extra_properties = "");
     ~test_broker();
 
     uint16_t port() const { return port_; }
+    std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
+    // Stops the broker and starts a new one on the same log directory (on a new port).
+    void restart();
 
     test_broker(const test_broker&) = delete;
     test_broker& operator=(const test_broker&) = delete;
 
 private:
+    void start();
+
     std::filesystem::path dir_;
+    std::string extra_properties_;
     std::unique_ptr<server::broker_server> server_;
     uint16_t port_ = 0;
 };
@@ -45,9 +51,12 @@ struct delivery {
     int failed = 0;
 };
 
-// A client of `type` bootstrapped from 127.0.0.1:port, with `extra` settings.
-rk_ptr make_client(rd_kafka_type_t type, uint16_t port,
-                   const std::vector<std::pair<std::string, std::string>>& extra = {});
+using settings = std::vector<std::pair<std::string, std::string>>;
+
+// A client of `type` bootstrapped from `bootstrap` (or 127.0.0.1:port), with `extra`
+// settings; producers count deliveries in the `delivery` passed as each message's opaque.
+rk_ptr make_client(rd_kafka_type_t type, const std::string& bootstrap, const settings& extra = {});
+rk_ptr make_client(rd_kafka_type_t type, uint16_t port, const settings& extra = {});
 // CreateTopics through the admin API; checks that it succeeded.
 void create_topic(rd_kafka_t* rk, const std::string& name, int partitions);
 
