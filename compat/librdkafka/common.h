@@ -101,7 +101,7 @@ static void compat_debug(rd_kafka_conf_t *conf) {
 }
 
 // Compares the brokers a client saw (any order; sorted in place) with the expected list.
-static void compat_check_brokers(const struct compat_expect *e, struct compat_broker *seen, int count) {
+__attribute__((unused)) static void compat_check_brokers(const struct compat_expect *e, struct compat_broker *seen, int count) {
   qsort(seen, count, sizeof(seen[0]), compat_broker_cmp);
   if (count != e->broker_count) {
     compat_problem("saw %d brokers, expected %d", count, e->broker_count);
@@ -113,4 +113,46 @@ static void compat_check_brokers(const struct compat_expect *e, struct compat_br
       compat_problem("broker %d: saw %d@%s:%d, expected %d@%s:%d", i, seen[i].id, seen[i].host,
                      seen[i].port, want->id, want->host, want->port);
   }
+}
+
+// Sets one client setting; a setting librdkafka refuses fails the scenario.
+__attribute__((unused)) static void compat_set(rd_kafka_conf_t *conf, const char *name, const char *value) {
+  char errstr[256];
+  if (rd_kafka_conf_set(conf, name, value, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK)
+    compat_fail("config %s=%s: %s", name, value, errstr);
+}
+
+// A client configuration for `bootstrap` named `client_id` (with $COMPAT_DEBUG's logging).
+__attribute__((unused)) static rd_kafka_conf_t *compat_new_conf(const char *bootstrap, const char *client_id) {
+  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  compat_set(conf, "bootstrap.servers", bootstrap);
+  compat_set(conf, "client.id", client_id);
+  compat_debug(conf);
+  return conf;
+}
+
+// The answer to an admin request on `q`; no answer within 60 s, or a request-level error,
+// fails the scenario. The caller destroys the event.
+__attribute__((unused)) static rd_kafka_event_t *compat_admin_wait(rd_kafka_queue_t *q, const char *what) {
+  rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 60000);
+  if (!ev) compat_fail("%s: no answer within 60 s", what);
+  if (rd_kafka_event_error(ev)) compat_fail("%s: %s", what, rd_kafka_event_error_string(ev));
+  return ev;
+}
+
+// CreateTopics `topic` with `partitions` and replication factor 1; anything but success fails.
+__attribute__((unused)) static void compat_create_topic(rd_kafka_t *rk, const char *topic, int partitions) {
+  char errstr[256];
+  rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, partitions, 1, errstr, sizeof(errstr));
+  if (!nt) compat_fail("NewTopic: %s", errstr);
+  rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+  rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
+  rd_kafka_event_t *ev = compat_admin_wait(q, "CreateTopics");
+  size_t n = 0;
+  const rd_kafka_topic_result_t **res = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+  if (n != 1 || rd_kafka_topic_result_error(res[0]))
+    compat_fail("CreateTopics %s: %s", topic, n ? rd_kafka_topic_result_error_string(res[0]) : "no result");
+  rd_kafka_event_destroy(ev);
+  rd_kafka_queue_destroy(q);
+  rd_kafka_NewTopic_destroy(nt);
 }

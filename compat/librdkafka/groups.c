@@ -23,44 +23,7 @@ static rd_kafka_t *member[MEMBERS];               // NULL once closed
 static int count[MAX_PARTITIONS][PHASES * PER_PHASE];  // times each record was consumed
 static int key_problems;
 
-static void set(rd_kafka_conf_t *conf, const char *name, const char *value) {
-  char errstr[256];
-  if (rd_kafka_conf_set(conf, name, value, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK)
-    compat_fail("config %s=%s: %s", name, value, errstr);
-}
-
-static rd_kafka_conf_t *new_conf(const char *client_id) {
-  rd_kafka_conf_t *conf = rd_kafka_conf_new();
-  set(conf, "bootstrap.servers", bootstrap);
-  set(conf, "client.id", client_id);
-  compat_debug(conf);
-  return conf;
-}
-
 static void record_key(char *out, size_t size, int phase, int p, int i) { snprintf(out, size, "k%d-p%d-%04d", phase, p, i); }
-
-static rd_kafka_event_t *admin_wait(rd_kafka_queue_t *q, const char *what) {
-  rd_kafka_event_t *ev = rd_kafka_queue_poll(q, DEADLINE_S * 1000);
-  if (!ev) compat_fail("%s: no answer within %d s", what, DEADLINE_S);
-  if (rd_kafka_event_error(ev)) compat_fail("%s: %s", what, rd_kafka_event_error_string(ev));
-  return ev;
-}
-
-static void create_topic(rd_kafka_t *rk) {
-  char errstr[256];
-  rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic_name, PARTITIONS, 1, errstr, sizeof(errstr));
-  if (!nt) compat_fail("NewTopic: %s", errstr);
-  rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-  rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
-  rd_kafka_event_t *ev = admin_wait(q, "CreateTopics");
-  size_t n = 0;
-  const rd_kafka_topic_result_t **res = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-  if (n != 1 || rd_kafka_topic_result_error(res[0]))
-    compat_fail("CreateTopics: %s", n ? rd_kafka_topic_result_error_string(res[0]) : "no result");
-  rd_kafka_event_destroy(ev);
-  rd_kafka_queue_destroy(q);
-  rd_kafka_NewTopic_destroy(nt);
-}
 
 static int partition_count(rd_kafka_t *rk) {
   rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic_name, NULL);
@@ -75,10 +38,10 @@ static int partition_count(rd_kafka_t *rk) {
 }
 
 static void produce(int phase) {
-  rd_kafka_conf_t *conf = new_conf("eddy-compat");
-  set(conf, "acks", "all");
-  set(conf, "max.in.flight", "1");
-  set(conf, "message.timeout.ms", "30000");
+  rd_kafka_conf_t *conf = compat_new_conf(bootstrap, "eddy-compat");
+  compat_set(conf, "acks", "all");
+  compat_set(conf, "max.in.flight", "1");
+  compat_set(conf, "message.timeout.ms", "30000");
   char errstr[256];
   rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
   if (!rk) compat_fail("rd_kafka_new: %s", errstr);
@@ -101,12 +64,12 @@ static void produce(int phase) {
 static void start_member(int m) {
   char name[16];
   snprintf(name, sizeof(name), "c%d", m + 1);
-  rd_kafka_conf_t *conf = new_conf(name);
-  set(conf, "group.id", group_name);
-  set(conf, "enable.auto.commit", "false");
-  set(conf, "auto.offset.reset", "earliest");
-  set(conf, "session.timeout.ms", "6000");
-  set(conf, "heartbeat.interval.ms", "500");
+  rd_kafka_conf_t *conf = compat_new_conf(bootstrap, name);
+  compat_set(conf, "group.id", group_name);
+  compat_set(conf, "enable.auto.commit", "false");
+  compat_set(conf, "auto.offset.reset", "earliest");
+  compat_set(conf, "session.timeout.ms", "6000");
+  compat_set(conf, "heartbeat.interval.ms", "500");
   char errstr[256];
   member[m] = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
   if (!member[m]) compat_fail("rd_kafka_new %s: %s", name, errstr);
@@ -221,7 +184,7 @@ static void commit(int m, int64_t offset) {  // offset < 0: the positions consum
 static int describe_group(rd_kafka_t *admin, char *clients, size_t size) {
   rd_kafka_queue_t *q = rd_kafka_queue_new(admin);
   rd_kafka_ListConsumerGroups(admin, NULL, q);
-  rd_kafka_event_t *ev = admin_wait(q, "ListConsumerGroups");
+  rd_kafka_event_t *ev = compat_admin_wait(q, "ListConsumerGroups");
   size_t n = 0;
   const rd_kafka_ConsumerGroupListing_t **listed = rd_kafka_ListConsumerGroups_result_valid(rd_kafka_event_ListConsumerGroups_result(ev), &n);
   int found = 0;
@@ -231,7 +194,7 @@ static int describe_group(rd_kafka_t *admin, char *clients, size_t size) {
   int state = -1;
   if (found) {
     rd_kafka_DescribeConsumerGroups(admin, &group_name, 1, NULL, q);
-    ev = admin_wait(q, "DescribeConsumerGroups");
+    ev = compat_admin_wait(q, "DescribeConsumerGroups");
     const rd_kafka_ConsumerGroupDescription_t **d = rd_kafka_DescribeConsumerGroups_result_groups(rd_kafka_event_DescribeConsumerGroups_result(ev), &n);
     if (n != 1 || rd_kafka_ConsumerGroupDescription_error(d[0]))
       compat_fail("DescribeConsumerGroups: %s", n ? rd_kafka_error_string(rd_kafka_ConsumerGroupDescription_error(d[0])) : "no group");
@@ -268,7 +231,7 @@ static rd_kafka_resp_err_t delete_group(rd_kafka_t *admin) {
   rd_kafka_DeleteGroup_t *dg = rd_kafka_DeleteGroup_new(group_name);
   rd_kafka_queue_t *q = rd_kafka_queue_new(admin);
   rd_kafka_DeleteGroups(admin, &dg, 1, NULL, q);
-  rd_kafka_event_t *ev = admin_wait(q, "DeleteGroups");
+  rd_kafka_event_t *ev = compat_admin_wait(q, "DeleteGroups");
   size_t n = 0;
   const rd_kafka_group_result_t **res = rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(ev), &n);
   const rd_kafka_error_t *error = n == 1 ? rd_kafka_group_result_error(res[0]) : NULL;
@@ -293,11 +256,11 @@ int main(int argc, char **argv) {
   printf("librdkafka %s; topic and group %s\n", rd_kafka_version_str(), name);
 
   char errstr[256];
-  rd_kafka_t *admin = rd_kafka_new(RD_KAFKA_PRODUCER, new_conf("eddy-compat-admin"), errstr, sizeof(errstr));
+  rd_kafka_t *admin = rd_kafka_new(RD_KAFKA_PRODUCER, compat_new_conf(bootstrap, "eddy-compat-admin"), errstr, sizeof(errstr));
   if (!admin) compat_fail("rd_kafka_new: %s", errstr);
   // librdkafka 2.0's mock cluster has no CreateTopics (Metadata creates the topic, with 4 partitions) and no
   // ListGroups/DescribeGroups/DeleteGroups.
-  if (!mock) create_topic(admin);
+  if (!mock) compat_create_topic(admin, topic_name, PARTITIONS);
   partitions = partition_count(admin);
   printf("%s has %d partitions\n", name, partitions);
 
@@ -361,7 +324,7 @@ int main(int argc, char **argv) {
     rd_kafka_DeleteTopic_t *dt = rd_kafka_DeleteTopic_new(name);
     rd_kafka_queue_t *q = rd_kafka_queue_new(admin);
     rd_kafka_DeleteTopics(admin, &dt, 1, NULL, q);
-    rd_kafka_event_destroy(admin_wait(q, "DeleteTopics"));
+    rd_kafka_event_destroy(compat_admin_wait(q, "DeleteTopics"));
     rd_kafka_queue_destroy(q);
     rd_kafka_DeleteTopic_destroy(dt);
   }

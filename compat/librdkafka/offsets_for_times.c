@@ -12,38 +12,6 @@
 #define TIME_COUNT 100
 #define QUERIES 6
 
-static void set(rd_kafka_conf_t *conf, const char *name, const char *value) {
-  char errstr[256];
-  if (rd_kafka_conf_set(conf, name, value, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK)
-    compat_fail("config %s=%s: %s", name, value, errstr);
-}
-
-static rd_kafka_conf_t *new_conf(const char *bootstrap) {
-  rd_kafka_conf_t *conf = rd_kafka_conf_new();
-  set(conf, "bootstrap.servers", bootstrap);
-  set(conf, "client.id", "eddy-compat");
-  compat_debug(conf);
-  return conf;
-}
-
-static void create_topic(rd_kafka_t *rk, const char *topic) {
-  char errstr[256];
-  rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, PARTITIONS, 1, errstr, sizeof(errstr));
-  if (!nt) compat_fail("NewTopic: %s", errstr);
-  rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-  rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
-  rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 60000);
-  if (!ev) compat_fail("CreateTopics: no answer within 60 s");
-  if (rd_kafka_event_error(ev)) compat_fail("CreateTopics: %s", rd_kafka_event_error_string(ev));
-  size_t n = 0;
-  const rd_kafka_topic_result_t **res = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-  if (n != 1 || rd_kafka_topic_result_error(res[0]))
-    compat_fail("CreateTopics %s: %s", topic, n ? rd_kafka_topic_result_error_string(res[0]) : "no result");
-  rd_kafka_event_destroy(ev);
-  rd_kafka_queue_destroy(q);
-  rd_kafka_NewTopic_destroy(nt);
-}
-
 // Lookup k for partition p: the timestamp to ask for and the offset expected (-1: no such record).
 static void query(int p, int k, int64_t base, int64_t *ts, int64_t *want) {
   int64_t first = base + 1000 * p;
@@ -70,14 +38,14 @@ int main(int argc, char **argv) {
   printf("librdkafka %s; topic %s\n", rd_kafka_version_str(), topic);
 
   char errstr[256];
-  rd_kafka_conf_t *conf = new_conf(expect.bootstrap);
-  set(conf, "acks", "all");
-  set(conf, "linger.ms", "5");
-  set(conf, "message.timeout.ms", "30000");  // a record the broker refuses fails with its reason, not a timeout
+  rd_kafka_conf_t *conf = compat_new_conf(expect.bootstrap, "eddy-compat");
+  compat_set(conf, "acks", "all");
+  compat_set(conf, "linger.ms", "5");
+  compat_set(conf, "message.timeout.ms", "30000");  // a record the broker refuses fails with its reason, not a timeout
   rd_kafka_t *producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
   if (!producer) compat_fail("rd_kafka_new: %s", errstr);
   // librdkafka 2.0's mock cluster has no CreateTopics; it creates a topic when it is first produced to.
-  if (!mock) create_topic(producer, topic);
+  if (!mock) compat_create_topic(producer, topic, PARTITIONS);
 
   int64_t base = (int64_t)time(NULL) * 1000 - 50000;
   for (int p = 0; p < PARTITIONS; p++) {

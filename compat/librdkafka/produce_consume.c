@@ -45,39 +45,6 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     snprintf(first_delivery_error, sizeof(first_delivery_error), "%s", rd_kafka_err2str(m->err));
 }
 
-static void set(rd_kafka_conf_t *conf, const char *name, const char *value) {
-  char errstr[256];
-  if (rd_kafka_conf_set(conf, name, value, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK)
-    compat_fail("config %s=%s: %s", name, value, errstr);
-}
-
-static rd_kafka_conf_t *new_conf(const char *bootstrap) {
-  rd_kafka_conf_t *conf = rd_kafka_conf_new();
-  set(conf, "bootstrap.servers", bootstrap);
-  set(conf, "client.id", "eddy-compat");
-  compat_debug(conf);
-  return conf;
-}
-
-static void create_topic(rd_kafka_t *rk, const char *topic) {
-  char errstr[256];
-  rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, PARTITIONS, 1, errstr, sizeof(errstr));
-  if (!nt) compat_fail("NewTopic: %s", errstr);
-  rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-  rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
-  rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 60000);
-  if (!ev) compat_fail("CreateTopics: no answer within 60 s");
-  if (rd_kafka_event_error(ev)) compat_fail("CreateTopics: %s", rd_kafka_event_error_string(ev));
-  size_t n = 0;
-  const rd_kafka_topic_result_t **res = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-  if (n != 1 || rd_kafka_topic_result_error(res[0]))
-    compat_fail("CreateTopics %s: %s", topic, n ? rd_kafka_topic_result_error_string(res[0]) : "no result");
-  printf("created %s with %d partitions\n", topic, PARTITIONS);
-  rd_kafka_event_destroy(ev);
-  rd_kafka_queue_destroy(q);
-  rd_kafka_NewTopic_destroy(nt);
-}
-
 static void delete_topic(rd_kafka_t *rk, const char *topic) {
   rd_kafka_DeleteTopic_t *dt = rd_kafka_DeleteTopic_new(topic);
   rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
@@ -107,12 +74,12 @@ static int partition_count(rd_kafka_t *rk, const char *topic) {
 }
 
 static void produce_codec(const char *bootstrap, const char *topic, int c, int64_t base) {
-  rd_kafka_conf_t *conf = new_conf(bootstrap);
-  set(conf, "acks", "all");
-  set(conf, "compression.codec", codecs[c]);
-  set(conf, "linger.ms", "5");
-  set(conf, "message.timeout.ms", "30000");  // a record the broker refuses fails with its reason, not a timeout
-  set(conf, "max.in.flight", "1");  // no reordering on a retry: the check expects send order per partition
+  rd_kafka_conf_t *conf = compat_new_conf(bootstrap, "eddy-compat");
+  compat_set(conf, "acks", "all");
+  compat_set(conf, "compression.codec", codecs[c]);
+  compat_set(conf, "linger.ms", "5");
+  compat_set(conf, "message.timeout.ms", "30000");  // a record the broker refuses fails with its reason, not a timeout
+  compat_set(conf, "max.in.flight", "1");  // no reordering on a retry: the check expects send order per partition
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
   char errstr[256];
   rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
@@ -185,10 +152,13 @@ int main(int argc, char **argv) {
   printf("librdkafka %s; topic %s\n", rd_kafka_version_str(), topic);
 
   char errstr[256];
-  rd_kafka_t *admin = rd_kafka_new(RD_KAFKA_PRODUCER, new_conf(expect.bootstrap), errstr, sizeof(errstr));
+  rd_kafka_t *admin = rd_kafka_new(RD_KAFKA_PRODUCER, compat_new_conf(expect.bootstrap, "eddy-compat"), errstr, sizeof(errstr));
   if (!admin) compat_fail("rd_kafka_new: %s", errstr);
   // librdkafka 2.0's mock cluster has no CreateTopics; it creates a topic (4 partitions) when Metadata names it.
-  if (!mock) create_topic(admin, topic);
+  if (!mock) {
+    compat_create_topic(admin, topic, PARTITIONS);
+    printf("created %s with %d partitions\n", topic, PARTITIONS);
+  }
   int64_t base = (int64_t)time(NULL) * 1000 - (int64_t)CODEC_COUNT * COUNT;
   for (int c = 0; c < CODEC_COUNT; c++) produce_codec(expect.bootstrap, topic, c, base);
 
@@ -198,11 +168,11 @@ int main(int argc, char **argv) {
   if (partitions < PARTITIONS || partitions > 64) compat_fail("%s has %d partitions, expected %d", topic, partitions, PARTITIONS);
 
   // Read every partition from offset 0 to its end, without a consumer group.
-  rd_kafka_conf_t *conf = new_conf(expect.bootstrap);
-  set(conf, "group.id", "unused");
-  set(conf, "enable.auto.commit", "false");
-  set(conf, "enable.partition.eof", "true");
-  set(conf, "check.crcs", "true");
+  rd_kafka_conf_t *conf = compat_new_conf(expect.bootstrap, "eddy-compat");
+  compat_set(conf, "group.id", "unused");
+  compat_set(conf, "enable.auto.commit", "false");
+  compat_set(conf, "enable.partition.eof", "true");
+  compat_set(conf, "check.crcs", "true");
   rd_kafka_t *consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
   if (!consumer) compat_fail("rd_kafka_new consumer: %s", errstr);
   rd_kafka_topic_partition_list_t *assignment = rd_kafka_topic_partition_list_new(partitions);
