@@ -5,10 +5,13 @@ package main
 
 import (
 	"fmt"
+	"log"
 	"os"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/Shopify/sarama"
 )
 
 type brokerInfo struct {
@@ -101,4 +104,23 @@ func (c *checker) finish() {
 func fail(format string, args ...interface{}) {
 	fmt.Fprintf(os.Stderr, "FAIL: "+format+"\n", args...)
 	os.Exit(1)
+}
+
+// Sarama's own log on stderr when $COMPAT_DEBUG is set.
+func enableDebugLog() {
+	if os.Getenv("COMPAT_DEBUG") != "" {
+		sarama.Logger = log.New(os.Stderr, "[sarama] ", log.LstdFlags)
+	}
+}
+
+// Whether compat/run started librdkafka's mock cluster instead of Eddy.
+func brokerIsMock() bool { return os.Getenv("COMPAT_BROKER_KIND") == "mock" }
+
+// prefix + this run's id ($COMPAT_RUN_ID; "manual" outside the harness).
+func runTopic(prefix string) string {
+	runID := os.Getenv("COMPAT_RUN_ID")
+	if runID == "" {
+		runID = "manual"
+	}
+	return prefix + runID
 }

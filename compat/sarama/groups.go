@@ -12,7 +12,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log"
 	"os"
 	"sort"
 	"strings"
@@ -29,7 +28,7 @@ const (
 )
 
 var (
-	mock      = os.Getenv("COMPAT_BROKER_KIND") == "mock"
+	mock      = brokerIsMock()
 	bootstrap []string
 	topic     string
 	groupID   string
@@ -381,14 +380,8 @@ func main() {
 		os.Exit(77)
 	}
 	bootstrap = []string{expect.bootstrap}
-	if os.Getenv("COMPAT_DEBUG") != "" {
-		sarama.Logger = log.New(os.Stderr, "[sarama] ", log.LstdFlags)
-	}
-	runID := os.Getenv("COMPAT_RUN_ID")
-	if runID == "" {
-		runID = "manual"
-	}
-	topic = "compat-groups-sarama-" + runID
+	enableDebugLog()
+	topic = runTopic("compat-groups-sarama-")
 	groupID = topic
 	fmt.Printf("topic and group %s\n", topic)
 

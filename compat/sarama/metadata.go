@@ -5,7 +5,6 @@ package main
 
 import (
 	"fmt"
-	"log"
 	"os"
 	"time"
 
@@ -15,9 +14,7 @@ import (
 func main() {
 	expect := readExpectations()
 	check := &checker{expect: expect}
-	if os.Getenv("COMPAT_DEBUG") != "" {
-		sarama.Logger = log.New(os.Stderr, "[sarama] ", log.LstdFlags)
-	}
+	enableDebugLog()
 
 	config := sarama.NewConfig()
 	config.ClientID = "eddy-compat"
@@ -42,7 +39,7 @@ func main() {
 	fmt.Printf("ApiVersions: %d apis\n", len(versions.ApiVersions))
 	for _, api := range versions.ApiVersions {
 		// Sarama configured as Kafka >= 1.0 always sends Metadata v5, which librdkafka 2.0's mock lacks.
-		if api.ApiKey == 3 && api.MaxVersion < 5 && os.Getenv("COMPAT_BROKER_KIND") == "mock" {
+		if api.ApiKey == 3 && api.MaxVersion < 5 && brokerIsMock() {
 			fmt.Printf("SKIP: the mock cluster has no Metadata v5 (max v%d)\n", api.MaxVersion)
 			os.Exit(77)
 		}

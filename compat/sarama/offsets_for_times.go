@@ -6,7 +6,6 @@ package main
 
 import (
 	"fmt"
-	"log"
 	"os"
 	"time"
 
@@ -21,15 +20,9 @@ const (
 func main() {
 	expect := readExpectations()
 	check := &checker{expect: expect}
-	if os.Getenv("COMPAT_DEBUG") != "" {
-		sarama.Logger = log.New(os.Stderr, "[sarama] ", log.LstdFlags)
-	}
-	mock := os.Getenv("COMPAT_BROKER_KIND") == "mock"
-	runID := os.Getenv("COMPAT_RUN_ID")
-	if runID == "" {
-		runID = "manual"
-	}
-	topic := "compat-oft-sarama-" + runID
+	enableDebugLog()
+	mock := brokerIsMock()
+	topic := runTopic("compat-oft-sarama-")
 	config := sarama.NewConfig()
 	config.ClientID = "eddy-compat"
 	config.Version = sarama.V2_0_0_0

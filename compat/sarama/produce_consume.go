@@ -10,8 +10,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"log"
-	"os"
 	"strings"
 	"time"
 
@@ -73,15 +71,9 @@ func brokerConfig(mock bool) *sarama.Config {
 func main() {
 	expect := readExpectations()
 	check := &checker{expect: expect}
-	if os.Getenv("COMPAT_DEBUG") != "" {
-		sarama.Logger = log.New(os.Stderr, "[sarama] ", log.LstdFlags)
-	}
-	mock := os.Getenv("COMPAT_BROKER_KIND") == "mock"
-	runID := os.Getenv("COMPAT_RUN_ID")
-	if runID == "" {
-		runID = "manual"
-	}
-	topic := "compat-pc-sarama-" + runID
+	enableDebugLog()
+	mock := brokerIsMock()
+	topic := runTopic("compat-pc-sarama-")
 	used := []string{"none", "gzip", "snappy", "lz4"}
 	fmt.Printf("topic %s; codecs %v\n", topic, used)
 

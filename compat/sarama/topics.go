@@ -6,7 +6,6 @@ package main
 
 import (
 	"fmt"
-	"log"
 	"os"
 	"time"
 
@@ -16,10 +15,8 @@ import (
 func main() {
 	expect := readExpectations()
 	check := &checker{expect: expect}
-	if os.Getenv("COMPAT_DEBUG") != "" {
-		sarama.Logger = log.New(os.Stderr, "[sarama] ", log.LstdFlags)
-	}
-	if os.Getenv("COMPAT_BROKER_KIND") == "mock" {
+	enableDebugLog()
+	if brokerIsMock() {
 		fmt.Println("SKIP: the mock cluster has no Metadata v5, which Sarama as Kafka 2.0 sends")
 		os.Exit(77)
 	}
@@ -29,11 +26,7 @@ func main() {
 	config.Net.DialTimeout = 10 * time.Second
 	config.Net.ReadTimeout = 30 * time.Second
 	config.Metadata.Retry.Max = 5
-	runID := os.Getenv("COMPAT_RUN_ID")
-	if runID == "" {
-		runID = "local"
-	}
-	topic := "compat-topics-" + runID
+	topic := runTopic("compat-topics-")
 
 	admin, err := sarama.NewClusterAdmin([]string{expect.bootstrap}, config)
 	if err != nil {
