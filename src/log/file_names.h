@@ -16,6 +16,8 @@ inline constexpr std::string_view index_suffix = ".index";
 inline constexpr std::string_view time_index_suffix = ".timeindex";
 inline constexpr std::string_view deleted_suffix = ".deleted";
 inline constexpr std::string_view tmp_suffix = ".tmp";
+// Producer state snapshots, named by the offset the state reflects (producer_snapshot.h).
+inline constexpr std::string_view snapshot_suffix = ".snapshot";
 
 // In each partition directory.
 inline constexpr std::string_view leader_epoch_checkpoint_name = "leader-epoch-checkpoint";

@@ -1,0 +1,139 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// The idempotent-producer state of one partition, as Kafka's ProducerStateManager keeps it:
+// per producer id its epoch and the sequence ranges and offsets of its last five batches,
+// so a retried batch is recognised (and answered with its original offsets) and a gap or a
+// stale epoch is refused. Sans I/O: the log feeds it batches and persists its snapshots
+// (producer_snapshot.h).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <unordered_map>
+
+#include "record/batch.h"
+
+namespace eddy::log {
+
+// Kafka's NUM_BATCHES_TO_RETAIN: how many batches per producer a retry is checked against
+// (the client's max.in.flight.requests.per.connection may be at most five).
+inline constexpr size_t producer_batches_retained = 5;
+
+// One appended batch of a producer (Kafka's BatchMetadata).
+struct producer_batch {
+    int32_t last_seq = record::no_sequence;
+    int64_t last_offset = -1;
+    int32_t offset_delta = 0;  // last_offset - first offset = last_seq - first seq
+    int64_t timestamp = record::no_timestamp;
+
+    int32_t first_seq() const;
+    int64_t first_offset() const { return last_offset - offset_delta; }
+};
+
+// What the partition knows of one producer id (Kafka's ProducerStateEntry).
+class producer_entry {
+public:
+    int16_t epoch = record::no_producer_epoch;
+    int32_t coordinator_epoch = -1;
+    int64_t last_timestamp = record::no_timestamp;  // max timestamp of its last batch
+    std::optional<int64_t> current_txn_first_offset;
+
+    bool empty() const { return count_ == 0; }
+    size_t size() const { return count_; }
+    // Oldest first; i < size().
+    const producer_batch& batch(size_t i) const { return ring_[(head_ + i) % ring_.size()]; }
+    const producer_batch& last() const { return batch(count_ - 1); }
+    int32_t last_seq() const { return empty() ? record::no_sequence : last().last_seq; }
+    int64_t last_offset() const { return empty() ? -1 : last().last_offset; }
+
+    // A new epoch forgets the batches of the old one.
+    void set_epoch(int16_t new_epoch);
+    // Keeps the newest producer_batches_retained batches.
+    void add_batch_metadata(const producer_batch& b);
+    void add_batch(int16_t batch_epoch, const producer_batch& b);
+    // The retained batch of this epoch with exactly this sequence range, if any.
+    const producer_batch* find(int16_t batch_epoch, int32_t first_seq, int32_t last_seq) const;
+
+private:
+    std::array<producer_batch, producer_batches_retained> ring_{};
+    size_t head_ = 0;
+    size_t count_ = 0;
+};
+
+// Why an append was refused (Kafka's exceptions, named by the error the client gets).
+enum class producer_error {
+    none,
+    out_of_order_sequence,   // OUT_OF_ORDER_SEQUENCE_NUMBER
+    invalid_producer_epoch,  // INVALID_PRODUCER_EPOCH
+    invalid_txn_state,       // INVALID_TXN_STATE
+};
+
+// The last sequence of a batch: base + lastOffsetDelta, wrapping past 2^31-1 to 0.
+int32_t batch_last_sequence(int32_t base_sequence, int32_t last_offset_delta);
+
+class producer_state;
+
+// The producers' changes of one append (Kafka's ProducerAppendInfo, for every producer of
+// the append): checked against the state plus the earlier batches of the same append, and
+// applied by producer_state::commit() only once the bytes are in the log.
+class producer_append {
+public:
+    // Client appends are fully checked; replicated or replayed batches only update state.
+    producer_append(const producer_state& state, bool from_client)
+        : state_(state), from_client_(from_client) {}
+
+    // A data batch whose records will get offsets [first_offset, first_offset +
+    // lastOffsetDelta]. Batches without a producer id are ignored.
+    producer_error add(const record::batch_view& batch, int64_t first_offset);
+
+private:
+    friend class producer_state;
+    producer_entry& updated_entry(int64_t producer_id);
+
+    const producer_state& state_;
+    bool from_client_;
+    std::unordered_map<int64_t, producer_entry> updated_;
+};
+
+// Lives on: the partition's executor.
+class producer_state {
+public:
+    explicit producer_state(int64_t expiration_ms) : expiration_ms_(expiration_ms) {}
+
+    const producer_entry* find(int64_t producer_id) const;
+    size_t size() const { return producers_.size(); }
+
+    // A client batch already in the log: a retry after a lost response. Its offsets and
+    // timestamp are the answer Kafka gives (error NONE, the original base offset).
+    const producer_batch* find_duplicate(const record::batch_view& batch) const;
+
+    // Applies an append whose batches now end at end_offset (exclusive).
+    void commit(producer_append&& append, int64_t end_offset);
+    // A batch read back from the log (recovery): updates without checks.
+    void replay(const record::batch_view& batch);
+
+    // The offset up to which the state reflects the log (exclusive).
+    int64_t map_end_offset() const { return map_end_offset_; }
+    void set_map_end_offset(int64_t offset) { map_end_offset_ = offset; }
+
+    // producer.id.expiration.ms: forgets producers without an open transaction whose last
+    // batch timestamp is that old.
+    void remove_expired(int64_t now_ms);
+    void set_expiration_ms(int64_t ms) { expiration_ms_ = ms; }
+    bool is_expired(const producer_entry& e, int64_t now_ms) const;
+    void clear() { producers_.clear(); }
+
+    // --- snapshots (producer_snapshot.h encodes them) ---
+    const std::unordered_map<int64_t, producer_entry>& producers() const { return producers_; }
+    void restore(int64_t producer_id, producer_entry entry) {
+        producers_[producer_id] = std::move(entry);
+    }
+
+private:
+    int64_t expiration_ms_;
+    int64_t map_end_offset_ = 0;
+    std::unordered_map<int64_t, producer_entry> producers_;
+};
+
+}  // namespace eddy::log
