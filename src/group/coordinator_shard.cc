@@ -3,9 +3,13 @@
 // manager, and makes the replies that operation queued.
 #include "group/coordinator_shard.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <iterator>
 #include <variant>
 
+#include "eddy/error_code.h"
+#include "group/consumer_group_manager.h"
 #include "group/group_manager.h"
 #include "group/offsets.h"
 #include "group/records.h"
@@ -14,7 +18,8 @@
 namespace eddy::group {
 
 struct coordinator_shard::state {
-    explicit state(coordinator_config config) : ctx(config), groups(ctx), offsets(ctx, groups) {
+    explicit state(coordinator_config config)
+        : ctx(config), groups(ctx), consumers(ctx, groups), offsets(ctx, groups, consumers) {
         // The shard's own records go through replay, like records read back at load time.
         ctx.apply = [this](const coordinator_record& r) {
             std::optional<std::span<const uint8_t>> value;
@@ -30,6 +35,8 @@ struct coordinator_shard::state {
             offsets.replay(std::move(*offset));
         } else if (auto* group = std::get_if<group_metadata_event>(&*decoded)) {
             groups.replay(std::move(*group));
+        } else if (auto* consumer = std::get_if<consumer_group_event>(&*decoded)) {
+            consumers.replay(std::move(*consumer));
         }
         return true;
     }
@@ -59,6 +66,13 @@ struct coordinator_shard::state {
                 ctx.append(group_metadata_tombstone(id), true);
             }
         }
+        ids.clear();
+        for (const auto& [id, _] : consumers.groups()) ids.push_back(id);
+        for (const auto& id : ids) {
+            if (!offsets.cleanup_expired(id)) continue;
+            const consumer_group* group = consumers.find(id);
+            if (group && group->is_empty()) consumers.delete_group(id);
+        }
         schedule_expiry();
     }
 
@@ -66,6 +80,7 @@ struct coordinator_shard::state {
 
     shard_context ctx;
     group_manager groups;
+    consumer_group_manager consumers;
     offset_manager offsets;
     bool unloaded = false;
 };
@@ -84,6 +99,7 @@ void coordinator_shard::loaded(int64_t now_ms) {
     state_->ctx.now_ms = now_ms;
     state_->schedule_expiry();
     state_->groups.on_loaded();
+    state_->consumers.on_loaded();
     state_->end();
 }
 
@@ -97,6 +113,21 @@ void coordinator_shard::join_group(msg::join_group_request request, int16_t vers
                                    client_identity client, int64_t now_ms,
                                    reply<msg::join_group_response> done) {
     state_->begin(now_ms);
+    if (const consumer_group* cg = state_->consumers.find(request.group_id)) {
+        if (!cg->is_empty()) {
+            // Kafka 3.9 would take the member into the consumer group through the classic
+            // protocol; Eddy has no classic members in consumer groups (README.md), and
+            // answers as Kafka does for protocols the group cannot take.
+            msg::join_group_response r;
+            r.member_id = request.member_id;
+            r.error_code = static_cast<int16_t>(error_code::inconsistent_group_protocol);
+            post(state_->ctx.replies, std::move(done), std::move(r));
+            state_->end();
+            return;
+        }
+        // An Empty consumer group makes way for the classic group; its offsets stay.
+        state_->consumers.delete_group(request.group_id);
+    }
     state_->groups.join(std::move(request), version, client, std::move(done));
     state_->end();
 }
@@ -122,6 +153,20 @@ msg::leave_group_response coordinator_shard::leave_group(const msg::leave_group_
     auto response = state_->groups.leave(request, version);
     state_->end();
     return response;
+}
+
+msg::consumer_group_heartbeat_response coordinator_shard::consumer_group_heartbeat(
+    const msg::consumer_group_heartbeat_request& request, int16_t /*version*/,
+    const client_identity& client, const topic_view& topics, int64_t now_ms) {
+    state_->begin(now_ms);
+    auto response = state_->consumers.heartbeat(request, client, topics);
+    state_->end();
+    return response;
+}
+
+msg::consumer_group_describe_response::described_group coordinator_shard::consumer_group_describe(
+    const std::string& group_id, int16_t /*version*/, const topic_view& topics) {
+    return state_->consumers.describe(group_id, topics);
 }
 
 msg::offset_commit_response coordinator_shard::offset_commit(
@@ -157,11 +202,28 @@ msg::describe_groups_response::described_group coordinator_shard::describe_group
 std::vector<msg::list_groups_response::listed_group> coordinator_shard::list_groups(
     std::span<const std::string> states_filter, std::span<const std::string> types_filter,
     int16_t /*version*/) {
-    return state_->groups.list(states_filter, types_filter);
+    auto out = state_->groups.list(states_filter, types_filter);
+    auto consumers = state_->consumers.list(states_filter, types_filter);
+    out.insert(out.end(), std::make_move_iterator(consumers.begin()),
+               std::make_move_iterator(consumers.end()));
+    std::sort(out.begin(), out.end(),
+              [](const auto& a, const auto& b) { return a.group_id < b.group_id; });
+    return out;
 }
 
 int16_t coordinator_shard::delete_group(const std::string& group_id, int64_t now_ms) {
     state_->begin(now_ms);
+    if (state_->consumers.find(group_id)) {
+        // Kafka's ConsumerGroup.validateDeleteGroup: only an Empty group goes.
+        if (!state_->consumers.find(group_id)->is_empty()) {
+            state_->end();
+            return static_cast<int16_t>(error_code::non_empty_group);
+        }
+        state_->offsets.delete_all(group_id);
+        state_->consumers.delete_group(group_id);
+        state_->end();
+        return 0;
+    }
     const int16_t error = state_->groups.validate_delete(group_id);
     if (error == 0) {
         state_->offsets.delete_all(group_id);

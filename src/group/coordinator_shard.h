@@ -14,6 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "eddy/codec/types.h"
+#include "eddy/msg/consumer_group_describe_response.h"
+#include "eddy/msg/consumer_group_heartbeat_request.h"
+#include "eddy/msg/consumer_group_heartbeat_response.h"
 #include "eddy/msg/delete_groups_response.h"
 #include "eddy/msg/describe_groups_response.h"
 #include "eddy/msg/heartbeat_request.h"
@@ -43,6 +47,28 @@ struct coordinator_config {
     int32_t offset_metadata_max_bytes = 4096;            // offset.metadata.max.bytes
     int64_t offsets_retention_minutes = 10080;           // offsets.retention.minutes
     int64_t offsets_retention_check_interval_ms = 600000;  // offsets.retention.check.interval.ms
+    // KIP-848 consumer groups.
+    int32_t consumer_session_timeout_ms = 45000;         // group.consumer.session.timeout.ms
+    int32_t consumer_heartbeat_interval_ms = 5000;       // group.consumer.heartbeat.interval.ms
+    int32_t consumer_max_size = 2147483647;              // group.consumer.max.size
+    // group.consumer.assignors, by the names clients send ("uniform", "range"); the first
+    // is the default.
+    std::vector<std::string> consumer_assignors = {"uniform", "range"};
+};
+
+// A topic as the metadata image has it at the time of a call.
+struct topic_info {
+    codec::uuid id;
+    std::string name;
+    int32_t partitions = 0;
+};
+
+// The topics a KIP-848 consumer group may subscribe to, read from the metadata image the
+// caller holds; each lookup answers nullopt for a topic that does not exist (or is being
+// deleted).
+struct topic_view {
+    std::function<std::optional<topic_info>(std::string_view name)> by_name;
+    std::function<std::optional<topic_info>(const codec::uuid& id)> by_id;
 };
 
 // One record of __consumer_offsets in Kafka's format: the key and the value each begin
@@ -94,6 +120,18 @@ public:
                                       int64_t now_ms);
     msg::leave_group_response leave_group(const msg::leave_group_request& request,
                                           int16_t version, int64_t now_ms);
+
+    // --- KIP-848 consumer groups ---
+    // ConsumerGroupHeartbeat: join (member epoch 0), heartbeat and reconcile, leave (-1),
+    // static leave (-2). Answers at once; the response carries the member's assignment when
+    // Kafka's would.
+    msg::consumer_group_heartbeat_response consumer_group_heartbeat(
+        const msg::consumer_group_heartbeat_request& request, int16_t version,
+        const client_identity& client, const topic_view& topics, int64_t now_ms);
+    // One group of a ConsumerGroupDescribe; GROUP_ID_NOT_FOUND for a group that is not a
+    // consumer group here. Topic names come from `topics` (assignments hold ids).
+    msg::consumer_group_describe_response::described_group consumer_group_describe(
+        const std::string& group_id, int16_t version, const topic_view& topics);
 
     // --- offsets ---
     msg::offset_commit_response offset_commit(const msg::offset_commit_request& request,

@@ -66,6 +66,9 @@ int16_t offset_manager::validate_commit(classic_group& group,
 
 msg::offset_commit_response offset_manager::commit(const msg::offset_commit_request& request,
                                                    int16_t version) {
+    if (const consumer_group* cg = consumers_.find(request.group_id)) {
+        return commit_to_consumer_group(*cg, request, version);
+    }
     int16_t error = code(error_code::none);
     classic_group* group = groups_.find(request.group_id);
     if (!group) {
@@ -86,6 +89,21 @@ msg::offset_commit_response offset_manager::commit(const msg::offset_commit_requ
             groups_.reschedule_heartbeat(*group, *m);
         }
     }
+    write_commits(request, error, response);
+    return response;
+}
+
+msg::offset_commit_response offset_manager::commit_to_consumer_group(
+    const consumer_group& group, const msg::offset_commit_request& r, int16_t version) {
+    msg::offset_commit_response response;
+    write_commits(r, consumers_.validate_offset_commit(group, r.member_id,
+                                                       r.generation_id_or_member_epoch, version),
+                  response);
+    return response;
+}
+
+void offset_manager::write_commits(const msg::offset_commit_request& request, int16_t error,
+                                   msg::offset_commit_response& response) {
     // retention_time_ms (v2-v4) overrides offsets.retention.minutes for these offsets.
     std::optional<int64_t> expire;
     if (request.retention_time_ms != -1) expire = ctx_.now_ms + request.retention_time_ms;
@@ -114,7 +132,6 @@ msg::offset_commit_response offset_manager::commit(const msg::offset_commit_requ
             }
         }
     }
-    return response;
 }
 
 msg::offset_fetch_response::offset_fetch_response_group offset_manager::fetch(
@@ -122,9 +139,14 @@ msg::offset_fetch_response::offset_fetch_response_group offset_manager::fetch(
     msg::offset_fetch_response::offset_fetch_response_group out;
     out.group_id = request.group_id;
     const classic_group* group = groups_.find(request.group_id);
+    const consumer_group* cg = consumers_.find(request.group_id);
+    if (cg) {
+        out.error_code = consumers_.validate_offset_fetch(*cg, request.member_id, request.member_epoch);
+        if (out.error_code) return out;
+    }
     // Offsets are answered whatever the group's state: groups that assign partitions
     // themselves keep offsets here too. A group that does not exist has none.
-    const bool known = group && !group->is(group_state::dead);
+    const bool known = cg || (group && !group->is(group_state::dead));
     auto fill = [](auto& rp, const offset_entry* e) {
         rp.committed_offset = e ? e->offset : -1;
         rp.committed_leader_epoch = e ? e->leader_epoch.value_or(-1) : -1;
@@ -163,7 +185,14 @@ msg::offset_delete_response offset_manager::delete_offsets(
         r.error_code = code(error_code::invalid_group_id);
         return r;
     }
+    const consumer_group* cg = consumers_.find(request.group_id);
     const classic_group* group = groups_.find(request.group_id);
+    if (cg) {
+        // Any consumer group may delete offsets of the topics it does not subscribe to.
+        delete_unsubscribed(
+            request, [cg](const std::string& t) { return cg->is_subscribed_to_topic(t); }, r);
+        return r;
+    }
     if (!group || group->is(group_state::dead)) {
         r.error_code = code(error_code::group_id_not_found);
         return r;
@@ -173,10 +202,18 @@ msg::offset_delete_response offset_manager::delete_offsets(
         r.error_code = code(error_code::non_empty_group);
         return r;
     }
+    delete_unsubscribed(request,
+                        [group](const std::string& t) { return group->is_subscribed_to_topic(t); }, r);
+    return r;
+}
+
+void offset_manager::delete_unsubscribed(
+    const msg::offset_delete_request& request,
+    const std::function<bool(const std::string&)>& is_subscribed, msg::offset_delete_response& r) {
     for (const auto& topic : request.topics) {
         auto& rt = r.topics.emplace_back();
         rt.name = topic.name;
-        const bool subscribed = group->is_subscribed_to_topic(topic.name);
+        const bool subscribed = is_subscribed(topic.name);
         for (const auto& p : topic.partitions) {
             auto& rp = rt.partitions.emplace_back();
             rp.partition_index = p.partition_index;
@@ -188,7 +225,6 @@ msg::offset_delete_response offset_manager::delete_offsets(
             }
         }
     }
-    return r;
 }
 
 void offset_manager::delete_all(const std::string& group_id) {
@@ -207,15 +243,21 @@ bool offset_manager::cleanup_expired(const std::string& group_id) {
     auto g = offsets_.find(group_id);
     if (g == offsets_.end()) return true;
     const classic_group* group = groups_.find(group_id);
-    if (!group) return false;
-    const retention_base base = retention_base_of(*group);
+    const consumer_group* cg = consumers_.find(group_id);
+    if (!group && !cg) return false;
+    // A consumer group's offsets each count from their commit (Kafka's
+    // OffsetExpirationCondition on the commit timestamp), whatever the group's state.
+    const retention_base base = cg ? retention_base::commit : retention_base_of(*group);
     if (base == retention_base::none) return false;
+    auto subscribed = [&](const std::string& topic) {
+        return cg ? cg->is_subscribed_to_topic(topic) : group->is_subscribed_to_topic(topic);
+    };
 
     const int64_t retention_ms = ctx_.config.offsets_retention_minutes * 60 * 1000;
     bool all_expired = true;
     std::vector<std::pair<std::string, int32_t>> expired;
     for (const auto& [topic, parts] : g->second) {
-        if (group->is_subscribed_to_topic(topic)) {
+        if (subscribed(topic)) {
             all_expired = false;
             continue;
         }
@@ -245,8 +287,9 @@ bool offset_manager::cleanup_expired(const std::string& group_id) {
 
 void offset_manager::replay(offset_commit_event event) {
     if (event.value) {
-        // Offsets committed outside group management create a "simple" group.
-        groups_.find_or_create_simple(event.group, std::nullopt);
+        // Offsets committed outside group management create a "simple" group; a consumer
+        // group keeps its offsets itself.
+        if (!consumers_.find(event.group)) groups_.find_or_create_simple(event.group, std::nullopt);
         offsets_[event.group][event.topic][event.partition] = std::move(*event.value);
         return;
     }

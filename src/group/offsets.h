@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -14,6 +15,7 @@
 #include "eddy/msg/offset_delete_response.h"
 #include "eddy/msg/offset_fetch_request.h"
 #include "eddy/msg/offset_fetch_response.h"
+#include "group/consumer_group_manager.h"
 #include "group/group_manager.h"
 #include "group/records.h"
 #include "group/shard_context.h"
@@ -23,7 +25,8 @@ namespace eddy::group {
 // Lives on: the shard's executor.
 class offset_manager {
 public:
-    offset_manager(shard_context& ctx, group_manager& groups) : ctx_(ctx), groups_(groups) {}
+    offset_manager(shard_context& ctx, group_manager& groups, consumer_group_manager& consumers)
+        : ctx_(ctx), groups_(groups), consumers_(consumers) {}
 
     msg::offset_commit_response commit(const msg::offset_commit_request& request,
                                        int16_t version);
@@ -45,8 +48,20 @@ private:
     const offset_entry* lookup(const std::string& group, const std::string& topic,
                                int32_t partition) const;
 
+    // The consumer group side of commit, fetch, delete and expiry (Kafka's ConsumerGroup).
+    msg::offset_commit_response commit_to_consumer_group(const consumer_group& group,
+                                                         const msg::offset_commit_request& r,
+                                                         int16_t version);
+    // Tombstones for the requested offsets of topics the group does not subscribe to.
+    void delete_unsubscribed(const msg::offset_delete_request& request,
+                             const std::function<bool(const std::string&)>& is_subscribed,
+                             msg::offset_delete_response& r);
+    void write_commits(const msg::offset_commit_request& request, int16_t error,
+                       msg::offset_commit_response& response);
+
     shard_context& ctx_;
     group_manager& groups_;
+    consumer_group_manager& consumers_;
     std::map<std::string, topics> offsets_;  // group -> topic -> partition -> offset
 };
 

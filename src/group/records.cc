@@ -2,18 +2,6 @@
 #include "group/records.h"
 
 #include "eddy/codec/reader.h"
-#include "eddy/msg/consumer_group_current_member_assignment_key.h"
-#include "eddy/msg/consumer_group_current_member_assignment_value.h"
-#include "eddy/msg/consumer_group_member_metadata_key.h"
-#include "eddy/msg/consumer_group_member_metadata_value.h"
-#include "eddy/msg/consumer_group_metadata_key.h"
-#include "eddy/msg/consumer_group_metadata_value.h"
-#include "eddy/msg/consumer_group_partition_metadata_key.h"
-#include "eddy/msg/consumer_group_partition_metadata_value.h"
-#include "eddy/msg/consumer_group_target_assignment_member_key.h"
-#include "eddy/msg/consumer_group_target_assignment_member_value.h"
-#include "eddy/msg/consumer_group_target_assignment_metadata_key.h"
-#include "eddy/msg/consumer_group_target_assignment_metadata_value.h"
 #include "eddy/msg/group_metadata_key.h"
 #include "eddy/msg/offset_commit_key.h"
 #include "eddy/msg/share_group_member_metadata_key.h"
@@ -129,32 +117,14 @@ std::optional<decoded_record> decode_record(std::span<const uint8_t> key,
         return decoded_record{std::move(event)};
     }
 
+    if (type >= 3 && type <= 8) {
+        auto event = decode_consumer_record(static_cast<consumer_record_type>(type), kr, value);
+        if (!event) return std::nullopt;
+        return decoded_record{std::move(*event)};
+    }
+
     bool ok = true;
     switch (type) {
-        case 3:
-            ok = parses<msg::consumer_group_metadata_key, msg::consumer_group_metadata_value>(
-                kr, type, value);
-            break;
-        case 4:
-            ok = parses<msg::consumer_group_partition_metadata_key,
-                        msg::consumer_group_partition_metadata_value>(kr, type, value);
-            break;
-        case 5:
-            ok = parses<msg::consumer_group_member_metadata_key,
-                        msg::consumer_group_member_metadata_value>(kr, type, value);
-            break;
-        case 6:
-            ok = parses<msg::consumer_group_target_assignment_metadata_key,
-                        msg::consumer_group_target_assignment_metadata_value>(kr, type, value);
-            break;
-        case 7:
-            ok = parses<msg::consumer_group_target_assignment_member_key,
-                        msg::consumer_group_target_assignment_member_value>(kr, type, value);
-            break;
-        case 8:
-            ok = parses<msg::consumer_group_current_member_assignment_key,
-                        msg::consumer_group_current_member_assignment_value>(kr, type, value);
-            break;
         case 9:
             ok = parses<msg::share_group_partition_metadata_key,
                         msg::share_group_partition_metadata_value>(kr, type, value);

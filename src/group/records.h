@@ -1,6 +1,5 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
-// The records of __consumer_offsets that the classic group coordinator reads and writes,
-// in Kafka's formats (records_format.md): encoding for the shard, decoding for replay.
+// The records of __consumer_offsets for offsets and classic groups, in Kafka's formats (records_format.md): encoding for the shard, decoding for replay.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +12,7 @@
 #include "eddy/codec/writer.h"
 #include "eddy/msg/group_metadata_value.h"
 #include "eddy/msg/offset_commit_value.h"
+#include "group/consumer_records.h"
 #include "group/coordinator_shard.h"
 
 namespace eddy::group {
@@ -63,10 +63,11 @@ struct group_metadata_event {
     std::string group;
     std::optional<msg::group_metadata_value> value;
 };
-// A record type this shard does not handle (KIP-848 consumer groups, share groups, or a type
-// newer than this broker); Kafka's loader skips those too.
+// A record type this shard does not handle (share groups, or a type newer than this
+// broker); Kafka's loader skips those too.
 struct ignored_record {};
-using decoded_record = std::variant<offset_commit_event, group_metadata_event, ignored_record>;
+using decoded_record =
+    std::variant<offset_commit_event, group_metadata_event, consumer_group_event, ignored_record>;
 
 // Decodes one key/value; nullopt when the bytes do not parse as the version they name.
 std::optional<decoded_record> decode_record(std::span<const uint8_t> key,

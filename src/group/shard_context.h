@@ -35,6 +35,9 @@ struct shard_context {
     void append(coordinator_record record, bool apply_now);
     // A random (version 4) UUID in Java's UUID.toString() form.
     std::string random_uuid();
+    // A random Kafka Uuid in its toString() form (22 characters of unpadded base64url),
+    // never one that starts with '-': Kafka's Uuid.randomUuid(), which names KIP-848 members.
+    std::string random_kafka_uuid();
     // Makes every queued reply.
     void flush_replies();
 

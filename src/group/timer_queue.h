@@ -19,6 +19,8 @@ enum class timer_kind : uint8_t {
     join,            // the end of a group's join phase
     sync,            // the deadline for every member's SyncGroup
     offset_expiry,   // the periodic offsets.retention check (group and member empty)
+    consumer_session,    // a KIP-848 member's session
+    consumer_rebalance,  // a KIP-848 member's deadline to revoke partitions
 };
 
 struct timer_key {
