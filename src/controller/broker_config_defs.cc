@@ -21,6 +21,8 @@ constexpr std::array<std::string_view, 2> cleanup_policies{"compact", "delete"};
 constexpr std::array<std::string_view, 6> compression_types{"uncompressed", "zstd", "lz4",
                                                             "snappy",       "gzip", "producer"};
 constexpr std::array<std::string_view, 2> timestamp_types{"CreateTime", "LogAppendTime"};
+// The group types Eddy serves (Kafka also knows "share", in early access in 3.9).
+constexpr std::array<std::string_view, 2> rebalance_protocols{"classic", "consumer"};
 
 constexpr config_def def(std::string_view name, config_type type,
                          std::optional<std::string_view> dflt, bool dynamic,
@@ -48,6 +50,18 @@ const auto broker_defs = std::to_array<config_def>({
     def("controller.quorum.voters", t::list, "", false),
     def("default.replication.factor", t::int_, "1", false),
     def("delete.topic.enable", t::boolean, "true", false),
+    // KIP-848 consumer groups. The defaults of group.consumer.assignors (the built-in names)
+    // and group.coordinator.rebalance.protocols (consumer groups on) are Kafka 4.0's.
+    def("group.consumer.assignors", t::list, "uniform,range", false),
+    def("group.consumer.heartbeat.interval.ms", t::int_, "5000", false, v::range, 1),
+    def("group.consumer.max.heartbeat.interval.ms", t::int_, "15000", false, v::range, 1),
+    def("group.consumer.max.session.timeout.ms", t::int_, "60000", false, v::range, 1),
+    def("group.consumer.max.size", t::int_, int_max, false, v::range, 1),
+    def("group.consumer.min.heartbeat.interval.ms", t::int_, "5000", false, v::range, 1),
+    def("group.consumer.min.session.timeout.ms", t::int_, "45000", false, v::range, 1),
+    def("group.consumer.session.timeout.ms", t::int_, "45000", false, v::range, 1),
+    def("group.coordinator.rebalance.protocols", t::list, "classic,consumer", false, v::list_of,
+        none, none, rebalance_protocols),
     def("group.initial.rebalance.delay.ms", t::int_, "3000", false),
     def("group.max.session.timeout.ms", t::int_, "1800000", false),
     def("group.min.session.timeout.ms", t::int_, "6000", false),

@@ -3,6 +3,7 @@
 
 #include <string_view>
 
+#include "broker/handlers/group_routing.h"
 #include "broker/handlers/registry.h"
 #include "eddy/error_code.h"
 
@@ -41,7 +42,15 @@ api_versions_handler::response api_versions_handler::handle(request_context& ctx
         resp.error_code = static_cast<int16_t>(error_code::invalid_request);
         return resp;
     }
+    // The KIP-848 apis are shown only when consumer groups are enabled, so a client that
+    // prefers them falls back to the classic protocol otherwise.
+    const bool consumer_groups = consumer_protocol_enabled(ctx);
+    auto kip848 = [](int16_t key) {
+        return key == static_cast<int16_t>(consumer_group_heartbeat_handler::key) ||
+               key == static_cast<int16_t>(consumer_group_describe_handler::key);
+    };
     for (const api_support& api : supported_apis) {
+        if (!consumer_groups && kip848(api.key)) continue;
         resp.api_keys.push_back({.api_key = api.key,
                                  .min_version = api.supported.min,
                                  .max_version = api.supported.max,

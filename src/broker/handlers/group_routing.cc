@@ -47,6 +47,27 @@ std::string client_host(const request_context& ctx) {
     return "/" + addr;
 }
 
+bool consumer_protocol_enabled(const request_context& ctx) {
+    if (!ctx.broker || !ctx.broker->groups) return true;
+    return ctx.broker->groups->config().consumer_protocol_enabled;
+}
+
+metadata::image_ptr current_image(const request_context& ctx) {
+    cluster_metadata* md = ctx.broker ? ctx.broker->metadata.get() : nullptr;
+    return md != nullptr ? md->image() : metadata::metadata_image::empty();
+}
+
+group::topic_view topics_of(metadata::image_ptr image) {
+    auto info = [](const metadata::topic_image* t) -> std::optional<group::topic_info> {
+        if (t == nullptr) return std::nullopt;
+        return group::topic_info{t->id, t->name, static_cast<int32_t>(t->partitions.size())};
+    };
+    group::topic_view view;
+    view.by_name = [image, info](std::string_view name) { return info(image->topic(name)); };
+    view.by_id = [image, info](const codec::uuid& id) { return info(image->topic(id)); };
+    return view;
+}
+
 asio::awaitable<void> ensure_offsets_topic(const request_context& ctx) {
     cluster_metadata* md = ctx.broker->metadata.get();
     group::coordinator_runtime* runtime = ctx.broker->groups.get();

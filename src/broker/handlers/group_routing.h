@@ -18,6 +18,16 @@ namespace eddy::broker {
 // "/127.0.0.1").
 std::string client_host(const request_context& ctx);
 
+// The group type KIP-848 added is served here (group.coordinator.rebalance.protocols has
+// "consumer"). True without a group runtime: the default, which ApiVersions then shows.
+bool consumer_protocol_enabled(const request_context& ctx);
+
+// The current metadata image (an empty one without metadata), for the consumer group
+// operations: a handler takes it before going to the shard, which reads it through
+// topics_of(); the image outlives the handler as long as the operation holds it.
+metadata::image_ptr current_image(const request_context& ctx);
+group::topic_view topics_of(metadata::image_ptr image);
+
 // Creates __consumer_offsets when the image has no such topic, as Kafka does when a
 // client first looks for a group coordinator; returns once the controller has answered.
 asio::awaitable<void> ensure_offsets_topic(const request_context& ctx);

@@ -8,6 +8,8 @@
 
 #include "broker/handlers/alter_configs.h"
 #include "broker/handlers/api_versions.h"
+#include "broker/handlers/consumer_group_describe.h"
+#include "broker/handlers/consumer_group_heartbeat.h"
 #include "broker/handlers/create_partitions.h"
 #include "broker/handlers/create_topics.h"
 #include "broker/handlers/delete_groups.h"
@@ -62,7 +64,9 @@ using registered_handlers = handler_list<
     create_partitions_handler,
     delete_groups_handler,
     incremental_alter_configs_handler,
-    offset_delete_handler>;
+    offset_delete_handler,
+    consumer_group_heartbeat_handler,
+    consumer_group_describe_handler>;
 
 struct api_support {
     int16_t key;
