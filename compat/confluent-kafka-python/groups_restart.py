@@ -5,7 +5,6 @@
 # Starts its own Eddy (lib/own_broker.py, from $COMPAT_BROKER_BIN) so it can restart it on the same data
 # directory; the harness's broker is left alone. SKIP without an Eddy binary (mock cluster, --bootstrap).
 import os
-import signal
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -13,9 +12,8 @@ import common  # noqa: E402
 from common import expect, groups  # noqa: E402
 import own_broker  # noqa: E402  (lib/, on the path through common)
 
-from confluent_kafka import KafkaException, libversion  # noqa: E402
+from confluent_kafka import libversion  # noqa: E402
 
-SKIP_EXIT_CODE = 77
 topic = group = f"compat-restart-confluent-{common.run_id}"
 check = expect.checker()
 
@@ -46,55 +44,34 @@ def resume(bootstrap, name, partitions, committed):
     return members
 
 
-def main():
-    binary = own_broker.binary()
-    if not binary:
-        print("SKIP: restarting the broker needs an Eddy binary ($COMPAT_BROKER_BIN, set by compat/run when it starts Eddy)")
-        return SKIP_EXIT_CODE
-    scratch = os.environ.get("COMPAT_SCRATCH") or "."
-    eddy = own_broker.OwnEddy(binary, os.path.join(scratch, "data"), os.path.join(scratch, "broker.log"))
+def body(eddy):
+    bootstrap = eddy.bootstrap
+    print(f"librdkafka {libversion()[0]}; own broker {bootstrap}; topic and group {topic}")
+    partitions = common.create_topic(bootstrap, topic)
+    for phase in range(3):
+        common.produce(bootstrap, topic, phase, partitions)
 
-    # compat/run stops a scenario with SIGTERM; unwind through finally so this Eddy is stopped too.
-    def on_term(signum, frame):
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, on_term)
-    try:
-        eddy.start()
-        bootstrap = eddy.bootstrap
-        print(f"librdkafka {libversion()[0]}; own broker {bootstrap}; topic and group {topic}")
-        partitions = common.create_topic(bootstrap, topic)
-        for phase in range(3):
-            common.produce(bootstrap, topic, phase, partitions)
+    # Three members read phase 0 and commit a different offset in each partition, then leave.
+    tally = groups.Tally()
+    members = common.Members(bootstrap, group, topic, tally, check)
+    for name in ("c1", "c2", "c3"):
+        members.add(name)
+    members.wait_split("three members", partitions)
+    members.wait("consume phase 0", lambda: tally.has_all(groups.phase_offsets(0, partitions)))
+    first = {p: 5 + p for p in range(partitions)}
+    commit_and_leave(members, first)
 
-        # Three members read phase 0 and commit a different offset in each partition, then leave.
-        tally = groups.Tally()
-        members = common.Members(bootstrap, group, topic, tally, check)
-        for name in ("c1", "c2", "c3"):
-            members.add(name)
-        members.wait_split("three members", partitions)
-        members.wait("consume phase 0", lambda: tally.has_all(groups.phase_offsets(0, partitions)))
-        first = {p: 5 + p for p in range(partitions)}
-        commit_and_leave(members, first)
+    eddy.restart()
+    print("broker restarted (SIGTERM, then started again on the same data directory)")
+    members = resume(bootstrap, "c4", partitions, first)
+    second = {p: groups.PER_PHASE + 7 + p for p in range(partitions)}
+    commit_and_leave(members, second)
 
-        eddy.restart()
-        print("broker restarted (SIGTERM, then started again on the same data directory)")
-        members = resume(bootstrap, "c4", partitions, first)
-        second = {p: groups.PER_PHASE + 7 + p for p in range(partitions)}
-        commit_and_leave(members, second)
-
-        eddy.restart(kill=True)
-        print("broker restarted (SIGKILL, then started again on the same data directory)")
-        members = resume(bootstrap, "c5", partitions, second)
-        commit_and_leave(members, {p: 3 * groups.PER_PHASE for p in range(partitions)})
-    except (TimeoutError, KafkaException, RuntimeError) as e:
-        print(f"--- last lines of the broker log\n{eddy.log_tail()}", file=sys.stderr)
-        expect.fail(f"{type(e).__name__}: {e}")
-    finally:
-        eddy.close()
-    if check.problems:
-        print(f"--- last lines of the broker log\n{eddy.log_tail()}", file=sys.stderr)
-    check.finish()
+    eddy.restart(kill=True)
+    print("broker restarted (SIGKILL, then started again on the same data directory)")
+    members = resume(bootstrap, "c5", partitions, second)
+    commit_and_leave(members, {p: 3 * groups.PER_PHASE for p in range(partitions)})
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    own_broker.run("restarting the broker", check, body)

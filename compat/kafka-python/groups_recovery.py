@@ -13,7 +13,6 @@
 import json
 import os
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -28,7 +27,6 @@ from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, Topic
 from kafka.admin import KafkaAdminClient, NewTopic  # noqa: E402
 from kafka.structs import OffsetAndMetadata  # noqa: E402
 
-SKIP_EXIT_CODE = 77
 PER_PHASE = groups.PER_PHASE
 run_id = os.environ.get("COMPAT_RUN_ID", "manual")
 topic = group = f"compat-recovery-kafka-python-{run_id}"
@@ -306,34 +304,16 @@ def scenario(bootstrap, eddy, check):
 
 
 def main():
-    binary = own_broker.binary()
-    if not binary:
-        print("SKIP: crashing the broker needs an Eddy binary ($COMPAT_BROKER_BIN, set by compat/run when it starts Eddy)")
-        return SKIP_EXIT_CODE
     check = expect.checker()
-    scratch = os.environ.get("COMPAT_SCRATCH") or "."
-    eddy = own_broker.OwnEddy(binary, os.path.join(scratch, "data"), os.path.join(scratch, "broker.log"))
 
-    # compat/run stops a scenario with SIGTERM; unwind through finally so this Eddy and the members stop too.
-    def on_term(signum, frame):
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, on_term)
-    try:
-        eddy.start()
+    def body(eddy):
         print(f"kafka-python {kafka.__version__}; own broker {eddy.bootstrap}; topic and group {topic}")
         scenario(eddy.bootstrap, eddy, check)
-    except Exception as e:  # a client's assertion too: one FAIL line for compat/run to quote
-        print(f"--- last lines of the broker log\n{eddy.log_tail()}", file=sys.stderr)
-        expect.fail(f"{type(e).__name__}: {e}; {'; '.join(check.problems)}")
-    finally:
-        eddy.close()
-    if check.problems:
-        print(f"--- last lines of the broker log\n{eddy.log_tail()}", file=sys.stderr)
-    check.finish()
+    own_broker.run("crashing the broker", check, body)
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--member"]:
         member_main(sys.argv[2], sys.argv[3])
     else:
-        sys.exit(main())
+        main()

@@ -2,101 +2,22 @@
 // KafkaJS: three consumers of one group share a 6-partition topic, one leaves and its partitions move,
 // committed offsets are where a new member resumes; list, describe and delete the group.
 import { createRequire } from 'node:module'
-import kafkajs from 'kafkajs'
 import { bootstrap, brokerKind, Checker, run } from '../lib/expect.mjs'
 import * as groups from '../lib/groups.mjs'
+import { client, committedOffsets, Members, produce } from './common.mjs'
 
-const { Kafka, logLevel } = kafkajs
-process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1' // the default partitioner is not used: every record names its partition
 const version = createRequire(import.meta.url)('kafkajs/package.json').version
 const mock = brokerKind() === 'mock'
 const runId = process.env.COMPAT_RUN_ID || 'local'
 const topic = `compat-groups-kafkajs-${runId}`
 const groupId = topic
-
-const kafka = new Kafka({
-  clientId: 'eddy-compat',
-  brokers: [bootstrap()],
-  logLevel: process.env.COMPAT_DEBUG ? logLevel.DEBUG : logLevel.WARN,
-  connectionTimeout: 10000,
-  requestTimeout: 30000,
-  retry: { retries: 5 },
-})
-
-// Consumers of the group; each records what it consumed and its latest assignment (from GROUP_JOIN).
-class Members {
-  consumers = {}
-  assigned = {}
-  next = {} // name -> {partition: offset after the last record consumed}
-
-  constructor(tally) {
-    this.tally = tally
-  }
-
-  async add(name) {
-    const consumer = kafka.consumer({ groupId, sessionTimeout: 6000, heartbeatInterval: 500, rebalanceTimeout: 30000 })
-    this.consumers[name] = consumer
-    this.assigned[name] = new Set()
-    this.next[name] = {}
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.assigned[name] = new Set(payload.memberAssignment[topic] ?? [])
-    })
-    await consumer.connect()
-    await consumer.subscribe({ topic, fromBeginning: true })
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ partition, message }) => {
-        this.tally.add(name, partition, Number(message.offset), message.key, this.assigned[name])
-        this.next[name][partition] = Number(message.offset) + 1
-      },
-    })
-  }
-
-  assignments() {
-    return Object.fromEntries(Object.entries(this.assigned).map(([n, p]) => [n, new Set(p)]))
-  }
-
-  async wait(what, condition) {
-    await groups.waitUntil(what, condition)
-  }
-
-  async waitSplit(what, partitions) {
-    await this.wait(what, () => groups.splitProblem(this.assignments(), partitions) === null)
-    console.log(`${what}: ${groups.describe(this.assignments())}`)
-  }
-
-  // Commits the positions consumed so far, or the given {partition: offset}.
-  async commit(name, offsets = this.next[name]) {
-    await this.consumers[name].commitOffsets(
-      Object.entries(offsets).map(([p, o]) => ({ topic, partition: Number(p), offset: String(o) })))
-  }
-
-  async close(name) {
-    await this.consumers[name].disconnect()
-    delete this.consumers[name]
-    delete this.assigned[name]
-  }
-}
-
-async function produce(phase, partitions) {
-  const producer = kafka.producer({ maxInFlightRequests: 1, idempotent: false })
-  await producer.connect()
-  for (let p = 0; p < partitions; p++) {
-    const messages = []
-    for (let i = 0; i < groups.PER_PHASE; i++) {
-      const k = groups.key(phase, p, i)
-      messages.push({ key: k, value: `${k}:v`, partition: p })
-    }
-    await producer.send({ topic, acks: -1, messages })
-  }
-  await producer.disconnect()
-  console.log(`produced phase ${phase}: ${groups.PER_PHASE} records in each of ${partitions} partitions`)
-}
+// Every member has the client id eddy-compat, as the admin client has.
+const group = { bootstrap: bootstrap(), groupId, topic, sessionTimeout: 6000, clientId: 'eddy-compat' }
 
 run(async () => {
   console.log(`kafkajs ${version}; topic and group ${topic}`)
   const check = new Checker()
-  const admin = kafka.admin()
+  const admin = client(group.bootstrap, 'eddy-compat').admin()
   await admin.connect()
   // The mock cluster has no CreateTopics: asking for the topic's metadata creates it (4 partitions).
   if (!mock) await admin.createTopics({ topics: [{ topic, numPartitions: groups.PARTITIONS, replicationFactor: 1 }], waitForLeaders: true })
@@ -135,13 +56,8 @@ run(async () => {
       check.equal('listed after delete', l, undefined)
     },
   }
-  await groups.shareAndResume((tally) => new Members(tally), (phase) => produce(phase, partitions), partitions, check, {
-    ...adminHooks,
-    async committed() {
-      const fetched = await admin.fetchOffsets({ groupId, topics: [topic] })
-      return Object.fromEntries(fetched[0].partitions.map(({ partition, offset }) => [partition, Number(offset)]))
-    },
-  })
+  await groups.shareAndResume((tally) => new Members(tally, group), (phase) => produce(group.bootstrap, topic, phase, partitions),
+    partitions, check, { ...adminHooks, committed: () => committedOffsets(admin, groupId, topic) })
   if (!mock) await admin.deleteTopics({ topics: [topic] })
   await admin.disconnect()
   check.finish()

@@ -3,12 +3,20 @@
 """compat/run exports $COMPAT_BROKER_BIN (the Eddy binary it started) to every scenario; a scenario that
 must restart the broker starts a second Eddy from it on its own port and data directory, and leaves the
 harness's broker alone. Without a binary (the mock cluster, --bootstrap) such a scenario is skipped.
+run() is such a scenario's main(): the skip, the broker's start and stop, and the report.
 """
 
 import os
+import signal
 import socket
 import subprocess
+import sys
+import tempfile
 import time
+
+import expect
+
+SKIP_EXIT_CODE = 77
 
 
 def binary():
@@ -83,3 +91,41 @@ class OwnEddy:
             self.log.flush()
         with open(self.log.name, "r", errors="replace") as f:
             return "".join(f.readlines()[-lines:])
+
+
+def run(what, check, body):
+    """Runs body(eddy) against an OwnEddy in $COMPAT_SCRATCH and reports to compat/run; never returns.
+
+    SKIP ("<what> needs an Eddy binary") without a binary. An exception from body becomes one FAIL line
+    (with check's problems); on any failure the tail of the broker's log goes to stderr; otherwise
+    check.finish() reports. The broker is stopped whatever happens, SIGTERM from compat/run included.
+    """
+    path = binary()
+    if not path:
+        print(f"SKIP: {what} needs an Eddy binary ($COMPAT_BROKER_BIN, set by compat/run when it starts Eddy)")
+        sys.exit(SKIP_EXIT_CODE)
+    scratch = os.environ.get("COMPAT_SCRATCH") or tempfile.mkdtemp(prefix="compat-own-broker-")  # by hand: kept
+    eddy = OwnEddy(path, os.path.join(scratch, "data"), os.path.join(scratch, "broker.log"))
+
+    def print_log_tail():
+        print(f"--- last lines of the broker log\n{eddy.log_tail()}", file=sys.stderr)
+
+    # compat/run stops a scenario with SIGTERM; unwind through finally so this Eddy (and what body started) stops too.
+    def on_term(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        eddy.start()
+        body(eddy)
+    except Exception as e:  # a client's exception too: one FAIL line for compat/run to quote
+        print_log_tail()
+        expect.fail("; ".join([f"{type(e).__name__}: {e}"] + check.problems))
+    except BaseException as e:  # expect.fail() in body (SystemExit), or SIGTERM
+        if not (isinstance(e, SystemExit) and e.code in (0, None)):
+            print_log_tail()
+        raise
+    finally:
+        eddy.close()
+    if check.problems:
+        print_log_tail()
+    check.finish()

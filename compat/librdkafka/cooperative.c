@@ -9,25 +9,17 @@
 // The data set is that of compat/lib/groups.py (read its docstring).
 #include <librdkafka/rdkafka.h>
 
-#include <inttypes.h>
 #include <stdint.h>
-#include <time.h>
 
 #include "common.h"
 
-#define PARTITIONS 6
-#define MAX_PARTITIONS 16
-#define PER_PHASE 20
 #define PHASES 2
-#define DEADLINE_S 60  // any single wait; only a hung test reaches it
 #define MEMBERS 3
 #define MAX_EVENTS 256
+#include "groups.h"
 
-static const char *bootstrap, *topic_name;
-static int partitions, mock;
-static rd_kafka_t *member[MEMBERS];                    // NULL before it joins and once closed
-static int count[MAX_PARTITIONS][PHASES * PER_PHASE];  // times each record was consumed
-static int key_problems;
+static int mock;
+static rd_kafka_t *member[MEMBERS];  // NULL before it joins and once closed
 
 // Every rebalance callback, in order.
 static struct event {
@@ -37,60 +29,8 @@ static struct event {
 static int event_count;
 static unsigned kept_throughout[MEMBERS];  // since a mark: the partitions a member held at every poll
 
-static void record_key(char *out, size_t size, int phase, int p, int i) { snprintf(out, size, "k%d-p%d-%04d", phase, p, i); }
-
-static int partition_count(rd_kafka_t *rk) {
-  rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic_name, NULL);
-  const struct rd_kafka_metadata *md = NULL;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, 30000);
-  if (err) compat_fail("metadata: %s", rd_kafka_err2str(err));
-  int n = md->topic_cnt == 1 ? md->topics[0].partition_cnt : 0;
-  rd_kafka_metadata_destroy(md);
-  rd_kafka_topic_destroy(rkt);
-  if (n < 1 || n > MAX_PARTITIONS) compat_fail("%s has %d partitions", topic_name, n);
-  return n;
-}
-
-static void produce(int phase) {
-  rd_kafka_conf_t *conf = compat_new_conf(bootstrap, "eddy-compat");
-  compat_set(conf, "acks", "all");
-  compat_set(conf, "max.in.flight", "1");
-  compat_set(conf, "message.timeout.ms", "30000");
-  char errstr[256];
-  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-  if (!rk) compat_fail("rd_kafka_new: %s", errstr);
-  for (int p = 0; p < partitions; p++) {
-    for (int i = 0; i < PER_PHASE; i++) {
-      char key[32], value[40];
-      record_key(key, sizeof(key), phase, p, i);
-      snprintf(value, sizeof(value), "%s:v", key);
-      rd_kafka_resp_err_t err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic_name), RD_KAFKA_V_PARTITION(p),
-                                                  RD_KAFKA_V_KEY(key, strlen(key)), RD_KAFKA_V_VALUE(value, strlen(value)),
-                                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-      if (err) compat_fail("producev: %s", rd_kafka_err2str(err));
-    }
-  }
-  if (rd_kafka_flush(rk, DEADLINE_S * 1000)) compat_fail("produce phase %d: records undelivered", phase);
-  rd_kafka_destroy(rk);
-  printf("produced phase %d: %d records in each of %d partitions\n", phase, PER_PHASE, partitions);
-}
-
-static unsigned bits_of(const rd_kafka_topic_partition_list_t *list) {
-  unsigned bits = 0;
-  for (int i = 0; i < list->cnt; i++) bits |= 1u << list->elems[i].partition;
-  return bits;
-}
-
 // Bit p set when member m holds partition p.
-static unsigned held(int m) {
-  rd_kafka_topic_partition_list_t *a = NULL;
-  unsigned bits = 0;
-  if (member[m] && rd_kafka_assignment(member[m], &a) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    bits = bits_of(a);
-    rd_kafka_topic_partition_list_destroy(a);
-  }
-  return bits;
-}
+static unsigned held(int m) { return held_by(member[m]); }
 
 // The cooperative way to follow a rebalance: add or remove only the partitions named.
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque) {
@@ -109,57 +49,19 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
 }
 
 static void start_member(int m, const char *group) {
-  char name[16];
-  snprintf(name, sizeof(name), "c%d", m + 1);
-  rd_kafka_conf_t *conf = compat_new_conf(bootstrap, name);
-  compat_set(conf, "group.id", group);
+  rd_kafka_conf_t *conf = member_conf(numbered(m), group, "6000");
   compat_set(conf, "partition.assignment.strategy", "cooperative-sticky");
-  compat_set(conf, "enable.auto.commit", "false");
-  compat_set(conf, "auto.offset.reset", "earliest");
-  compat_set(conf, "session.timeout.ms", "6000");
-  compat_set(conf, "heartbeat.interval.ms", "500");
-  const char *debug = getenv("COMPAT_DEBUG");
-  if (debug && *debug) compat_set(conf, "debug", "cgrp,protocol,broker");  // the group's side of the story
   rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
   rd_kafka_conf_set_opaque(conf, (void *)(intptr_t)m);
-  char errstr[256];
-  member[m] = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
-  if (!member[m]) compat_fail("rd_kafka_new %s: %s", name, errstr);
-  rd_kafka_poll_set_consumer(member[m]);
-  rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(topics, topic_name, RD_KAFKA_PARTITION_UA);
-  rd_kafka_resp_err_t err = rd_kafka_subscribe(member[m], topics);
-  if (err) compat_fail("subscribe %s: %s", name, rd_kafka_err2str(err));
-  rd_kafka_topic_partition_list_destroy(topics);
+  member[m] = subscribed(conf, numbered(m));
 }
 
-static void close_member(int m) {
-  rd_kafka_consumer_close(member[m]);
-  rd_kafka_destroy(member[m]);
-  member[m] = NULL;
-}
+static void close_member(int m) { close_consumer(&member[m]); }
 
 static void poll_members(void) {
   for (int m = 0; m < MEMBERS; m++) {
     if (!member[m]) continue;
-    rd_kafka_message_t *msg = rd_kafka_consumer_poll(member[m], 50);
-    for (; msg; msg = rd_kafka_consumer_poll(member[m], 0)) {
-      int p = msg->partition;
-      if (msg->err) {
-        compat_problem("c%d: %s", m + 1, rd_kafka_message_errstr(msg));
-      } else if (p < 0 || p >= partitions || msg->offset < 0 || msg->offset >= PHASES * PER_PHASE) {
-        compat_problem("c%d: unexpected record at partition %d offset %" PRId64, m + 1, p, msg->offset);
-      } else {
-        count[p][msg->offset]++;
-        char want[32];
-        record_key(want, sizeof(want), (int)msg->offset / PER_PHASE, p, (int)msg->offset % PER_PHASE);
-        if ((msg->key_len != strlen(want) || memcmp(msg->key, want, msg->key_len) != 0) && key_problems++ < 5)
-          compat_problem("partition %d offset %" PRId64 ": key '%.*s', expected '%s'", p, msg->offset, (int)msg->key_len,
-                         (const char *)msg->key, want);
-        if (!(held(m) & (1u << p))) compat_problem("c%d got partition %d outside its assignment", m + 1, p);
-      }
-      rd_kafka_message_destroy(msg);
-    }
+    poll_consumer(member[m], numbered(m));
     kept_throughout[m] &= held(m);
   }
 }
@@ -167,28 +69,7 @@ static void poll_members(void) {
 // True when the active members' assignments split the partitions: each held by exactly one, none idle.
 // Once a member joined this holds only after both rounds of the cooperative rebalance: after the first one
 // the partitions that move are held by nobody and the newcomer by nothing.
-static int split(void) {
-  unsigned all = 0;
-  for (int m = 0; m < MEMBERS; m++) {
-    if (!member[m]) continue;
-    unsigned h = held(m);
-    if (!h || (all & h)) return 0;
-    all |= h;
-  }
-  return all == (1u << partitions) - 1;
-}
-
-static int all_consumed(int phases) {
-  for (int p = 0; p < partitions; p++)
-    for (int o = 0; o < phases * PER_PHASE; o++)
-      if (!count[p][o]) return 0;
-  return 1;
-}
-
-static time_t wait_deadline;
-#define WAIT(what, condition)                                                              \
-  for (wait_deadline = time(NULL) + DEADLINE_S; !(condition); poll_members())             \
-    if (time(NULL) > wait_deadline) compat_fail("%s: not reached after %d s; %s", what, DEADLINE_S, compat_problems)
+static int split(void) { return consumers_split(member, MEMBERS); }
 
 // The members' holdings now, and a mark in the event log: what a rebalance is checked against.
 struct snapshot {
@@ -236,39 +117,14 @@ static void check_incremental(const char *what, const struct snapshot *before, u
 }
 
 // A synchronous commit of what member m consumed so far.
-static void commit(int m) {
-  rd_kafka_resp_err_t err = rd_kafka_commit(member[m], NULL, 0);
-  if (err) compat_problem("c%d commit: %s", m + 1, rd_kafka_err2str(err));
-}
-
-// Every record of the phases so far consumed exactly once.
-static void exactly_once(const char *what, int phases) {
-  int missing = 0, twice = 0;
-  for (int p = 0; p < partitions; p++) {
-    for (int o = 0; o < phases * PER_PHASE; o++) {
-      missing += count[p][o] == 0;
-      twice += count[p][o] > 1;
-    }
-  }
-  printf("%s: %d records never consumed, %d more than once\n", what, missing, twice);
-  if (missing || twice) compat_problem("%s: %d records never consumed, %d more than once", what, missing, twice);
-}
+static void commit(int m) { commit_offsets(member[m], numbered(m), NULL); }
 
 int main(int argc, char **argv) {
-  struct compat_expect expect = compat_expectations(argc, argv);
-  (void)compat_check_brokers;  // for the metadata scenario
-  bootstrap = expect.bootstrap;
-  const char *kind = getenv("COMPAT_BROKER_KIND");
-  mock = kind && strcmp(kind, "mock") == 0;
-  const char *run_id = getenv("COMPAT_RUN_ID");
-  static char name[128];
-  snprintf(name, sizeof(name), "compat-coop-librdkafka-%s", run_id && *run_id ? run_id : "manual");
-  topic_name = name;
-  printf("librdkafka %s; topic and group %s\n", rd_kafka_version_str(), name);
+  begin(argc, argv, "coop");
+  mock = broker_is_mock();
+  const char *name = topic_name;
 
-  char errstr[256];
-  rd_kafka_t *admin = rd_kafka_new(RD_KAFKA_PRODUCER, compat_new_conf(bootstrap, "eddy-compat-admin"), errstr, sizeof(errstr));
-  if (!admin) compat_fail("rd_kafka_new: %s", errstr);
+  rd_kafka_t *admin = new_admin();
   // librdkafka 2.0's mock cluster has no CreateTopics (Metadata creates the topic, with 4 partitions).
   if (!mock) compat_create_topic(admin, topic_name, PARTITIONS);
   partitions = partition_count(admin);
@@ -276,7 +132,7 @@ int main(int argc, char **argv) {
   start_member(0, name);
   WAIT("c1 holds every partition", split());
   produce(0);
-  WAIT("consume phase 0", all_consumed(1));
+  WAIT("consume phase 0", consumed(from_start, PER_PHASE));
   commit(0);
 
   for (int joiner = 1; joiner < MEMBERS; joiner++) {
@@ -292,8 +148,8 @@ int main(int argc, char **argv) {
   }
 
   produce(1);
-  WAIT("consume phase 1", all_consumed(2));
-  exactly_once("phases 0-1 across the incremental rebalances", 2);
+  WAIT("consume phase 1", consumed(from_start, 2 * PER_PHASE));
+  exactly_once("phases 0-1 across the incremental rebalances", from_start, 2 * PER_PHASE);
   for (int m = 0; m < MEMBERS; m++) commit(m);
 
   struct snapshot before = snapshot();
@@ -307,12 +163,7 @@ int main(int argc, char **argv) {
   close_member(0);
   close_member(1);
   if (!mock) {
-    rd_kafka_DeleteTopic_t *dt = rd_kafka_DeleteTopic_new(name);
-    rd_kafka_queue_t *q = rd_kafka_queue_new(admin);
-    rd_kafka_DeleteTopics(admin, &dt, 1, NULL, q);
-    rd_kafka_event_destroy(compat_admin_wait(q, "DeleteTopics"));
-    rd_kafka_queue_destroy(q);
-    rd_kafka_DeleteTopic_destroy(dt);
+    delete_topic(admin, name);
   }
   rd_kafka_destroy(admin);
   return compat_finish();

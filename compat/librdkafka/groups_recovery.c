@@ -19,28 +19,20 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common.h"
 
 #define SKIP_EXIT_CODE 77
-#define PARTITIONS 6
-#define MAX_PARTITIONS 16
-#define PER_PHASE 20
 #define PHASES 3
-#define DEADLINE_S 60  // any single wait; only a hung test reaches it
 #define MAX_MEMBERS 8
 #define MAX_EVENTS 256
-
-static const char *bootstrap, *topic_name;
-static int partitions;
+#include "groups.h"
 
 static void sleep_ms(long ms) {
   struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -139,113 +131,16 @@ static void eddy_log_tail(void) {
   for (int i = n > 30 ? n - 30 : 0; i < n; i++) fputs(lines[i % 30], stderr);
 }
 
-// ---- the data set and the tally of what was consumed (one topic at a time)
-
-static int count[MAX_PARTITIONS][PHASES * PER_PHASE];  // times each record was consumed
-static int record_problems;
-
-static void record_key(char *out, size_t size, int phase, int p, int i) { snprintf(out, size, "k%d-p%d-%04d", phase, p, i); }
-
-// One consumed record: counted, its key checked, and it must come from a partition its consumer holds.
-static void tally(const char *who, unsigned holder, int p, int64_t offset, const char *key, size_t key_len) {
-  if (p < 0 || p >= partitions || offset < 0 || offset >= PHASES * PER_PHASE) {
-    compat_problem("%s: unexpected record at partition %d offset %" PRId64, who, p, offset);
-    return;
-  }
-  count[p][offset]++;
-  char want[32];
-  record_key(want, sizeof(want), (int)offset / PER_PHASE, p, (int)offset % PER_PHASE);
-  if ((key_len != strlen(want) || memcmp(key, want, key_len) != 0) && record_problems++ < 5)
-    compat_problem("partition %d offset %" PRId64 ": key '%.*s', expected '%s'", p, offset, (int)key_len, key, want);
-  if (!(holder & (1u << p)) && record_problems++ < 5) compat_problem("%s got partition %d outside its assignment", who, p);
-}
-
-// Every record at offsets [from[p], to) of each partition p consumed, at least once.
-static int consumed(const int *from, int to) {
-  for (int p = 0; p < partitions; p++)
-    for (int o = from[p]; o < to; o++)
-      if (!count[p][o]) return 0;
-  return 1;
-}
-
-// ... and exactly once, and no other record at all.
-static void exactly_once(const char *what, const int *from, int to) {
-  int missing = 0, twice = 0, extra = 0;
-  for (int p = 0; p < partitions; p++) {
-    for (int o = 0; o < PHASES * PER_PHASE; o++) {
-      int wanted = o >= from[p] && o < to;
-      missing += wanted && count[p][o] == 0;
-      twice += count[p][o] > 1;
-      extra += !wanted && count[p][o] > 0;
-    }
-  }
-  printf("%s: %d records never consumed, %d more than once, %d that should not have been\n", what, missing, twice, extra);
-  if (missing || twice || extra)
-    compat_problem("%s: %d records never consumed, %d more than once, %d that should not have been", what, missing,
-                   twice, extra);
-}
-
-static void produce(int phase) {
-  rd_kafka_conf_t *conf = compat_new_conf(bootstrap, "eddy-compat");
-  compat_set(conf, "acks", "all");
-  compat_set(conf, "max.in.flight", "1");
-  compat_set(conf, "message.timeout.ms", "30000");
-  char errstr[256];
-  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-  if (!rk) compat_fail("rd_kafka_new: %s", errstr);
-  for (int p = 0; p < partitions; p++) {
-    for (int i = 0; i < PER_PHASE; i++) {
-      char key[32], value[40];
-      record_key(key, sizeof(key), phase, p, i);
-      snprintf(value, sizeof(value), "%s:v", key);
-      rd_kafka_resp_err_t err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic_name), RD_KAFKA_V_PARTITION(p),
-                                                  RD_KAFKA_V_KEY(key, strlen(key)), RD_KAFKA_V_VALUE(value, strlen(value)),
-                                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-      if (err) compat_fail("producev: %s", rd_kafka_err2str(err));
-    }
-  }
-  if (rd_kafka_flush(rk, DEADLINE_S * 1000)) compat_fail("produce phase %d to %s: records undelivered", phase, topic_name);
-  rd_kafka_destroy(rk);
-  printf("produced phase %d: %d records in each of %d partitions of %s\n", phase, PER_PHASE, partitions, topic_name);
-}
-
 // ---- consumers
-
-// Bit p set when rk holds partition p.
-static unsigned held_by(rd_kafka_t *rk) {
-  rd_kafka_topic_partition_list_t *a = NULL;
-  unsigned bits = 0;
-  if (rd_kafka_assignment(rk, &a) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    for (int i = 0; i < a->cnt; i++) bits |= 1u << a->elems[i].partition;
-    rd_kafka_topic_partition_list_destroy(a);
-  }
-  return bits;
-}
 
 static rd_kafka_t *new_consumer(const char *name, const char *group, const char *instance, const char *session_ms,
                                 void (*rebalance)(rd_kafka_t *, rd_kafka_resp_err_t, rd_kafka_topic_partition_list_t *, void *),
                                 void *opaque) {
-  rd_kafka_conf_t *conf = compat_new_conf(bootstrap, name);
-  compat_set(conf, "group.id", group);
-  compat_set(conf, "enable.auto.commit", "false");
-  compat_set(conf, "auto.offset.reset", "earliest");
-  compat_set(conf, "session.timeout.ms", session_ms);
-  compat_set(conf, "heartbeat.interval.ms", "500");
+  rd_kafka_conf_t *conf = member_conf(name, group, session_ms);
   if (instance) compat_set(conf, "group.instance.id", instance);
-  const char *debug = getenv("COMPAT_DEBUG");
-  if (debug && *debug) compat_set(conf, "debug", "cgrp,protocol,broker");  // the group's side of the story
   if (rebalance) rd_kafka_conf_set_rebalance_cb(conf, rebalance);
   rd_kafka_conf_set_opaque(conf, opaque);
-  char errstr[256];
-  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
-  if (!rk) compat_fail("rd_kafka_new %s: %s", name, errstr);
-  rd_kafka_poll_set_consumer(rk);
-  rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(topics, topic_name, RD_KAFKA_PARTITION_UA);
-  rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, topics);
-  if (err) compat_fail("subscribe %s: %s", name, rd_kafka_err2str(err));
-  rd_kafka_topic_partition_list_destroy(topics);
-  return rk;
+  return subscribed(conf, name);
 }
 
 // The members in this process; every rebalance callback they get is logged in `events`.
@@ -262,9 +157,7 @@ static int event_count;
 
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque) {
   int assign = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS;
-  unsigned bits = 0;
-  for (int i = 0; i < parts->cnt; i++) bits |= 1u << parts->elems[i].partition;
-  if (event_count < MAX_EVENTS) events[event_count++] = (struct event){(int)(intptr_t)opaque, assign, bits};
+  if (event_count < MAX_EVENTS) events[event_count++] = (struct event){(int)(intptr_t)opaque, assign, bits_of(parts)};
   rd_kafka_assign(rk, assign ? parts : NULL);
 }
 
@@ -276,11 +169,7 @@ static int add_member(const char *name, const char *group, const char *instance,
   return m;
 }
 
-static void close_member(int m) {
-  rd_kafka_consumer_close(members[m].rk);
-  rd_kafka_destroy(members[m].rk);
-  members[m].rk = NULL;
-}
+static void close_member(int m) { close_consumer(&members[m].rk); }
 
 // The member in another process (the one that gets killed), as it reports itself on its pipe.
 static struct {
@@ -404,38 +293,20 @@ static int member_main(char **argv) {
 // ---- waiting
 
 static void poll_members(void) {
-  for (int m = 0; m < member_count; m++) {
-    if (!members[m].rk) continue;
-    rd_kafka_message_t *msg = rd_kafka_consumer_poll(members[m].rk, 50);
-    for (; msg; msg = rd_kafka_consumer_poll(members[m].rk, 0)) {
-      if (msg->err)
-        compat_problem("%s: %s", members[m].name, rd_kafka_message_errstr(msg));
-      else if (strcmp(rd_kafka_topic_name(msg->rkt), topic_name) != 0)
-        compat_problem("%s: a record of %s", members[m].name, rd_kafka_topic_name(msg->rkt));
-      else
-        tally(members[m].name, held_by(members[m].rk), msg->partition, msg->offset, msg->key, msg->key_len);
-      rd_kafka_message_destroy(msg);
-    }
-  }
+  for (int m = 0; m < member_count; m++)
+    if (members[m].rk) poll_consumer(members[m].rk, members[m].name);
   read_child(0);
 }
 
 // True when the active members' assignments (the child's included) split the partitions: each held by
 // exactly one, none idle.
 static int split(void) {
-  unsigned all = 0;
-  for (int m = 0; m < member_count + 1; m++) {
-    unsigned h;
-    if (m < member_count && members[m].rk)
-      h = held_by(members[m].rk);
-    else if (m == member_count && child.pid)
-      h = child.held;
-    else
-      continue;
-    if (!h || (all & h)) return 0;
-    all |= h;
-  }
-  return all == (1u << partitions) - 1;
+  unsigned held[MAX_MEMBERS + 1];
+  int n = 0;
+  for (int m = 0; m < member_count; m++)
+    if (members[m].rk) held[n++] = held_by(members[m].rk);
+  if (child.pid) held[n++] = child.held;
+  return is_split(held, n);
 }
 
 static void print_split(const char *what) {
@@ -446,42 +317,12 @@ static void print_split(const char *what) {
   printf(" (partition bit masks)\n");
 }
 
-static time_t wait_deadline;
-#define WAIT(what, condition)                                                              \
-  for (wait_deadline = time(NULL) + DEADLINE_S; !(condition); poll_members())             \
-    if (time(NULL) > wait_deadline) compat_fail("%s: not reached after %d s; %s", what, DEADLINE_S, compat_problems)
-
 // ---- offsets
 
 // Commits `offset(p)` for each partition member m holds, or its consumed positions with a NULL function.
-static void commit(int m, int (*offset)(int p)) {
-  rd_kafka_topic_partition_list_t *list = NULL;
-  if (offset) {
-    rd_kafka_assignment(members[m].rk, &list);
-    for (int i = 0; i < list->cnt; i++) list->elems[i].offset = offset(list->elems[i].partition);
-  }
-  rd_kafka_resp_err_t err = rd_kafka_commit(members[m].rk, list, 0);
-  if (err) compat_problem("%s commit: %s", members[m].name, rd_kafka_err2str(err));
-  if (list) rd_kafka_topic_partition_list_destroy(list);
-}
+static void commit(int m, int (*offset)(int p)) { commit_offsets(members[m].rk, members[m].name, offset); }
 
 static int restart_offset(int p) { return PER_PHASE + 3 + p; }  // a different offset in each partition
-
-static void expect_committed(int m, const int *want) {
-  rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(partitions);
-  for (int p = 0; p < partitions; p++) rd_kafka_topic_partition_list_add(list, topic_name, p);
-  rd_kafka_resp_err_t err = rd_kafka_committed(members[m].rk, list, 30000);
-  if (err) compat_problem("committed: %s", rd_kafka_err2str(err));
-  printf("%s: committed offsets", members[m].name);
-  for (int i = 0; i < list->cnt; i++) {
-    printf(" %d:%" PRId64, list->elems[i].partition, list->elems[i].offset);
-    if (list->elems[i].offset != want[list->elems[i].partition])
-      compat_problem("committed offset of partition %d: %" PRId64 ", expected %d", list->elems[i].partition,
-                     list->elems[i].offset, want[list->elems[i].partition]);
-  }
-  printf("\n");
-  rd_kafka_topic_partition_list_destroy(list);
-}
 
 // ---- the three parts
 
@@ -539,7 +380,7 @@ static void broker_killed(const char *group) {
   memset(count, 0, sizeof(count));
   int c4 = add_member("c4", group, NULL, "6000");
   WAIT("c4 holds every partition after the restart", split());
-  expect_committed(c4, want);
+  expect_committed(members[c4].rk, "c4", want);
   WAIT("c4 consumes from the committed offsets", consumed(want, PHASES * PER_PHASE));
   for (int i = 0; i < 5; i++) poll_members();  // anything before the committed offsets would show up too
   exactly_once("c4 resuming at the offsets committed before the broker was killed", want, PHASES * PER_PHASE);
@@ -631,18 +472,15 @@ int main(int argc, char **argv) {
   eddy_start();
   bootstrap = eddy.bootstrap;
 
-  const char *run_id = getenv("COMPAT_RUN_ID");
   char name[128], topic2[160], group1[160], group2[160];
-  snprintf(name, sizeof(name), "compat-recovery-librdkafka-%s", run_id && *run_id ? run_id : "manual");
+  run_name(name, sizeof(name), "recovery");
   snprintf(topic2, sizeof(topic2), "%s-static", name);
   snprintf(group1, sizeof(group1), "%s-kill", name);
   snprintf(group2, sizeof(group2), "%s-static", name);
   printf("librdkafka %s; own broker %s (data and log in %s); topics %s and %s\n", rd_kafka_version_str(), bootstrap, scratch,
          name, topic2);
 
-  char errstr[256];
-  admin = rd_kafka_new(RD_KAFKA_PRODUCER, compat_new_conf(bootstrap, "eddy-compat-admin"), errstr, sizeof(errstr));
-  if (!admin) compat_fail("rd_kafka_new: %s", errstr);
+  admin = new_admin();
 
   use_topic(name);
   member_killed(group1);

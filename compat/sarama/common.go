@@ -1,5 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
-// Shared by the Sarama scenarios: what to expect (from compat/run's environment) and failure reporting.
+// Shared by the Sarama scenarios: what to expect (from compat/run's environment) and failure reporting;
+// and, for the consumer-group scenarios (groups, groups_recovery), the data set of compat/lib/groups.py
+// (read its docstring), the tally of what was consumed and OffsetFetch.
 
 package main
 
@@ -10,6 +12,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/Shopify/sarama"
 )
@@ -123,4 +127,189 @@ func runTopic(prefix string) string {
 		runID = "manual"
 	}
 	return prefix + runID
+}
+
+// --- the consumer-group scenarios
+
+const (
+	perPhase = 20               // records in each partition per phase of the group data set
+	deadline = 60 * time.Second // any single wait; only a hung test reaches it
+)
+
+func recordKey(phase, p, i int) string { return fmt.Sprintf("k%d-p%d-%04d", phase, p, i) }
+
+// groupConfig is Kafka 2.0 for a group member; with the mock cluster, 0.11, because the mock answers
+// Metadata only up to v2.
+func groupConfig(clientID string) *sarama.Config {
+	c := sarama.NewConfig()
+	c.ClientID = clientID
+	c.Version = sarama.V2_0_0_0
+	if brokerIsMock() {
+		c.Version = sarama.V0_11_0_0
+	}
+	c.Net.DialTimeout = 10 * time.Second
+	c.Net.ReadTimeout = 30 * time.Second
+	c.Consumer.Offsets.Initial = sarama.OffsetOldest
+	c.Consumer.Group.Session.Timeout = 6 * time.Second
+	c.Consumer.Group.Heartbeat.Interval = 500 * time.Millisecond
+	c.Consumer.Return.Errors = true
+	return c
+}
+
+// producePhase sends records start(p)..stop(p)-1 of a phase to every partition p of topic, all acknowledged,
+// and returns their (p, offset).
+func producePhase(addrs []string, topic string, partitions, phase int, start, stop func(p int) int) (map[[2]int64]bool, error) {
+	c := groupConfig("eddy-compat")
+	c.Producer.RequiredAcks = sarama.WaitForAll
+	c.Producer.Partitioner = sarama.NewManualPartitioner
+	c.Producer.Return.Successes = true
+	c.Net.MaxOpenRequests = 1
+	producer, err := sarama.NewSyncProducer(addrs, c)
+	if err != nil {
+		return nil, fmt.Errorf("NewSyncProducer: %v", err)
+	}
+	defer producer.Close()
+	var msgs []*sarama.ProducerMessage
+	out := map[[2]int64]bool{}
+	var ranges [][2]int
+	for p := 0; p < partitions; p++ {
+		ranges = append(ranges, [2]int{start(p), stop(p)})
+		for i := start(p); i < stop(p); i++ {
+			k := recordKey(phase, p, i)
+			msgs = append(msgs, &sarama.ProducerMessage{Topic: topic, Partition: int32(p), Key: sarama.StringEncoder(k),
+				Value: sarama.StringEncoder(k + ":v")})
+			out[[2]int64{int64(p), int64(phase*perPhase + i)}] = true
+		}
+	}
+	if err := producer.SendMessages(msgs); err != nil {
+		return nil, fmt.Errorf("produce phase %d: %v", phase, err)
+	}
+	fmt.Printf("produced phase %d, records [start, stop) of each partition: %v\n", phase, ranges)
+	return out, nil
+}
+
+// fetchCommitted returns the group's committed offset per partition of topic (OffsetFetch v1 on the
+// coordinator); a partition without a commit is left out.
+func fetchCommitted(client sarama.Client, group, topic string, partitions int) (map[int32]int64, error) {
+	coordinator, err := client.Coordinator(group)
+	if err != nil {
+		return nil, fmt.Errorf("Coordinator: %v", err)
+	}
+	req := &sarama.OffsetFetchRequest{ConsumerGroup: group, Version: 1}
+	for p := 0; p < partitions; p++ {
+		req.AddPartition(topic, int32(p))
+	}
+	resp, err := coordinator.FetchOffset(req)
+	if err != nil {
+		return nil, fmt.Errorf("OffsetFetch: %v", err)
+	}
+	out := map[int32]int64{}
+	for p := 0; p < partitions; p++ {
+		if b := resp.GetBlock(topic, int32(p)); b != nil && b.Err == sarama.ErrNoError && b.Offset >= 0 {
+			out[int32(p)] = b.Offset
+		}
+	}
+	return out, nil
+}
+
+// isSplit tells whether the members' assignments split the partitions: each held by exactly one, none idle.
+func isSplit(assigned map[string][]int32, partitions int) bool {
+	owners := map[int32]int{}
+	for _, held := range assigned {
+		if len(held) == 0 {
+			return false
+		}
+		for _, p := range held {
+			owners[p]++
+		}
+	}
+	for p := 0; p < partitions; p++ {
+		if owners[int32(p)] != 1 {
+			return false
+		}
+	}
+	return true
+}
+
+// tally counts every record consumed, by (partition, offset), and checks its key against its offset.
+type tally struct {
+	mu       sync.Mutex
+	count    map[[2]int64]int
+	problems []string
+}
+
+func newTally() *tally { return &tally{count: map[[2]int64]int{}} }
+
+// add counts one record `member` consumed while it held the partitions `held`.
+func (t *tally) add(member string, p int32, offset int64, key string, held []int32) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.count[[2]int64{int64(p), offset}]++
+	want := recordKey(int(offset)/perPhase, int(p), int(offset)%perPhase)
+	if key != want && len(t.problems) < 10 {
+		t.problems = append(t.problems, fmt.Sprintf("%s: partition %d offset %d has key %q, expected %q", member, p, offset, key, want))
+	}
+	inside := false
+	for _, h := range held {
+		inside = inside || h == p
+	}
+	if !inside && len(t.problems) < 10 {
+		t.problems = append(t.problems, fmt.Sprintf("%s got partition %d offset %d outside its assignment %v", member, p, offset, held))
+	}
+}
+
+func (t *tally) hasAll(want map[[2]int64]bool) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for w := range want {
+		if t.count[w] == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// exactlyOnce reports to `check` unless every wanted record was consumed once and nothing else was (and
+// the problems add found).
+func (t *tally) exactlyOnce(check *checker, what string, want map[[2]int64]bool) {
+	t.onceBelow(check, what, want, nil)
+}
+
+// onceBelow is exactlyOnce, except that records at or after a partition's committed offset in
+// `committed` may be consumed more than once: at-least-once lets a rebalance redeliver uncommitted work.
+func (t *tally) onceBelow(check *checker, what string, want map[[2]int64]bool, committed map[int32]int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	check.problems = append(check.problems, t.problems...)
+	var missing, twice, extra []string
+	for w := range want {
+		if t.count[w] == 0 {
+			missing = append(missing, fmt.Sprint(w))
+		}
+	}
+	for po, n := range t.count {
+		from, redeliverable := committed[int32(po[0])]
+		if n > 1 && !(redeliverable && po[1] >= from) {
+			twice = append(twice, fmt.Sprint(po))
+		}
+		if !want[po] {
+			extra = append(extra, fmt.Sprint(po))
+		}
+	}
+	for _, bad := range []struct {
+		what string
+		list []string
+	}{{"never consumed", missing}, {"consumed more than once", twice}, {"consumed that should not have been", extra}} {
+		if len(bad.list) > 0 {
+			sort.Strings(bad.list)
+			check.problem("%s: %d records %s, first %v", what, len(bad.list), bad.what, bad.list[:min(5, len(bad.list))])
+		}
+	}
+}
+
+func min(a, b int) int {
+	if a < b {
+		return a
+	}
+	return b
 }

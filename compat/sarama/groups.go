@@ -21,11 +21,7 @@ import (
 	"github.com/Shopify/sarama"
 )
 
-const (
-	groupPartitions = 6
-	perPhase        = 20
-	deadline        = 60 * time.Second // any single wait; only a hung test reaches it
-)
+const groupPartitions = 6
 
 var (
 	mock      = brokerIsMock()
@@ -36,112 +32,17 @@ var (
 	started   []*member // every member, for their errors when a wait gives up
 )
 
-func recordKey(phase, p, i int) string { return fmt.Sprintf("k%d-p%d-%04d", phase, p, i) }
-
-// config is Kafka 2.0; with the mock cluster, 0.11, because the mock answers Metadata only up to v2.
-func config(clientID string) *sarama.Config {
-	c := sarama.NewConfig()
-	c.ClientID = clientID
-	c.Version = sarama.V2_0_0_0
-	if mock {
-		c.Version = sarama.V0_11_0_0
-	}
-	c.Net.DialTimeout = 10 * time.Second
-	c.Net.ReadTimeout = 30 * time.Second
-	c.Consumer.Offsets.Initial = sarama.OffsetOldest
-	c.Consumer.Group.Session.Timeout = 6 * time.Second
-	c.Consumer.Group.Heartbeat.Interval = 500 * time.Millisecond
-	c.Consumer.Return.Errors = true
-	return c
-}
-
-// tally counts every record consumed, by (partition, offset), and checks its key against its offset.
-type tally struct {
-	mu       sync.Mutex
-	count    map[[2]int64]int
-	problems []string
-}
-
-func newTally() *tally { return &tally{count: map[[2]int64]int{}} }
-
-func (t *tally) add(member string, p int32, offset int64, key []byte, held []int32) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.count[[2]int64{int64(p), offset}]++
-	want := recordKey(int(offset)/perPhase, int(p), int(offset)%perPhase)
-	if string(key) != want && len(t.problems) < 10 {
-		t.problems = append(t.problems, fmt.Sprintf("%s: partition %d offset %d has key %q, expected %q", member, p, offset, key, want))
-	}
-	inside := false
-	for _, h := range held {
-		inside = inside || h == p
-	}
-	if !inside && len(t.problems) < 10 {
-		t.problems = append(t.problems, fmt.Sprintf("%s got partition %d offset %d outside its assignment %v", member, p, offset, held))
-	}
-}
-
 // offsets lists (partition, offset) of records start..stop-1 of the phases from..to in every partition.
-func offsets(fromPhase, toPhase, start, stop, partitions int) [][2]int64 {
-	var out [][2]int64
+func offsets(fromPhase, toPhase, start, stop, partitions int) map[[2]int64]bool {
+	out := map[[2]int64]bool{}
 	for phase := fromPhase; phase <= toPhase; phase++ {
 		for p := 0; p < partitions; p++ {
 			for i := start; i < stop; i++ {
-				out = append(out, [2]int64{int64(p), int64(phase*perPhase + i)})
+				out[[2]int64{int64(p), int64(phase*perPhase + i)}] = true
 			}
 		}
 	}
 	return out
-}
-
-func (t *tally) hasAll(want [][2]int64) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, w := range want {
-		if t.count[w] == 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// exactlyOnce reports unless every wanted record was consumed once and nothing else was.
-func (t *tally) exactlyOnce(what string, want [][2]int64) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	check.problems = append(check.problems, t.problems...)
-	wanted := map[[2]int64]bool{}
-	var missing, twice, extra [][2]int64
-	for _, w := range want {
-		wanted[w] = true
-		if t.count[w] == 0 {
-			missing = append(missing, w)
-		}
-	}
-	for po, n := range t.count {
-		if n > 1 {
-			twice = append(twice, po)
-		}
-		if !wanted[po] {
-			extra = append(extra, po)
-		}
-	}
-	for _, bad := range []struct {
-		what string
-		list [][2]int64
-	}{{"never consumed", missing}, {"consumed more than once", twice}, {"consumed that should not have been", extra}} {
-		if len(bad.list) > 0 {
-			sort.Slice(bad.list, func(i, j int) bool { return fmt.Sprint(bad.list[i]) < fmt.Sprint(bad.list[j]) })
-			check.problem("%s: %d records %s, first %v", what, len(bad.list), bad.what, bad.list[:min(5, len(bad.list))])
-		}
-	}
-}
-
-func min(a, b int) int {
-	if a < b {
-		return a
-	}
-	return b
 }
 
 // member is one consumer-group client whose Consume loop runs in its own goroutine.
@@ -173,14 +74,14 @@ func (m *member) Cleanup(s sarama.ConsumerGroupSession) error {
 
 func (m *member) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
 	for msg := range claim.Messages() {
-		m.tally.add(m.name, msg.Partition, msg.Offset, msg.Key, s.Claims()[topic])
+		m.tally.add(m.name, msg.Partition, msg.Offset, string(msg.Key), s.Claims()[topic])
 		s.MarkOffset(msg.Topic, msg.Partition, msg.Offset+1, "")
 	}
 	return nil
 }
 
 func startMember(name string, t *tally) *member {
-	group, err := sarama.NewConsumerGroup(bootstrap, groupID, config(name))
+	group, err := sarama.NewConsumerGroup(bootstrap, groupID, groupConfig(name))
 	if err != nil {
 		fail("NewConsumerGroup %s: %v", name, err)
 	}
@@ -245,71 +146,26 @@ func waitSplit(what string, members map[string]*member, partitions int) map[stri
 	var seen map[string][]int32
 	waitUntil(what, func() bool {
 		seen = map[string][]int32{}
-		owners := map[int32]int{}
 		for name, m := range members {
 			seen[name] = m.assigned()
-			if len(seen[name]) == 0 {
-				return false
-			}
-			for _, p := range seen[name] {
-				owners[p]++
-			}
 		}
-		for p := 0; p < partitions; p++ {
-			if owners[int32(p)] != 1 {
-				return false
-			}
-		}
-		return true
+		return isSplit(seen, partitions)
 	})
 	fmt.Printf("%s: %v\n", what, seen)
 	return seen
 }
 
 func produce(phase, partitions int) {
-	c := config("eddy-compat")
-	c.Producer.RequiredAcks = sarama.WaitForAll
-	c.Producer.Partitioner = sarama.NewManualPartitioner
-	c.Producer.Return.Successes = true
-	c.Net.MaxOpenRequests = 1
-	producer, err := sarama.NewSyncProducer(bootstrap, c)
-	if err != nil {
-		fail("NewSyncProducer: %v", err)
+	if _, err := producePhase(bootstrap, topic, partitions, phase, func(int) int { return 0 }, func(int) int { return perPhase }); err != nil {
+		fail("%v", err)
 	}
-	var msgs []*sarama.ProducerMessage
-	for p := 0; p < partitions; p++ {
-		for i := 0; i < perPhase; i++ {
-			k := recordKey(phase, p, i)
-			msgs = append(msgs, &sarama.ProducerMessage{Topic: topic, Partition: int32(p), Key: sarama.StringEncoder(k),
-				Value: sarama.StringEncoder(k + ":v")})
-		}
-	}
-	if err := producer.SendMessages(msgs); err != nil {
-		fail("produce phase %d: %v", phase, err)
-	}
-	producer.Close()
-	fmt.Printf("produced phase %d: %d records in each of %d partitions\n", phase, perPhase, partitions)
 }
 
 // committed returns the group's committed offset per partition (OffsetFetch).
 func committed(client sarama.Client, partitions int) map[int32]int64 {
-	coordinator, err := client.Coordinator(groupID)
+	out, err := fetchCommitted(client, groupID, topic, partitions)
 	if err != nil {
-		fail("Coordinator: %v", err)
-	}
-	req := &sarama.OffsetFetchRequest{ConsumerGroup: groupID, Version: 1}
-	for p := 0; p < partitions; p++ {
-		req.AddPartition(topic, int32(p))
-	}
-	resp, err := coordinator.FetchOffset(req)
-	if err != nil {
-		fail("OffsetFetch: %v", err)
-	}
-	out := map[int32]int64{}
-	for p := 0; p < partitions; p++ {
-		if b := resp.GetBlock(topic, int32(p)); b != nil && b.Err == sarama.ErrNoError {
-			out[int32(p)] = b.Offset
-		}
+		fail("%v", err)
 	}
 	return out
 }
@@ -388,14 +244,14 @@ func main() {
 	var admin sarama.ClusterAdmin
 	if !mock { // the mock has no CreateTopics and no group admin APIs; it creates a topic when Metadata names it
 		var err error
-		if admin, err = sarama.NewClusterAdmin(bootstrap, config("eddy-compat-admin")); err != nil {
+		if admin, err = sarama.NewClusterAdmin(bootstrap, groupConfig("eddy-compat-admin")); err != nil {
 			fail("NewClusterAdmin: %v", err)
 		}
 		if err := admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: groupPartitions, ReplicationFactor: 1}, false); err != nil {
 			fail("CreateTopic: %v", err)
 		}
 	}
-	client, err := sarama.NewClient(bootstrap, config("eddy-compat"))
+	client, err := sarama.NewClient(bootstrap, groupConfig("eddy-compat"))
 	if err != nil {
 		fail("NewClient: %v", err)
 	}
@@ -429,7 +285,7 @@ func main() {
 	produce(0, partitions)
 	want := offsets(0, 0, 0, perPhase, partitions)
 	waitUntil("consume phase 0", func() bool { return t.hasAll(want) })
-	t.exactlyOnce("phase 0 with three members", want)
+	t.exactlyOnce(check, "phase 0 with three members", want)
 	waitCommitted("phase 0 committed", client, partitions, perPhase)
 
 	// c3 leaves: c1 and c2 take over its partitions and start where c3 committed.
@@ -450,7 +306,7 @@ func main() {
 	produce(1, partitions)
 	want = offsets(0, 1, 0, perPhase, partitions)
 	waitUntil("consume phase 1", func() bool { return t.hasAll(want) })
-	t.exactlyOnce("phases 0-1 after c3 left", want)
+	t.exactlyOnce(check, "phases 0-1 after c3 left", want)
 
 	// Commit the middle of phase 2 (ResetOffset moves the mark back): a new member must resume exactly there.
 	produce(2, partitions)
@@ -476,7 +332,7 @@ func main() {
 	rest := offsets(2, 2, perPhase/2, perPhase, partitions)
 	waitUntil("c4 consumes from the committed offsets", func() bool { return after.hasAll(rest) })
 	time.Sleep(500 * time.Millisecond) // anything before the committed offsets would show up too
-	after.exactlyOnce("c4 resuming at the committed offsets", rest)
+	after.exactlyOnce(check, "c4 resuming at the committed offsets", rest)
 
 	if admin != nil {
 		_, d := describeGroup(admin)
