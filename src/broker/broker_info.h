@@ -9,7 +9,8 @@
 
 namespace eddy::broker {
 
-class cluster_metadata;  // broker/cluster_metadata.h
+class cluster_metadata;    // broker/cluster_metadata.h
+class producer_id_source;  // broker/producer_ids.h
 }  // namespace eddy::broker
 
 namespace eddy::cluster {
@@ -45,6 +46,10 @@ struct broker_info {
     // The group coordinator shards hosted here (the group APIs); null in handler tests
     // without one (group APIs then answer NOT_COORDINATOR).
     std::shared_ptr<group::coordinator_runtime> groups;
+    // Producer ids for InitProducerId, from blocks the controller allocates; null in
+    // handler tests without a controller (InitProducerId then answers
+    // COORDINATOR_NOT_AVAILABLE).
+    std::shared_ptr<producer_id_source> producer_ids;
 
     // The endpoint for `listener_name`, or nullptr when this broker has none.
     const advertised_endpoint* endpoint_for(const std::string& listener_name) const {

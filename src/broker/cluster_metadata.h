@@ -34,6 +34,13 @@ struct auto_create_status {
     int16_t error_code = 0;
 };
 
+// A block of producer ids the controller handed to this broker (AllocateProducerIds).
+struct producer_id_range {
+    int16_t error_code = 0;
+    int64_t first = -1;
+    int32_t size = 0;
+};
+
 // Thread-safe: image() from any thread; the operations may be awaited from any executor
 // and resume there. Arguments are taken by value: the coroutines own them.
 class cluster_metadata {
@@ -60,6 +67,10 @@ public:
     // auto.create.topics.enable permit; one status per name that did not exist.
     virtual asio::awaitable<std::vector<auto_create_status>> auto_create_topics(
         std::vector<std::string> names, bool allowed) = 0;
+
+    // The next block of producer ids for this broker, recorded in the metadata log
+    // (ProducerIdsRecord) so no id is handed out twice, even across restarts.
+    virtual asio::awaitable<producer_id_range> allocate_producer_ids() = 0;
 };
 
 }  // namespace eddy::broker

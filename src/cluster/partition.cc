@@ -19,6 +19,9 @@ error_code to_kafka(std::error_code ec) {
     if (ec == log::errc::offset_out_of_range) return error_code::offset_out_of_range;
     if (ec == log::errc::record_list_too_large) return error_code::record_list_too_large;
     if (ec == log::errc::invalid_batches) return error_code::corrupt_message;
+    if (ec == log::errc::out_of_order_sequence) return error_code::out_of_order_sequence_number;
+    if (ec == log::errc::invalid_producer_epoch) return error_code::invalid_producer_epoch;
+    if (ec == log::errc::invalid_txn_state) return error_code::invalid_txn_state;
     return error_code::kafka_storage_error;
 }
 
@@ -112,6 +115,12 @@ produce_outcome partition::append(std::span<uint8_t> records, int16_t api_versio
     out.base_offset = r->first_offset;
     out.log_append_time = v.log_append_time;
     out.log_start_offset = r->log_start_offset;
+    if (r->duplicate) {
+        // A producer's retry: Kafka answers with the original batch's offset and its
+        // timestamp as the append time; nothing new to flush or to wake fetches for.
+        out.log_append_time = r->log_append_time;
+        return out;
+    }
     // flush.messages / flush.ms; with Kafka's defaults this does nothing and the bytes
     // sit in the page cache, which survives kill -9.
     (void)log_->maybe_flush(now_ms);
@@ -232,6 +241,10 @@ void partition::apply_retention(int64_t now_ms) {
     (void)log_->apply_retention(now_ms, by_time_and_size ? settings_.retention_ms : -1,
                                 by_time_and_size ? settings_.retention_bytes : -1,
                                 log_->latest());
+}
+
+void partition::remove_expired_producers(int64_t now_ms) {
+    if (log_) log_->remove_expired_producers(now_ms);
 }
 
 void partition::maybe_flush(int64_t now_ms) {

@@ -93,6 +93,8 @@ public:
     void apply_retention(int64_t now_ms);
     // flush.ms: flushes the log when that long has passed since its last flush.
     void maybe_flush(int64_t now_ms);
+    // producer.id.expiration.ms (housekeeping).
+    void remove_expired_producers(int64_t now_ms);
 
 private:
     void wake_waiters();

@@ -47,10 +47,11 @@ asio::awaitable<void> replica_manager::housekeeping_loop() {
         clock::time_point due = clock::time_point::max();
         bool fires() const { return every.count() > 0 && every < std::chrono::hours(24 * 365 * 100); }
     };
-    std::array<periodic, 4> tasks{{{options_.retention_check_interval},
+    std::array<periodic, 5> tasks{{{options_.retention_check_interval},
                                    {options_.flush_check_interval},
                                    {options_.recovery_point_checkpoint_interval},
-                                   {options_.log_start_checkpoint_interval}}};
+                                   {options_.log_start_checkpoint_interval},
+                                   {options_.producer_expiration_check_interval}}};
     const clock::time_point start = clock::now();
     for (periodic& t : tasks)
         if (t.fires()) t.due = start + t.every;
@@ -65,7 +66,7 @@ asio::awaitable<void> replica_manager::housekeeping_loop() {
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (stopped_) break;
         const clock::time_point now = clock::now();
-        std::array<bool, 4> due{};
+        std::array<bool, 5> due{};
         for (size_t i = 0; i < tasks.size(); ++i) {
             if (tasks[i].due > now) continue;
             due[i] = true;
@@ -73,7 +74,7 @@ asio::awaitable<void> replica_manager::housekeeping_loop() {
             tasks[i].due = now + tasks[i].every;
         }
         // Stored first: no temporary with a destructor inside co_await (GCC 12).
-        asio::awaitable<void> pass = housekeeping_pass({due[0], due[1], due[2], due[3]});
+        asio::awaitable<void> pass = housekeeping_pass({due[0], due[1], due[2], due[3], due[4]});
         co_await std::move(pass);
     }
 }
@@ -86,6 +87,7 @@ asio::awaitable<void> replica_manager::housekeeping_pass(housekeeping_tasks task
         auto visit = on(p, [now, tasks](partition& part) {
             if (tasks.retention) part.apply_retention(now);
             if (tasks.flush) part.maybe_flush(now);
+            if (tasks.producer_expiry) part.remove_expired_producers(now);
             log_offsets o{part.topic(), part.index(), part.log_dir(), 0, 0};
             if (log::log* l = part.get_log()) {
                 o.recovery_point = l->recovery_point();
@@ -169,6 +171,7 @@ void replica_manager::apply_image(metadata::image_ptr image) {
             image->configs(metadata::resource_type::topic, topic->name);
         topic_settings settings =
             parse_topic_settings(controller::effective_topic_configs(overrides, layers));
+        settings.log.producer_id_expiration_ms = options_.producer_id_expiration_ms;
         for (const auto& [index, state] : topic->partitions) {
             if (state.leader != options_.node_id) continue;
             std::shared_ptr<partition> p;

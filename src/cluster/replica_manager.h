@@ -35,6 +35,9 @@ struct replica_manager_options {
     // log.flush.offset.checkpoint.interval.ms, log.flush.start.offset.checkpoint.interval.ms
     std::chrono::milliseconds recovery_point_checkpoint_interval{60000};
     std::chrono::milliseconds log_start_checkpoint_interval{60000};
+    // producer.id.expiration.check.interval.ms and producer.id.expiration.ms.
+    std::chrono::milliseconds producer_expiration_check_interval{600000};
+    int64_t producer_id_expiration_ms = 86400000;
     std::shared_ptr<log::filesystem> fs;  // null: the real disk
 };
 
@@ -105,6 +108,7 @@ private:
         bool flush = false;
         bool recovery_points = false;
         bool log_starts = false;
+        bool producer_expiry = false;
     };
     std::vector<log_offsets> collect_offsets(bool close_logs);
     asio::awaitable<void> housekeeping_loop();

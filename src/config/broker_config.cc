@@ -130,6 +130,12 @@ const std::unordered_map<std::string, setter>& setters() {
         {"log.flush.start.offset.checkpoint.interval.ms", [](broker_config& c, const std::string& k, const std::string& v) {
              c.log_flush_start_offset_checkpoint_interval_ms = parse_int(k, v, 0, INT32_MAX);
          }},
+        {"producer.id.expiration.ms", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.producer_id_expiration_ms = parse_int(k, v, 1, INT32_MAX);
+         }},
+        {"producer.id.expiration.check.interval.ms", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.producer_id_expiration_check_interval_ms = parse_int(k, v, 1, INT32_MAX);
+         }},
         {"socket.request.max.bytes", [](broker_config& c, const std::string& k, const std::string& v) {
              c.socket_request_max_bytes = parse_int(k, v, 1, INT32_MAX);
          }},

@@ -44,6 +44,10 @@ struct broker_config {
     int64_t log_flush_scheduler_interval_ms = INT64_MAX;
     int32_t log_flush_offset_checkpoint_interval_ms = 60000;
     int32_t log_flush_start_offset_checkpoint_interval_ms = 60000;
+    // Idempotent producers: how long a partition keeps a silent producer's state, and how
+    // often it looks (producer.id.expiration.ms, producer.id.expiration.check.interval.ms).
+    int32_t producer_id_expiration_ms = 86400000;
+    int32_t producer_id_expiration_check_interval_ms = 600000;
     std::string log_level = "info";
     // Optional: the cluster id to write into a new meta.properties.
     std::optional<std::string> cluster_id;

@@ -18,6 +18,9 @@ public:
             case errc::corrupt_checkpoint: return "checkpoint file could not be parsed";
             case errc::unexpected_eof: return "file shorter than expected";
             case errc::log_failed: return "log failed after an unrecoverable write error";
+            case errc::out_of_order_sequence: return "out of order sequence number";
+            case errc::invalid_producer_epoch: return "producer epoch older than the last one seen";
+            case errc::invalid_txn_state: return "non-transactional batch inside an open transaction";
         }
         return "unknown log error";
     }

@@ -14,6 +14,9 @@ enum class errc {
     corrupt_checkpoint,       // a checkpoint file could not be parsed
     unexpected_eof,           // a read ended before the bytes the caller asked for
     log_failed,               // an earlier write failed and could not be undone; the log is read-only
+    out_of_order_sequence,    // an idempotent producer's sequence gap -> OUT_OF_ORDER_SEQUENCE_NUMBER
+    invalid_producer_epoch,   // an older producer epoch than the partition saw -> INVALID_PRODUCER_EPOCH
+    invalid_txn_state,        // a plain batch inside the producer's open transaction -> INVALID_TXN_STATE
 };
 
 const std::error_category& log_category();

@@ -12,7 +12,8 @@
 namespace eddy::log {
 
 log::log(filesystem& fs, std::string dir, log_config config, leader_epoch_cache epochs)
-    : fs_(&fs), dir_(std::move(dir)), config_(config), epochs_(std::move(epochs)) {}
+    : fs_(&fs), dir_(std::move(dir)), config_(config), epochs_(std::move(epochs)),
+      producers_(config.producer_id_expiration_ms) {}
 
 result<std::unique_ptr<log>> log::open(filesystem& fs, std::string dir, log_config config,
                                        const open_options& opts) {
@@ -81,6 +82,7 @@ std::error_code log::load(const open_options& opts) {
     // After a clean stop everything was flushed; after an unclean one every segment from
     // the recovery point on was validated and fsynced by recover_from.
     recovery_point_ = next_offset_;
+    if (auto ec = load_producer_state(opts.now_ms, opts.clean_shutdown)) return ec;
     if (dir_dirty_) {
         if (auto ec = fs_->sync_directory(dir_)) return ec;
         dir_dirty_ = false;

@@ -15,6 +15,7 @@
 #include "log/filesystem.h"
 #include "log/leader_epoch_cache.h"
 #include "log/log_config.h"
+#include "log/producer_state.h"
 #include "log/segment.h"
 
 namespace eddy::log {
@@ -52,6 +53,9 @@ struct append_result {
     int64_t last_offset = 0;
     int64_t log_append_time = -1;  // now_ms when log_append_time was applied, else -1
     int64_t log_start_offset = 0;
+    // The batch was a retry of one already in the log (same producer, epoch and
+    // sequences): nothing was written, the offsets are the original ones.
+    bool duplicate = false;
 };
 
 // A byte range of a segment's .log file: send it with sendfile(2) on
@@ -95,7 +99,11 @@ public:
     // Appends whole magic-2 batches (validated by the caller: CRC, sizes, records)
     // rewriting base offsets (and epoch / append time) in place in `batches`. Rolls first
     // when segment.bytes, segment.ms, a full index or the 32-bit relative offset demand
-    // it. errc::record_list_too_large when the batches exceed segment.bytes;
+    // it. Leader appends (assign_offsets) check idempotent producers first: a retry of a
+    // batch already in the log is answered with its offsets and not written again; a
+    // sequence gap or an old epoch is refused (errc::out_of_order_sequence,
+    // invalid_producer_epoch, invalid_txn_state). errc::record_list_too_large when the
+    // batches exceed segment.bytes;
     // errc::invalid_batches when they are not whole v2 batches. A failed write leaves
     // the log as it was, or, when it cannot be undone, refuses further appends
     // (errc::log_failed).
@@ -170,6 +178,13 @@ public:
     uint64_t max_append_bytes() const { return config_.segment_bytes; }
     const recovery_report& last_recovery() const { return recovery_; }
 
+    // Idempotent producers (log_producers.cc). Their state is snapshotted beside the
+    // segments at every roll and at close(), and rebuilt at open() from the newest snapshot
+    // plus the batches after it.
+    const producer_state& producers() const { return producers_; }
+    // producer.id.expiration.ms, checked by the broker's housekeeping.
+    void remove_expired_producers(int64_t now_ms) { producers_.remove_expired(now_ms); }
+
     log(const log&) = delete;
     log& operator=(const log&) = delete;
     ~log() = default;
@@ -191,11 +206,23 @@ private:
     result<retention_result> delete_oldest(int64_t now_ms, int64_t high_watermark, Pred pred);
     std::error_code delete_segment(std::map<int64_t, std::unique_ptr<segment>>::iterator it);
     std::error_code raise_log_start(int64_t offset);
+    // Producer state (log_producers.cc).
+    std::error_code load_producer_state(int64_t now_ms, bool clean_shutdown);
+    // Rebuilds the state from the newest usable snapshot at or below `end` and the
+    // batches from there up to `end`.
+    std::error_code rebuild_producer_state(int64_t end, int64_t now_ms, bool clean_shutdown);
+    std::error_code write_producer_snapshot();
+    // Removes snapshots above `end` (truncation) or below the first segment (retention).
+    std::error_code remove_producer_snapshots(int64_t below, int64_t above);
+    // Calls fn for every batch header with offsets at or after `from`, below `end`.
+    template <typename Fn>
+    std::error_code for_each_batch(int64_t from, int64_t end, Fn&& fn);
 
     filesystem* fs_;
     std::string dir_;
     log_config config_;
     leader_epoch_cache epochs_;
+    producer_state producers_;
     std::map<int64_t, std::unique_ptr<segment>> segments_;  // by base offset; never empty
     int64_t next_offset_ = 0;
     int64_t log_start_offset_ = 0;

@@ -18,6 +18,8 @@ struct log_config {
     // is still fsynced when it is rolled and when the log is closed.
     int64_t flush_messages = std::numeric_limits<int64_t>::max();  // flush.messages
     int64_t flush_ms = std::numeric_limits<int64_t>::max();        // flush.ms
+    // A broker setting: how long an idempotent producer's state outlives its last batch.
+    int64_t producer_id_expiration_ms = 86400000;  // producer.id.expiration.ms (1 day)
 };
 
 }  // namespace eddy::log

@@ -36,6 +36,8 @@ result<retention_result> log::delete_oldest(int64_t now_ms, int64_t high_waterma
         ++out.segments_deleted;
     }
     if (auto ec = raise_log_start(segments_.begin()->first)) return ec;
+    // Producer snapshots of the deleted segments go with them (the newest always stays).
+    if (auto ec = remove_producer_snapshots(segments_.begin()->first, next_offset_)) return ec;
     out.log_start_offset = log_start_offset_;
     get_logger("storage")->info("log {}: deleted {} segments ({} bytes); log start offset now {}",
                                 dir_, out.segments_deleted, out.bytes_deleted, log_start_offset_);

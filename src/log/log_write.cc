@@ -52,6 +52,39 @@ result<append_result> log::append(std::span<uint8_t> batches, const append_info&
     if (!info.assign_offsets && first < next_offset_) return errc::invalid_batches;
     const int64_t max_ts = info.log_append_time ? info.now_ms : shape->max_timestamp;
 
+    // Idempotent producers, checked before anything is written (Kafka's
+    // analyzeAndValidateProducerState). A client's retry of a batch already in the log is
+    // answered with that batch's offsets.
+    producer_append producers(producers_, /*from_client=*/info.assign_offsets);
+    {
+        int64_t offset = first;
+        size_t pos = 0;
+        while (pos < batches.size()) {
+            record::batch_view b(batches.data() + pos, batches.size() - pos);
+            if (info.assign_offsets) {
+                if (const producer_batch* dup = producers_.find_duplicate(b)) {
+                    append_result r{dup->first_offset(), dup->last_offset, dup->timestamp,
+                                    log_start_offset_};
+                    r.duplicate = true;
+                    return r;
+                }
+            }
+            const int64_t base = info.assign_offsets ? offset : b.base_offset();
+            if (b.is_control()) {
+                // Transaction markers: not written by clients; replicas carry them.
+            } else {
+                switch (producers.add(b, base)) {
+                case producer_error::none: break;
+                case producer_error::out_of_order_sequence: return errc::out_of_order_sequence;
+                case producer_error::invalid_producer_epoch: return errc::invalid_producer_epoch;
+                case producer_error::invalid_txn_state: return errc::invalid_txn_state;
+                }
+            }
+            offset += int64_t{b.last_offset_delta()} + 1;
+            pos += record::log_overhead + static_cast<size_t>(b.batch_length());
+        }
+    }
+
     if (active().should_roll({config_.segment_bytes, config_.segment_ms, info.now_ms,
                               batches.size(), max_ts, last})) {
         if (auto ec = roll_at(first, info.now_ms)) return ec;
@@ -86,6 +119,7 @@ result<append_result> log::append(std::span<uint8_t> batches, const append_info&
         return ec;
     }
     next_offset_ = active().next_offset();
+    producers_.commit(std::move(producers), next_offset_);
 
     // A leader epoch starts at the first batch written in it.
     pos = 0;
@@ -106,6 +140,7 @@ result<append_result> log::append(std::span<uint8_t> batches, const append_info&
 
 void log::update_config(const log_config& config) {
     config_ = config;
+    producers_.set_expiration_ms(config_.producer_id_expiration_ms);
     active().set_index_interval_bytes(config_.index_interval_bytes);
 }
 
@@ -127,6 +162,10 @@ std::error_code log::roll_at(int64_t base, int64_t now_ms) {
     segments_.emplace(base, std::move(*seg));
     dir_dirty_ = true;
     if (auto ec = raise_log_start(segments_.begin()->first)) return ec;
+    // A snapshot at every segment start bounds what a restart must rescan (Kafka's roll
+    // takes one too).
+    producers_.set_map_end_offset(base);
+    if (auto ec = write_producer_snapshot()) return ec;
     // Kafka flushes the rolled segment right after a roll: it will not change again.
     return flush(base);
 }
@@ -172,7 +211,10 @@ std::error_code log::truncate_to(int64_t offset, int64_t now_ms) {
     if (auto ec = epochs_.truncate_from_end(next_offset_)) return ec;
     recovery_point_ = std::min(recovery_point_, next_offset_);
     log_start_offset_ = std::min(log_start_offset_, next_offset_);
-    return {};
+    // The producers' state forgets the removed batches: rebuilt from a snapshot below the
+    // cut.
+    if (auto ec = remove_producer_snapshots(segments_.begin()->first, next_offset_)) return ec;
+    return rebuild_producer_state(next_offset_, now_ms, /*clean_shutdown=*/false);
 }
 
 std::error_code log::truncate_fully_and_start_at(int64_t offset, int64_t now_ms) {
@@ -188,11 +230,17 @@ std::error_code log::truncate_fully_and_start_at(int64_t offset, int64_t now_ms)
     next_offset_ = offset;
     log_start_offset_ = offset;
     recovery_point_ = offset;
+    producers_.clear();
+    producers_.set_map_end_offset(offset);
+    if (auto ec = remove_producer_snapshots(offset, -1)) return ec;
     return flush(offset);
 }
 
 std::error_code log::close() {
     if (auto ec = active().on_become_inactive()) return ec;
+    // The state at the end: the next open reads it instead of scanning.
+    producers_.set_map_end_offset(next_offset_);
+    if (auto ec = write_producer_snapshot()) return ec;
     if (auto ec = flush(next_offset_)) return ec;
     return active().sync();
 }

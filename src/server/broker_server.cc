@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "broker/meta_properties.h"
+#include "broker/producer_ids.h"
 #include "common/logging.h"
 #include "group/runtime/coordinator_runtime.h"
 #include "server/metadata_service.h"
@@ -178,6 +179,8 @@ std::vector<net::bound_listener> broker_server::start() {
         ro.flush_check_interval = ms(cfg_.log_flush_scheduler_interval_ms);
         ro.recovery_point_checkpoint_interval = ms(cfg_.log_flush_offset_checkpoint_interval_ms);
         ro.log_start_checkpoint_interval = ms(cfg_.log_flush_start_offset_checkpoint_interval_ms);
+        ro.producer_expiration_check_interval = ms(cfg_.producer_id_expiration_check_interval_ms);
+        ro.producer_id_expiration_ms = cfg_.producer_id_expiration_ms;
         for (const auto& [k, v] : props_) ro.static_configs.emplace(k, v);
         replicas_ = std::make_shared<cluster::replica_manager>(std::move(ro));
         replicas_->start();
@@ -195,6 +198,7 @@ std::vector<net::bound_listener> broker_server::start() {
     }
     metadata_->start();
     broker_->metadata = metadata_;
+    broker_->producer_ids = std::make_shared<broker::producer_id_source>(metadata_);
 
     net_->run();
     return bound;

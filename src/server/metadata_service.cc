@@ -307,6 +307,18 @@ metadata_service::incremental_alter_configs(msg::incremental_alter_configs_reque
                           version);
 }
 
+asio::awaitable<broker::producer_id_range> metadata_service::allocate_producer_ids() {
+    const int32_t self = options_.node_id;
+    return submit([self](controller::controller& c, int64_t) {
+        // This node's current broker epoch, as a broker's AllocateProducerIds carries it.
+        const metadata::broker_registration* b = c.image()->broker(self);
+        auto r = c.allocate_producer_ids(self, b ? b->epoch : -1);
+        return controller::controller_result<broker::producer_id_range>{
+            std::move(r.records),
+            {r.response.error_code, r.response.first_producer_id, r.response.size}};
+    });
+}
+
 asio::awaitable<std::vector<broker::auto_create_status>> metadata_service::auto_create_topics(
     std::vector<std::string> names, bool allowed) {
     return submit([names = std::move(names), allowed](controller::controller& c, int64_t now) {

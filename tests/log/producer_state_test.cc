@@ -13,9 +13,6 @@
 namespace eddy::log {
 namespace {
 
-using record::test::build_batch;
-using record::test::test_batch;
-using record::test::test_record;
 
 constexpr int64_t day_ms = 86'400'000;
 constexpr int64_t now = 1'700'000'000'000;
@@ -23,14 +20,7 @@ constexpr int64_t now = 1'700'000'000'000;
 // A batch of `count` records of producer `pid` at `epoch`, sequences from `seq`.
 std::vector<uint8_t> batch_of(int64_t pid, int16_t epoch, int32_t seq, int count = 3,
                               bool transactional = false) {
-    test_batch b;
-    for (int i = 0; i < count; ++i) b.records.emplace_back("k", "v");
-    b.producer_id = pid;
-    b.producer_epoch = epoch;
-    b.base_sequence = seq;
-    b.transactional = transactional;
-    b.base_timestamp = now;
-    return build_batch(b);
+    return record::test::producer_batch(pid, epoch, seq, count, now, transactional);
 }
 
 record::batch_view view(const std::vector<uint8_t>& bytes) {

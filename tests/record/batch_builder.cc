@@ -121,4 +121,16 @@ std::vector<uint8_t> from_hex(const std::string& hex) {
     return out;
 }
 
+std::vector<uint8_t> producer_batch(int64_t producer_id, int16_t epoch, int32_t base_sequence,
+                                    int records, int64_t base_timestamp, bool transactional) {
+    test_batch b;
+    for (int i = 0; i < records; ++i) b.records.emplace_back("k", "v");
+    b.producer_id = producer_id;
+    b.producer_epoch = epoch;
+    b.base_sequence = base_sequence;
+    b.base_timestamp = base_timestamp;
+    b.transactional = transactional;
+    return build_batch(b);
+}
+
 }  // namespace eddy::record::test

@@ -50,6 +50,11 @@ struct test_batch {
 std::vector<uint8_t> encode_records(const test_batch& b);
 // A whole batch with a correct batchLength and CRC.
 std::vector<uint8_t> build_batch(const test_batch& b);
+// A batch of `records` records ("k" -> "v") from an idempotent producer: id, epoch and first
+// sequence as given.
+std::vector<uint8_t> producer_batch(int64_t producer_id, int16_t epoch, int32_t base_sequence,
+                                    int records, int64_t base_timestamp,
+                                    bool transactional = false);
 // Recomputes the CRC of the batch at the start of `bytes` (after a test edits it).
 void fix_crc(std::vector<uint8_t>& bytes);
 // Lowercase hex, and back.

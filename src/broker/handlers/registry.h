@@ -17,6 +17,7 @@
 #include "broker/handlers/delete_topics.h"
 #include "broker/handlers/describe_configs.h"
 #include "broker/handlers/describe_groups.h"
+#include "broker/handlers/describe_producers.h"
 #include "broker/handlers/fetch.h"
 #include "broker/handlers/find_coordinator.h"
 #include "broker/handlers/heartbeat.h"
@@ -27,6 +28,7 @@
 #include "broker/handlers/list_offsets.h"
 #include "broker/handlers/metadata.h"
 #include "broker/handlers/offset_commit.h"
+#include "broker/handlers/init_producer_id.h"
 #include "broker/handlers/offset_delete.h"
 #include "broker/handlers/offset_fetch.h"
 #include "broker/handlers/offset_for_leader_epoch.h"
@@ -58,6 +60,7 @@ using registered_handlers = handler_list<
     create_topics_handler,
     delete_topics_handler,
     delete_records_handler,
+    init_producer_id_handler,
     offset_for_leader_epoch_handler,
     describe_configs_handler,
     alter_configs_handler,
@@ -65,6 +68,7 @@ using registered_handlers = handler_list<
     delete_groups_handler,
     incremental_alter_configs_handler,
     offset_delete_handler,
+    describe_producers_handler,
     consumer_group_heartbeat_handler,
     consumer_group_describe_handler>;
 

@@ -1,0 +1,95 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// Idempotent producers through the Produce handler: what a client sees for a retry, a gap
+// and a fenced epoch, also after a restart, and what DescribeProducers reports.
+#include <doctest/doctest.h>
+
+#include "batch_builder.h"
+#include "broker/handlers/describe_producers.h"
+#include "cluster_fixture.h"
+#include "eddy/error_code.h"
+
+namespace eddy::cluster::test {
+namespace {
+
+int16_t code(error_code e) { return static_cast<int16_t>(e); }
+
+std::vector<uint8_t> idempotent_batch(int64_t pid, int16_t epoch, int32_t seq, int records = 3) {
+    return record::test::producer_batch(pid, epoch, seq, records, now_ms());
+}
+
+// By value: the responses are temporaries.
+msg::produce_response::partition_produce_response answer(const msg::produce_response& r) {
+    return r.responses.at(0).partition_responses.at(0);
+}
+
+msg::describe_producers_response describe_producers(cluster_fixture& f, const std::string& topic) {
+    msg::describe_producers_request req;
+    auto& t = req.topics.emplace_back();
+    t.name = topic;
+    t.partition_indexes = {0, 7};
+    auto ctx = f.context(61, 0);
+    return cluster_fixture::run([&]() -> asio::awaitable<msg::describe_producers_response> {
+        co_return co_await broker::describe_producers_handler::handle(f.replicas(), ctx,
+                                                                      std::move(req));
+    }());
+}
+
+}  // namespace
+
+TEST_CASE("a retried idempotent batch is acknowledged with its first offset and stored once") {
+    cluster_fixture f;
+    f.create_topic({.name = "t"});
+    REQUIRE(answer(f.produce("t", 0, idempotent_batch(1000, 0, 0))).error_code == 0);
+    REQUIRE(answer(f.produce("t", 0, idempotent_batch(1000, 0, 3))).error_code == 0);
+    const auto retry = answer(f.produce("t", 0, idempotent_batch(1000, 0, 0)));
+    CHECK(retry.error_code == 0);
+    CHECK(retry.base_offset == 0);
+    CHECK(f.log_of("t", 0).log_end == 6);
+
+    CHECK(answer(f.produce("t", 0, idempotent_batch(1000, 0, 9))).error_code ==
+          code(error_code::out_of_order_sequence_number));
+    REQUIRE(answer(f.produce("t", 0, idempotent_batch(1000, 1, 0))).error_code == 0);
+    CHECK(answer(f.produce("t", 0, idempotent_batch(1000, 0, 6))).error_code ==
+          code(error_code::invalid_producer_epoch));
+    CHECK(f.log_of("t", 0).log_end == 9);
+}
+
+TEST_CASE("producer state survives a restart: the last batch is still a retry") {
+    cluster_fixture f;
+    f.create_topic({.name = "t"});
+    REQUIRE(answer(f.produce("t", 0, idempotent_batch(1000, 0, 0))).error_code == 0);
+    REQUIRE(answer(f.produce("t", 0, idempotent_batch(1000, 0, 3))).error_code == 0);
+    f.restart();
+    const auto retry = answer(f.produce("t", 0, idempotent_batch(1000, 0, 3)));
+    CHECK(retry.error_code == 0);
+    CHECK(retry.base_offset == 3);
+    CHECK(answer(f.produce("t", 0, idempotent_batch(1000, 0, 7))).error_code ==
+          code(error_code::out_of_order_sequence_number));
+    CHECK(answer(f.produce("t", 0, idempotent_batch(1000, 0, 6))).error_code == 0);
+}
+
+TEST_CASE("DescribeProducers lists a partition's producers") {
+    cluster_fixture f;
+    f.create_topic({.name = "t"});
+    REQUIRE(answer(f.produce("t", 0, idempotent_batch(1000, 2, 0, 4))).error_code == 0);
+    REQUIRE(answer(f.produce("t", 0, idempotent_batch(2000, 0, 0))).error_code == 0);
+    auto resp = describe_producers(f, "t");
+    REQUIRE(resp.topics.size() == 1);
+    REQUIRE(resp.topics[0].partitions.size() == 2);
+    const auto& p0 = resp.topics[0].partitions[0];
+    CHECK(p0.error_code == 0);
+    REQUIRE(p0.active_producers.size() == 2);
+    for (const auto& s : p0.active_producers) {
+        if (s.producer_id == 1000) {
+            CHECK(s.producer_epoch == 2);
+            CHECK(s.last_sequence == 3);
+        } else {
+            CHECK(s.producer_id == 2000);
+            CHECK(s.last_sequence == 2);
+        }
+        CHECK(s.current_txn_start_offset == -1);
+    }
+    CHECK(resp.topics[0].partitions[1].error_code == code(error_code::unknown_topic_or_partition));
+}
+
+}  // namespace eddy::cluster::test
