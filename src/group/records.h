@@ -9,7 +9,7 @@
 #include <variant>
 #include <vector>
 
-#include "eddy/codec/writer.h"
+#include "eddy/codec/versioned.h"
 #include "eddy/msg/group_metadata_value.h"
 #include "eddy/msg/offset_commit_value.h"
 #include "group/consumer_records.h"
@@ -24,15 +24,7 @@ inline constexpr int16_t group_metadata_key_version = 2;  // GroupMetadataKey v2
 inline constexpr int16_t group_metadata_value_version = 3;
 
 // A key or value as __consumer_offsets stores it: the int16 version, then the message.
-template <class Message>
-std::vector<uint8_t> encode_versioned(int16_t version, const Message& message) {
-    std::vector<uint8_t> out;
-    out.reserve(2 + message.size(version));  // also spares GCC 12 a false -Wstringop-overflow
-    codec::writer w(out);
-    w.write_int16(version);
-    message.write(w, version);
-    return out;
-}
+using codec::encode_versioned;
 
 // One committed offset, as OffsetCommitValue holds it.
 struct offset_entry {
