@@ -4,97 +4,16 @@
 // delete the group.
 import { bootstrap, brokerKind, Checker, run, skip } from '../lib/expect.mjs'
 import * as groups from '../lib/groups.mjs'
+import { Members, producePhase } from '../lib/platformatic_members.mjs'
 
 if (process.env.COMPAT_DEBUG) process.env.DEBUG ??= 'plt:kafka:*'
-const { Admin, Consumer, Producer } = await import('@platformatic/kafka')
+const { Admin } = await import('@platformatic/kafka')
 
 const runId = process.env.COMPAT_RUN_ID || 'local'
 const topic = `compat-groups-platformatic-${runId}`
 const groupId = topic
 const common = { bootstrapBrokers: [bootstrap()], timeout: 30000, retries: 5 }
-
-// Consumers of the group, each reading its own stream; consumer.assignments is the client's current view.
-class Members {
-  consumers = {}
-  streams = {}
-  next = {} // name -> {partition: offset after the last record consumed}
-  fetches = {} // name -> Fetch responses its stream received
-  errors = []
-
-  constructor(tally) {
-    this.tally = tally
-  }
-
-  held(name) {
-    const a = this.consumers[name]?.assignments ?? []
-    return new Set(a.filter((x) => x.topic === topic).flatMap((x) => x.partitions))
-  }
-
-  async add(name) {
-    const consumer = new Consumer({ ...common, clientId: name, groupId, sessionTimeout: 6000, heartbeatInterval: 500,
-      rebalanceTimeout: 30000 })
-    this.consumers[name] = consumer
-    this.next[name] = {}
-    const stream = await consumer.consume({ topics: [topic], mode: 'committed', fallbackMode: 'earliest',
-      autocommit: false, maxWaitTime: 200 })
-    this.streams[name] = stream
-    stream.on('data', (m) => {
-      this.tally.add(name, m.partition, Number(m.offset), m.key, this.held(name))
-      this.next[name][m.partition] = Number(m.offset) + 1
-    })
-    stream.on('error', (e) => this.errors.push(`${name}: ${e.message}`))
-    this.fetches[name] = 0
-    stream.on('fetch', () => this.fetches[name]++)
-  }
-
-  assignments() {
-    return Object.fromEntries(Object.keys(this.consumers).map((n) => [n, this.held(n)]))
-  }
-
-  async wait(what, condition) {
-    await groups.waitUntil(what, () => {
-      if (this.errors.length) throw new Error(this.errors.join('; '))
-      return condition()
-    })
-  }
-
-  async waitSplit(what, partitions) {
-    await this.wait(what, () => groups.splitProblem(this.assignments(), partitions) === null)
-    console.log(`${what}: ${groups.describe(this.assignments())}`)
-    // The stream pushes whatever a Fetch returns, also for partitions the member lost while that Fetch
-    // was parked on the broker; two more Fetch responses per member mean one was sent after the rebalance.
-    const seen = { ...this.fetches }
-    await this.wait(`${what}: fetches after the rebalance`,
-      () => Object.keys(this.consumers).every((n) => this.fetches[n] >= seen[n] + 2))
-  }
-
-  // Commits the positions consumed so far, or the given {partition: offset}.
-  async commit(name, offsets = this.next[name]) {
-    await this.consumers[name].commit({ offsets: Object.entries(offsets).map(([p, o]) =>
-      ({ topic, partition: Number(p), offset: BigInt(o), leaderEpoch: 0 })) })
-  }
-
-  async close(name) {
-    await this.streams[name].close()
-    await this.consumers[name].close()
-    delete this.consumers[name]
-    delete this.streams[name]
-  }
-}
-
-async function produce(phase, partitions) {
-  const producer = new Producer({ ...common, clientId: 'eddy-compat', acks: -1 })
-  const messages = []
-  for (let p = 0; p < partitions; p++) {
-    for (let i = 0; i < groups.PER_PHASE; i++) {
-      const k = groups.key(phase, p, i)
-      messages.push({ topic, key: Buffer.from(k), value: Buffer.from(`${k}:v`), partition: p })
-    }
-  }
-  await producer.send({ messages, acks: -1 })
-  await producer.close()
-  console.log(`produced phase ${phase}: ${groups.PER_PHASE} records in each of ${partitions} partitions`)
-}
+const memberOptions = { ...common, groupId, sessionTimeout: 6000, heartbeatInterval: 500, rebalanceTimeout: 30000 }
 
 run(async () => {
   if (brokerKind() === 'mock') skip('the mock cluster has no ApiVersions v3')
@@ -106,7 +25,8 @@ run(async () => {
   const describe = async () => (await admin.describeGroups({ groups: [groupId] })).get(groupId)
   const clientIds = (d) => [...d.members.values()].map((m) => m.clientId).sort()
 
-  await groups.shareAndResume((tally) => new Members(tally), (phase) => produce(phase, partitions), partitions, check, {
+  await groups.shareAndResume((tally) => new Members(tally, topic, memberOptions),
+    (phase) => producePhase(common, topic, phase, partitions), partitions, check, {
     async threeMembers() {
       const listed = (await admin.listGroups()).get(groupId)
       const d = await describe()

@@ -10,10 +10,11 @@
 // member leaving, so the group rebalances; a static member's restart is meant to send no LeaveGroup.
 import { fileURLToPath } from 'node:url'
 import * as groups from '../lib/groups.mjs'
+import { producePhase } from '../lib/platformatic_members.mjs'
 import * as recovery from '../lib/recovery.mjs'
 
 if (process.env.COMPAT_DEBUG) process.env.DEBUG ??= 'plt:kafka:*'
-const { Admin, Consumer, Producer } = await import('@platformatic/kafka')
+const { Admin, Consumer } = await import('@platformatic/kafka')
 const script = fileURLToPath(import.meta.url)
 const options = (bootstrap, clientId) => ({ bootstrapBrokers: [bootstrap], clientId, timeout: 30000, retries: 5 })
 
@@ -95,19 +96,9 @@ class Members {
 
 const newMembers = (tally, group, hooks) => new Members(tally, group, hooks)
 
-async function produce(bootstrap, topic, phase, partitions) {
-  const producer = new Producer({ ...options(bootstrap, 'eddy-compat'), acks: -1 })
-  const messages = []
-  for (let p = 0; p < partitions; p++) {
-    for (let i = 0; i < groups.PER_PHASE; i++) {
-      const k = groups.key(phase, p, i)
-      messages.push({ topic, key: Buffer.from(k), value: Buffer.from(`${k}:v`), partition: p })
-    }
-  }
-  await producer.send({ messages, acks: -1 })
-  await producer.close()
-  console.log(`produced phase ${phase} to ${topic}: ${groups.PER_PHASE} records in each of ${partitions} partitions`)
-}
+// The shared producer of lib/platformatic_members.mjs (its clientId wins over options').
+const produce = (bootstrap, topic, phase, partitions) =>
+  producePhase(options(bootstrap, 'eddy-compat'), topic, phase, partitions)
 
 async function committedOffsets(bootstrap, groupId, topic) {
   const admin = new Admin(options(bootstrap, 'eddy-compat-admin'))
