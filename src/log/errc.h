@@ -17,6 +17,7 @@ enum class errc {
     out_of_order_sequence,    // an idempotent producer's sequence gap -> OUT_OF_ORDER_SEQUENCE_NUMBER
     invalid_producer_epoch,   // an older producer epoch than the partition saw -> INVALID_PRODUCER_EPOCH
     invalid_txn_state,        // a plain batch inside the producer's open transaction -> INVALID_TXN_STATE
+    coordinator_fenced,       // a marker from an older coordinator epoch -> TRANSACTION_COORDINATOR_FENCED
 };
 
 const std::error_category& log_category();

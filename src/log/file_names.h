@@ -14,6 +14,8 @@ namespace eddy::log {
 inline constexpr std::string_view log_suffix = ".log";
 inline constexpr std::string_view index_suffix = ".index";
 inline constexpr std::string_view time_index_suffix = ".timeindex";
+// The aborted-transaction index (txn_index.h).
+inline constexpr std::string_view txn_index_suffix = ".txnindex";
 inline constexpr std::string_view deleted_suffix = ".deleted";
 inline constexpr std::string_view tmp_suffix = ".tmp";
 // Producer state snapshots, named by the offset the state reflects (producer_snapshot.h).

@@ -38,7 +38,8 @@ std::error_code log::load(const open_options& opts) {
         } else if (auto base = parse_segment_file_name(name, log_suffix)) {
             bases.insert(*base);
         } else if (parse_segment_file_name(name, index_suffix) ||
-                   parse_segment_file_name(name, time_index_suffix)) {
+                   parse_segment_file_name(name, time_index_suffix) ||
+                   parse_segment_file_name(name, txn_index_suffix)) {
             indexes.push_back(name);
         }
     }
@@ -46,6 +47,7 @@ std::error_code log::load(const open_options& opts) {
     for (const auto& name : indexes) {
         auto base = parse_segment_file_name(name, index_suffix);
         if (!base) base = parse_segment_file_name(name, time_index_suffix);
+        if (!base) base = parse_segment_file_name(name, txn_index_suffix);
         if (!bases.contains(*base)) {
             if (auto ec = fs_->remove(join_path(dir_, name))) return ec;
             dir_dirty_ = true;
@@ -69,12 +71,14 @@ std::error_code log::load(const open_options& opts) {
     }
 
     const int64_t recover_point = opts.clean_shutdown ? INT64_MAX : opts.recovery_point;
-    if (auto ec = recover_from(recover_point, std::move(flagged))) return ec;
+    std::set<int64_t> rescanned;
+    if (auto ec = recover_from(recover_point, std::move(flagged), rescanned)) return ec;
 
     next_offset_ = active().next_offset();
     log_start_offset_ = std::max(opts.log_start_offset, segments_.begin()->first);
     if (log_start_offset_ > next_offset_) {
         if (auto ec = truncate_fully_and_start_at(log_start_offset_, opts.now_ms)) return ec;
+        rescanned.clear();  // those segments are gone
     }
     if (auto ec = epochs_.truncate_from_end(next_offset_)) return ec;
     if (auto ec = epochs_.truncate_from_start(log_start_offset_)) return ec;
@@ -82,7 +86,7 @@ std::error_code log::load(const open_options& opts) {
     // After a clean stop everything was flushed; after an unclean one every segment from
     // the recovery point on was validated and fsynced by recover_from.
     recovery_point_ = next_offset_;
-    if (auto ec = load_producer_state(opts.now_ms, opts.clean_shutdown)) return ec;
+    if (auto ec = load_producer_state(opts.now_ms, opts.clean_shutdown, rescanned)) return ec;
     if (dir_dirty_) {
         if (auto ec = fs_->sync_directory(dir_)) return ec;
         dir_dirty_ = false;
@@ -90,7 +94,8 @@ std::error_code log::load(const open_options& opts) {
     return {};
 }
 
-std::error_code log::recover_from(int64_t recovery_point, std::vector<int64_t> flagged) {
+std::error_code log::recover_from(int64_t recovery_point, std::vector<int64_t> flagged,
+                                  std::set<int64_t>& rescanned) {
     // The segment holding the recovery point and everything after it are unflushed.
     int64_t first_unflushed = INT64_MAX;
     if (recovery_point != INT64_MAX) {
@@ -122,6 +127,7 @@ std::error_code log::recover_from(int64_t recovery_point, std::vector<int64_t> f
         // after them, or a power loss could bring the invalid tail back.
         if (auto ec = seg.sync()) return ec;
         ++recovery_.segments_scanned;
+        rescanned.insert(it->first);
         prev_next = seg.next_offset();
         if (*truncated == 0) continue;
 

@@ -1,12 +1,14 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 // A partition's log: the `<topic>-<partition>/` directory of segments, in Kafka's layout.
-// Formats: src/log/segment_format.md, index_format.md, checkpoint_format.md.
+// Formats: src/log/segment_format.md, index_format.md, txn_index_format.md,
+// checkpoint_format.md, producer_snapshot_format.md.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <utility>
@@ -38,6 +40,9 @@ struct recovery_report {
 
 struct append_info {
     int64_t now_ms = 0;
+    // Transaction markers (control batches) come only from the transaction coordinator's
+    // WriteTxnMarkers; a client append never carries one (the caller's validation refuses it).
+    bool from_coordinator = false;
     // Leader appends stamp each batch's partitionLeaderEpoch (outside the CRC).
     std::optional<int32_t> leader_epoch = std::nullopt;
     // message.timestamp.type=LogAppendTime: each batch gets maxTimestamp = now_ms and the
@@ -65,6 +70,15 @@ struct file_slice {
     std::shared_ptr<file> log_file;
     uint64_t position = 0;
     uint32_t length = 0;
+};
+
+// One aborted transaction a read_committed fetch must tell the client about (Kafka's
+// FetchResponse AbortedTransaction): the client drops that producer's records from
+// first_offset up to its abort marker.
+struct aborted_txn {
+    int64_t producer_id = -1;
+    int64_t first_offset = -1;
+    bool operator==(const aborted_txn&) const = default;
 };
 
 struct read_result {
@@ -102,10 +116,15 @@ public:
     // it. Leader appends (assign_offsets) check idempotent producers first: a retry of a
     // batch already in the log is answered with its offsets and not written again; a
     // sequence gap or an old epoch is refused (errc::out_of_order_sequence,
-    // invalid_producer_epoch, invalid_txn_state). errc::record_list_too_large when the
-    // batches exceed segment.bytes;
-    // errc::invalid_batches when they are not whole v2 batches. A failed write leaves
-    // the log as it was, or, when it cannot be undone, refuses further appends
+    // invalid_producer_epoch, invalid_txn_state). Transaction markers (control batches)
+    // are taken only from the coordinator (from_coordinator; errc::invalid_batches from a
+    // client) or a follower append; a marker with an older producer epoch than the
+    // partition saw is refused with errc::invalid_producer_epoch, one from an older
+    // coordinator epoch with errc::coordinator_fenced (nothing is written either way). A
+    // marker ends its producer's open transaction; an abort is recorded in the active
+    // segment's .txnindex. errc::record_list_too_large when the batches exceed
+    // segment.bytes; errc::invalid_batches when they are not whole v2 batches. A failed
+    // write leaves the log as it was, or, when it cannot be undone, refuses further appends
     // (errc::log_failed).
     result<append_result> append(std::span<uint8_t> batches, const append_info& info);
 
@@ -185,6 +204,22 @@ public:
     // producer.id.expiration.ms, checked by the broker's housekeeping.
     void remove_expired_producers(int64_t now_ms) { producers_.remove_expired(now_ms); }
 
+    // Transactions (log_txn.cc). The first offset of the earliest transaction still open
+    // in this log, or latest() when none is (Kafka's firstUnstableOffset; the partition
+    // bounds it by the high watermark to make the last stable offset).
+    int64_t first_unstable_offset() const;
+    // The aborted transactions a read_committed fetch of [from, upto) must carry: those
+    // whose aborted range (first offset to abort marker) overlaps it, from the
+    // aborted-transaction index (.txnindex) beside each segment, ordered by first offset.
+    std::vector<aborted_txn> aborted_transactions(int64_t from, int64_t upto) const;
+    // The last stable offset for a high watermark, as Kafka computes it: the smallest of
+    // the high watermark, the first offset of the earliest open transaction and that of
+    // the earliest ended one whose marker is not yet below the high watermark (ended, but
+    // not replicated: a new leader might not know how). Forgets ended transactions whose
+    // marker is below `high_watermark`; the partition should call it whenever it needs
+    // the LSO, rather than min(first_unstable_offset(), high watermark).
+    int64_t last_stable_offset(int64_t high_watermark);
+
     log(const log&) = delete;
     log& operator=(const log&) = delete;
     ~log() = default;
@@ -195,7 +230,9 @@ private:
     std::error_code load(const open_options& opts);
     // Starts a new active segment at `base` (>= latest()).
     std::error_code roll_at(int64_t base, int64_t now_ms);
-    std::error_code recover_from(int64_t recovery_point, std::vector<int64_t> flagged);
+    // Adds the base offset of every segment it validates to `rescanned`.
+    std::error_code recover_from(int64_t recovery_point, std::vector<int64_t> flagged,
+                                 std::set<int64_t>& rescanned);
     segment& active() { return *segments_.rbegin()->second; }
     segment_options segment_opts() const {
         return {config_.index_interval_bytes, config_.segment_index_bytes};
@@ -207,16 +244,24 @@ private:
     std::error_code delete_segment(std::map<int64_t, std::unique_ptr<segment>>::iterator it);
     std::error_code raise_log_start(int64_t offset);
     // Producer state (log_producers.cc).
-    std::error_code load_producer_state(int64_t now_ms, bool clean_shutdown);
-    // Rebuilds the state from the newest usable snapshot at or below `end` and the
-    // batches from there up to `end`.
-    std::error_code rebuild_producer_state(int64_t end, int64_t now_ms, bool clean_shutdown);
+    // `rescanned`: the segments recovery validated, whose aborted-transaction indexes it
+    // emptied; the replay refills them.
+    std::error_code load_producer_state(int64_t now_ms, bool clean_shutdown,
+                                        const std::set<int64_t>& rescanned);
+    // Rebuilds the state from the newest usable snapshot at or below `end` (and at or
+    // below the first of `rescanned`) and the batches from there up to `end`.
+    std::error_code rebuild_producer_state(int64_t end, int64_t now_ms, bool clean_shutdown,
+                                           const std::set<int64_t>& rescanned = {});
     std::error_code write_producer_snapshot();
     // Removes snapshots above `end` (truncation) or below the first segment (retention).
     std::error_code remove_producer_snapshots(int64_t below, int64_t above);
-    // Calls fn for every batch header with offsets at or after `from`, below `end`.
+    // Calls fn for every batch with offsets at or after `from`, below `end`: the header
+    // only, except for control batches, which come whole.
     template <typename Fn>
     std::error_code for_each_batch(int64_t from, int64_t end, Fn&& fn);
+    // Transactions (log_txn.cc). Records the transactions an append's markers ended: the
+    // aborted ones in the active segment's .txnindex.
+    std::error_code complete_txns(const std::vector<completed_txn>& completed);
 
     filesystem* fs_;
     std::string dir_;
@@ -228,6 +273,9 @@ private:
     int64_t log_start_offset_ = 0;
     int64_t recovery_point_ = 0;
     int64_t last_flush_ms_ = 0;
+    // Ended transactions whose marker may be above the high watermark: first offset ->
+    // marker offset (Kafka's unreplicatedTxns); see last_stable_offset().
+    std::map<int64_t, int64_t> unreplicated_txns_;
     bool dir_dirty_ = false;  // entries created or removed since the last directory fsync
     bool failed_ = false;
     recovery_report recovery_;

@@ -5,6 +5,7 @@
 #include "common/logging.h"
 #include "log/errc.h"
 #include "log/log.h"
+#include "record/control_record.h"
 
 namespace eddy::log {
 namespace {
@@ -52,16 +53,19 @@ result<append_result> log::append(std::span<uint8_t> batches, const append_info&
     if (!info.assign_offsets && first < next_offset_) return errc::invalid_batches;
     const int64_t max_ts = info.log_append_time ? info.now_ms : shape->max_timestamp;
 
-    // Idempotent producers, checked before anything is written (Kafka's
+    // Idempotent producers and transactions, checked before anything is written (Kafka's
     // analyzeAndValidateProducerState). A client's retry of a batch already in the log is
     // answered with that batch's offsets.
-    producer_append producers(producers_, /*from_client=*/info.assign_offsets);
+    const append_origin origin = !info.assign_offsets ? append_origin::replication
+                                 : info.from_coordinator ? append_origin::coordinator
+                                                         : append_origin::client;
+    producer_append producers(producers_, origin);
     {
         int64_t offset = first;
         size_t pos = 0;
         while (pos < batches.size()) {
             record::batch_view b(batches.data() + pos, batches.size() - pos);
-            if (info.assign_offsets) {
+            if (origin == append_origin::client && !b.is_control()) {
                 if (const producer_batch* dup = producers_.find_duplicate(b)) {
                     append_result r{dup->first_offset(), dup->last_offset, dup->timestamp,
                                     log_start_offset_};
@@ -70,15 +74,23 @@ result<append_result> log::append(std::span<uint8_t> batches, const append_info&
                 }
             }
             const int64_t base = info.assign_offsets ? offset : b.base_offset();
-            if (b.is_control()) {
-                // Transaction markers: not written by clients; replicas carry them.
-            } else {
-                switch (producers.add(b, base)) {
-                case producer_error::none: break;
-                case producer_error::out_of_order_sequence: return errc::out_of_order_sequence;
-                case producer_error::invalid_producer_epoch: return errc::invalid_producer_epoch;
-                case producer_error::invalid_txn_state: return errc::invalid_txn_state;
-                }
+            producer_error error = producer_error::none;
+            if (!b.is_control()) {
+                error = producers.add(b, base);
+            } else if (auto marker = record::read_marker(b)) {
+                // Only the transaction coordinator writes markers; replicas copy them.
+                if (origin == append_origin::client) return errc::invalid_batches;
+                error = producers.add_marker(b, *marker, base);
+            }
+            // Other control batches (KRaft's LeaderChange, snapshot header and footer in
+            // the metadata log) carry no producer state. Clients never get here with one:
+            // Produce validation refuses every control batch.
+            switch (error) {
+            case producer_error::none: break;
+            case producer_error::out_of_order_sequence: return errc::out_of_order_sequence;
+            case producer_error::invalid_producer_epoch: return errc::invalid_producer_epoch;
+            case producer_error::invalid_txn_state: return errc::invalid_txn_state;
+            case producer_error::coordinator_fenced: return errc::coordinator_fenced;
             }
             offset += int64_t{b.last_offset_delta()} + 1;
             pos += record::log_overhead + static_cast<size_t>(b.batch_length());
@@ -119,7 +131,7 @@ result<append_result> log::append(std::span<uint8_t> batches, const append_info&
         return ec;
     }
     next_offset_ = active().next_offset();
-    producers_.commit(std::move(producers), next_offset_);
+    if (auto ec = complete_txns(producers_.commit(std::move(producers), next_offset_))) return ec;
 
     // A leader epoch starts at the first batch written in it.
     pos = 0;
@@ -212,7 +224,9 @@ std::error_code log::truncate_to(int64_t offset, int64_t now_ms) {
     recovery_point_ = std::min(recovery_point_, next_offset_);
     log_start_offset_ = std::min(log_start_offset_, next_offset_);
     // The producers' state forgets the removed batches: rebuilt from a snapshot below the
-    // cut.
+    // cut. The cut is at or below the high watermark, so no ended transaction is
+    // unreplicated any more (Kafka's truncateAndReload).
+    unreplicated_txns_.clear();
     if (auto ec = remove_producer_snapshots(segments_.begin()->first, next_offset_)) return ec;
     return rebuild_producer_state(next_offset_, now_ms, /*clean_shutdown=*/false);
 }
@@ -231,6 +245,7 @@ std::error_code log::truncate_fully_and_start_at(int64_t offset, int64_t now_ms)
     log_start_offset_ = offset;
     recovery_point_ = offset;
     producers_.clear();
+    unreplicated_txns_.clear();
     producers_.set_map_end_offset(offset);
     if (auto ec = remove_producer_snapshots(offset, -1)) return ec;
     return flush(offset);

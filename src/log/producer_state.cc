@@ -88,9 +88,12 @@ producer_error producer_append::add(const record::batch_view& batch, int64_t fir
     const producer_entry* current = state_.find(producer_id);
     producer_entry& updated = updated_entry(producer_id);
 
-    if (from_client_) {
-        // A smaller epoch than the partition has seen: a zombie (fenced) producer.
-        if (batch_epoch < updated.epoch) return producer_error::invalid_producer_epoch;
+    // A smaller epoch than the partition has seen: a zombie (fenced) producer. Kafka checks
+    // this for every origin but replication; sequences only for clients.
+    if (origin_ != append_origin::replication && batch_epoch < updated.epoch) {
+        return producer_error::invalid_producer_epoch;
+    }
+    if (origin_ == append_origin::client) {
         if (batch_epoch != updated.epoch) {
             // A new epoch starts at sequence 0, unless the partition never knew an epoch.
             if (first_seq != 0 && updated.epoch != record::no_producer_epoch) {
@@ -125,7 +128,33 @@ producer_error producer_append::add(const record::batch_view& batch, int64_t fir
     }
     if (!updated.current_txn_first_offset && batch.is_transactional()) {
         updated.current_txn_first_offset = first_offset;
+        started_.emplace_back(first_offset, producer_id);
     }
+    return producer_error::none;
+}
+
+producer_error producer_append::add_marker(const record::batch_view& batch,
+                                           const record::txn_marker& marker, int64_t offset) {
+    const int64_t producer_id = batch.producer_id();
+    if (producer_id < 0) return producer_error::none;
+    producer_entry& updated = updated_entry(producer_id);
+    if (origin_ != append_origin::replication) {
+        if (marker.producer_epoch < updated.epoch) return producer_error::invalid_producer_epoch;
+        if (updated.coordinator_epoch > marker.coordinator_epoch) {
+            return producer_error::coordinator_fenced;
+        }
+    }
+    // A marker without data before it (an empty transaction) changes neither the LSO nor
+    // the aborted-transaction index, so it completes nothing (as Kafka 3.x).
+    if (updated.current_txn_first_offset) {
+        completed_.push_back({producer_id, *updated.current_txn_first_offset, offset,
+                              !marker.commit});
+    }
+    // Kafka's ProducerStateEntry.update(epoch, coordinatorEpoch, timestamp).
+    updated.set_epoch(marker.producer_epoch);
+    updated.coordinator_epoch = marker.coordinator_epoch;
+    updated.last_timestamp = batch.max_timestamp();
+    updated.current_txn_first_offset.reset();
     return producer_error::none;
 }
 
@@ -142,7 +171,7 @@ const producer_batch* producer_state::find_duplicate(const record::batch_view& b
                        batch_last_sequence(batch.base_sequence(), batch.last_offset_delta()));
 }
 
-void producer_state::commit(producer_append&& append, int64_t end_offset) {
+std::vector<completed_txn> producer_state::commit(producer_append&& append, int64_t end_offset) {
     for (auto& [producer_id, next] : append.updated_) {
         producer_entry& entry = producers_[producer_id];
         // Kafka's ProducerStateEntry.update: epoch first (a new one drops old batches),
@@ -154,15 +183,35 @@ void producer_state::commit(producer_append&& append, int64_t end_offset) {
         entry.current_txn_first_offset = next.current_txn_first_offset;
     }
     append.updated_.clear();
+    for (const auto& [first_offset, producer_id] : append.started_) {
+        ongoing_[first_offset] = producer_id;
+    }
+    // Each ended transaction's LSO is taken before it leaves the open ones, and with the
+    // ones ended before it gone (Kafka's lastStableOffset, then completeTxn).
+    std::vector<completed_txn> completed = std::move(append.completed_);
+    for (auto& txn : completed) {
+        txn.last_stable_offset = txn.last_offset + 1;
+        for (const auto& [first_offset, producer_id] : ongoing_) {
+            if (producer_id != txn.producer_id) {
+                txn.last_stable_offset = first_offset;
+                break;
+            }
+        }
+        ongoing_.erase(txn.first_offset);
+    }
     if (end_offset > map_end_offset_) map_end_offset_ = end_offset;
+    return completed;
 }
 
-void producer_state::replay(const record::batch_view& batch) {
-    producer_append append(*this, /*from_client=*/false);
-    // Control batches (transaction markers) end transactions; until transactions exist
-    // they only move the map end offset.
-    if (!batch.is_control()) append.add(batch, batch.base_offset());
-    commit(std::move(append), batch.last_offset() + 1);
+std::vector<completed_txn> producer_state::replay(const record::batch_view& batch) {
+    producer_append append(*this, append_origin::replication);
+    if (!batch.is_control()) {
+        append.add(batch, batch.base_offset());
+    } else if (auto marker = record::read_marker(batch)) {
+        append.add_marker(batch, *marker, batch.base_offset());
+    }
+    // Other control batches (none Kafka writes today) are skipped, as Kafka's loader does.
+    return commit(std::move(append), batch.last_offset() + 1);
 }
 
 bool producer_state::is_expired(const producer_entry& e, int64_t now_ms) const {

@@ -2,17 +2,21 @@
 // The idempotent-producer state of one partition, as Kafka's ProducerStateManager keeps it:
 // per producer id its epoch and the sequence ranges and offsets of its last five batches,
 // so a retried batch is recognised (and answered with its original offsets) and a gap or a
-// stale epoch is refused. Sans I/O: the log feeds it batches and persists its snapshots
+// stale epoch is refused; and the transactions open in the partition, which transaction
+// markers close. Sans I/O: the log feeds it batches and persists its snapshots
 // (producer_snapshot.h).
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "record/batch.h"
+#include "record/control_record.h"
 
 namespace eddy::log {
 
@@ -67,6 +71,26 @@ enum class producer_error {
     out_of_order_sequence,   // OUT_OF_ORDER_SEQUENCE_NUMBER
     invalid_producer_epoch,  // INVALID_PRODUCER_EPOCH
     invalid_txn_state,       // INVALID_TXN_STATE
+    coordinator_fenced,      // TRANSACTION_COORDINATOR_FENCED (a marker's old coordinator epoch)
+};
+
+// Who wrote an append, which decides what is checked (Kafka's AppendOrigin).
+enum class append_origin {
+    client,       // Produce: epoch, sequence and transaction state checked
+    coordinator,  // a coordinator's own write (transaction markers): epochs checked
+    replication,  // a follower copying the leader, or recovery replaying the log: no checks
+};
+
+// A transaction a marker ended in this partition (Kafka's CompletedTxn).
+struct completed_txn {
+    int64_t producer_id = -1;
+    int64_t first_offset = 0;  // the transaction's first data offset here
+    int64_t last_offset = 0;   // the marker's offset
+    bool aborted = false;
+    // Filled by producer_state::commit(): the first offset of the earliest other
+    // transaction still open when this one ended, else last_offset + 1 (Kafka's
+    // lastStableOffset(completedTxn), what the aborted-transaction index records).
+    int64_t last_stable_offset = 0;
 };
 
 // The last sequence of a batch: base + lastOffsetDelta, wrapping past 2^31-1 to 0.
@@ -79,21 +103,31 @@ class producer_state;
 // applied by producer_state::commit() only once the bytes are in the log.
 class producer_append {
 public:
-    // Client appends are fully checked; replicated or replayed batches only update state.
-    producer_append(const producer_state& state, bool from_client)
-        : state_(state), from_client_(from_client) {}
+    producer_append(const producer_state& state, append_origin origin)
+        : state_(state), origin_(origin) {}
 
     // A data batch whose records will get offsets [first_offset, first_offset +
-    // lastOffsetDelta]. Batches without a producer id are ignored.
+    // lastOffsetDelta]. Batches without a producer id are ignored. A transactional batch
+    // opens the producer's transaction here unless one is open.
     producer_error add(const record::batch_view& batch, int64_t first_offset);
+    // A transaction marker of `batch` at `offset` (Kafka's appendEndTxnMarker): ends the
+    // producer's open transaction, if any, and moves it to the marker's epochs. Refused,
+    // unless replicated, when the producer or coordinator epoch is older than the last.
+    producer_error add_marker(const record::batch_view& batch, const record::txn_marker& marker,
+                              int64_t offset);
+
+    // The transactions the markers added so far end, in marker order.
+    const std::vector<completed_txn>& completed() const { return completed_; }
 
 private:
     friend class producer_state;
     producer_entry& updated_entry(int64_t producer_id);
 
     const producer_state& state_;
-    bool from_client_;
+    append_origin origin_;
     std::unordered_map<int64_t, producer_entry> updated_;
+    std::vector<std::pair<int64_t, int64_t>> started_;  // {first offset, producer id}
+    std::vector<completed_txn> completed_;
 };
 
 // Lives on: the partition's executor.
@@ -108,10 +142,21 @@ public:
     // timestamp are the answer Kafka gives (error NONE, the original base offset).
     const producer_batch* find_duplicate(const record::batch_view& batch) const;
 
-    // Applies an append whose batches now end at end_offset (exclusive).
-    void commit(producer_append&& append, int64_t end_offset);
-    // A batch read back from the log (recovery): updates without checks.
-    void replay(const record::batch_view& batch);
+    // Applies an append whose batches now end at end_offset (exclusive): the producers'
+    // entries, the transactions it opened, then the ones its markers ended, in order.
+    // Returns those, each with its last_stable_offset.
+    std::vector<completed_txn> commit(producer_append&& append, int64_t end_offset);
+    // A batch read back from the log (recovery, truncation): updates without checks. A
+    // control batch must be whole (its marker is read from its record).
+    std::vector<completed_txn> replay(const record::batch_view& batch);
+
+    // Transactions open in the partition: first offset -> producer id (Kafka's ongoingTxns).
+    const std::map<int64_t, int64_t>& ongoing_txns() const { return ongoing_; }
+    // The first offset of the earliest open transaction (Kafka's firstUndecidedOffset).
+    std::optional<int64_t> first_undecided_offset() const {
+        if (ongoing_.empty()) return std::nullopt;
+        return ongoing_.begin()->first;
+    }
 
     // The offset up to which the state reflects the log (exclusive).
     int64_t map_end_offset() const { return map_end_offset_; }
@@ -122,11 +167,16 @@ public:
     void remove_expired(int64_t now_ms);
     void set_expiration_ms(int64_t ms) { expiration_ms_ = ms; }
     bool is_expired(const producer_entry& e, int64_t now_ms) const;
-    void clear() { producers_.clear(); }
+    void clear() {
+        producers_.clear();
+        ongoing_.clear();
+    }
 
     // --- snapshots (producer_snapshot.h encodes them) ---
     const std::unordered_map<int64_t, producer_entry>& producers() const { return producers_; }
+    // A producer read from a snapshot; its open transaction, if any, is open again.
     void restore(int64_t producer_id, producer_entry entry) {
+        if (entry.current_txn_first_offset) ongoing_[*entry.current_txn_first_offset] = producer_id;
         producers_[producer_id] = std::move(entry);
     }
 
@@ -134,6 +184,7 @@ private:
     int64_t expiration_ms_;
     int64_t map_end_offset_ = 0;
     std::unordered_map<int64_t, producer_entry> producers_;
+    std::map<int64_t, int64_t> ongoing_;
 };
 
 }  // namespace eddy::log

@@ -23,12 +23,14 @@ bool can_convert_to_relative(int64_t base, int64_t offset) {
 }  // namespace
 
 segment::segment(filesystem& fs, std::string log_path, std::shared_ptr<file> log, offset_index oi,
-                 time_index ti, int64_t base_offset, const segment_options& opts, int64_t now_ms)
+                 time_index ti, txn_index xi, int64_t base_offset, const segment_options& opts,
+                 int64_t now_ms)
     : fs_(&fs),
       log_path_(std::move(log_path)),
       log_(std::move(log)),
       offset_index_(std::move(oi)),
       time_index_(std::move(ti)),
+      txn_index_(std::move(xi)),
       base_offset_(base_offset),
       opts_(opts),
       next_offset_(base_offset),
@@ -45,6 +47,7 @@ result<std::unique_ptr<segment>> segment::create(filesystem& fs, const std::stri
     if (auto ec = seg.log_->truncate(0)) return ec;
     if (auto ec = seg.offset_index_.reset()) return ec;
     if (auto ec = seg.time_index_.reset()) return ec;
+    if (auto ec = seg.txn_index_.reset()) return ec;
     seg.size_ = 0;
     seg.next_offset_ = base_offset;
     seg.max_timestamp_ = time_index::no_timestamp;
@@ -60,7 +63,10 @@ result<std::unique_ptr<segment>> segment::open(filesystem& fs, const std::string
     const std::string log_path = join_path(dir, segment_file_name(base_offset, log_suffix));
     const std::string index_path = join_path(dir, segment_file_name(base_offset, index_suffix));
     const std::string time_path = join_path(dir, segment_file_name(base_offset, time_index_suffix));
-    needs_recovery = !fs.exists(index_path) || !fs.exists(time_path);
+    const std::string txn_path = join_path(dir, segment_file_name(base_offset, txn_index_suffix));
+    // A missing .txnindex is rebuilt too: Eddy makes one with every segment, so without it
+    // the aborts of this segment are unknown (a log written by Kafka is rescanned once).
+    needs_recovery = !fs.exists(index_path) || !fs.exists(time_path) || !fs.exists(txn_path);
 
     auto log = fs.open(log_path, true);
     if (!log) return log.error();
@@ -72,10 +78,13 @@ result<std::unique_ptr<segment>> segment::open(filesystem& fs, const std::string
     auto ti = time_index::open(fs, time_path, base_offset,
                                opts.max_index_bytes / time_index::entry_size);
     if (!ti) return ti.error();
-    needs_recovery = needs_recovery || oi->corrupt() || ti->corrupt();
+    auto xi = txn_index::open(fs, txn_path, base_offset);
+    if (!xi) return xi.error();
+    needs_recovery = needs_recovery || oi->corrupt() || ti->corrupt() || xi->corrupt();
 
     std::unique_ptr<segment> seg(new segment(fs, log_path, std::move(*log), std::move(*oi),
-                                             std::move(*ti), base_offset, opts, now_ms));
+                                             std::move(*ti), std::move(*xi), base_offset, opts,
+                                             now_ms));
     seg->size_ = *log_size;
     if (!needs_recovery) {
         auto ec = seg->load_tail();
@@ -165,6 +174,7 @@ result<uint64_t> segment::recover(int64_t min_offset,
                                   std::string& reason) {
     if (auto ec = offset_index_.reset()) return ec;
     if (auto ec = time_index_.reset()) return ec;
+    if (auto ec = txn_index_.reset()) return ec;
     max_timestamp_ = time_index::no_timestamp;
     offset_of_max_timestamp_ = base_offset_;
     next_offset_ = std::max(base_offset_, min_offset);
@@ -282,6 +292,7 @@ result<uint64_t> segment::truncate_to(int64_t offset) {
     if (auto ec = log_->truncate(position)) return ec;
     size_ = position;
     if (auto ec = load_tail()) return ec;
+    if (auto ec = txn_index_.truncate_to(next_offset_)) return ec;
     return removed;
 }
 
@@ -293,12 +304,14 @@ std::error_code segment::on_become_inactive() {
 std::error_code segment::sync() {
     if (auto ec = log_->sync()) return ec;
     if (auto ec = offset_index_.sync()) return ec;
-    return time_index_.sync();
+    if (auto ec = time_index_.sync()) return ec;
+    return txn_index_.sync();
 }
 
 std::error_code segment::remove_files() {
     std::error_code first;
-    for (const auto& path : {log_path_, offset_index_.path(), time_index_.path()}) {
+    for (const auto& path :
+         {log_path_, offset_index_.path(), time_index_.path(), txn_index_.path()}) {
         auto ec = fs_->remove(path);
         if (ec && ec != std::errc::no_such_file_or_directory && !first) first = ec;
     }

@@ -1,6 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
-// One segment of a partition log: `<base>.log` plus its sparse `.index` and `.timeindex`.
-// Formats: src/log/segment_format.md, src/log/index_format.md.
+// One segment of a partition log: `<base>.log` plus its sparse `.index` and `.timeindex`
+// and its aborted-transaction index `.txnindex`.
+// Formats: src/log/segment_format.md, src/log/index_format.md, src/log/txn_index_format.md.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include "log/filesystem.h"
 #include "log/offset_index.h"
 #include "log/time_index.h"
+#include "log/txn_index.h"
 #include "record/batch.h"
 
 namespace eddy::log {
@@ -50,8 +52,8 @@ public:
     static result<std::unique_ptr<segment>> create(filesystem& fs, const std::string& dir,
                                                    int64_t base_offset, const segment_options& opts,
                                                    int64_t now_ms);
-    // An existing segment. `needs_recovery` is set when an index is missing or fails its
-    // sanity check or the tail after the last index entry does not parse; the caller must
+    // An existing segment. `needs_recovery` is set when an index (.txnindex included) is
+    // missing or fails its sanity check or the tail after the last index entry does not parse; the caller must
     // then recover() before using it.
     static result<std::unique_ptr<segment>> open(filesystem& fs, const std::string& dir,
                                                  int64_t base_offset, const segment_options& opts,
@@ -60,7 +62,9 @@ public:
     // Validates every batch (framing, magic, CRC-32C, offsets increasing from
     // `min_offset` and inside the 32-bit relative range), truncates the file at the first
     // invalid or incomplete one and rebuilds both indexes. `on_batch` sees each valid
-    // batch header. Returns the bytes truncated; `reason` says why, when any were.
+    // batch header. The aborted-transaction index is emptied: only the log, which knows
+    // the transactions open before this segment, can refill it (txns()).
+    // Returns the bytes truncated; `reason` says why, when any were.
     result<uint64_t> recover(int64_t min_offset,
                              const std::function<void(const record::batch_view&)>& on_batch,
                              std::string& reason);
@@ -78,15 +82,16 @@ public:
     result<std::optional<batch_location>> find_by_timestamp(int64_t timestamp,
                                                             int64_t min_offset) const;
 
-    // Removes the batch containing `offset` and everything after it; returns bytes removed.
+    // Removes the batch containing `offset` and everything after it, and the aborted
+    // transactions whose marker went with them; returns bytes removed.
     result<uint64_t> truncate_to(int64_t offset);
 
     // Kafka writes the segment's max timestamp as a final time index entry when the
     // segment stops being the active one (roll, close).
     std::error_code on_become_inactive();
-    // fsync of the log and both indexes.
+    // fsync of the log and the three indexes.
     std::error_code sync();
-    // Deletes the three files (open handles stay readable).
+    // Deletes the four files (open handles stay readable).
     std::error_code remove_files();
 
     bool should_roll(const roll_params& p) const;
@@ -106,10 +111,14 @@ public:
     const std::string& log_path() const { return log_path_; }
     const offset_index& offsets() const { return offset_index_; }
     const time_index& times() const { return time_index_; }
+    // The transactions aborted by markers in this segment; the log appends to it.
+    const txn_index& txns() const { return txn_index_; }
+    txn_index& txns() { return txn_index_; }
 
 private:
     segment(filesystem& fs, std::string log_path, std::shared_ptr<file> log, offset_index oi,
-            time_index ti, int64_t base_offset, const segment_options& opts, int64_t now_ms);
+            time_index ti, txn_index xi, int64_t base_offset, const segment_options& opts,
+            int64_t now_ms);
 
     // Scans headers from the last offset index entry to the end of the file to learn
     // next_offset and the max timestamp; errc::invalid_batches when they do not parse.
@@ -124,6 +133,7 @@ private:
     std::shared_ptr<file> log_;
     offset_index offset_index_;
     time_index time_index_;
+    txn_index txn_index_;
     int64_t base_offset_;
     segment_options opts_;
     uint64_t size_ = 0;

@@ -46,7 +46,8 @@ std::vector<uint8_t> encode_plain_batch(const plain_batch_header& header,
     for (size_t i = 0; i < records.size(); ++i)
         put_record(body, scratch, static_cast<int32_t>(i), records[i]);
     std::vector<uint8_t> out(batch_header_size, 0);
-    uint16_t attributes = header.control ? attr::control : 0;
+    uint16_t attributes = static_cast<uint16_t>((header.control ? attr::control : 0) |
+                                                (header.transactional ? attr::transactional : 0));
     if (header.codec != compression::none && compress(header.codec, body.data(), body.size(), out)) {
         attributes = static_cast<uint16_t>(attributes | static_cast<uint16_t>(header.codec));
     } else {
@@ -62,9 +63,9 @@ std::vector<uint8_t> encode_plain_batch(const plain_batch_header& header,
     be::store32(p + field::last_offset_delta, static_cast<uint32_t>(records.size() - 1));
     be::store64(p + field::base_timestamp, static_cast<uint64_t>(header.timestamp_ms));
     be::store64(p + field::max_timestamp, static_cast<uint64_t>(header.timestamp_ms));
-    be::store64(p + field::producer_id, static_cast<uint64_t>(no_producer_id));
-    be::store16(p + field::producer_epoch, static_cast<uint16_t>(no_producer_epoch));
-    be::store32(p + field::base_sequence, static_cast<uint32_t>(no_sequence));
+    be::store64(p + field::producer_id, static_cast<uint64_t>(header.producer_id));
+    be::store16(p + field::producer_epoch, static_cast<uint16_t>(header.producer_epoch));
+    be::store32(p + field::base_sequence, static_cast<uint32_t>(header.base_sequence));
     be::store32(p + field::records_count, static_cast<uint32_t>(records.size()));
     mutable_batch_view(p, out.size()).update_crc();
     return out;

@@ -1,8 +1,8 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
-// The record batches the broker writes itself (the metadata log, __consumer_offsets):
-// magic-2 batches (batch_format.md) of keyed records without headers, every record
-// stamped with the batch's timestamp, no producer id, epoch or sequence, as Kafka's
-// KRaft BatchAccumulator and group coordinator write them; and the reading side.
+// The record batches the broker writes itself (the metadata log, __consumer_offsets,
+// transaction markers): magic-2 batches (batch_format.md) of keyed records without
+// headers, every record stamped with the batch's timestamp, as Kafka's KRaft
+// BatchAccumulator and coordinators write them; and the reading side.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +28,12 @@ struct plain_batch_header {
     int32_t leader_epoch = -1;
     int64_t timestamp_ms = 0;
     bool control = false;
+    // Transactional offset commits and markers carry the producer of the transaction;
+    // everything else is written without one (-1, -1, -1).
+    bool transactional = false;
+    int64_t producer_id = no_producer_id;
+    int16_t producer_epoch = no_producer_epoch;
+    int32_t base_sequence = no_sequence;
     compression codec = compression::none;  // kept uncompressed if compressing fails
 };
 

@@ -29,7 +29,7 @@ record::batch_view view(const std::vector<uint8_t>& bytes) {
 
 // Appends one batch at `offset` the way the log does: check, then commit.
 producer_error append(producer_state& state, const std::vector<uint8_t>& bytes, int64_t offset) {
-    producer_append a(state, /*from_client=*/true);
+    producer_append a(state, append_origin::client);
     producer_error e = a.add(view(bytes), offset);
     if (e == producer_error::none) {
         state.commit(std::move(a), offset + view(bytes).last_offset_delta() + 1);
@@ -107,7 +107,7 @@ TEST_CASE("producer state: sequences wrap from 2^31-1 to 0") {
 TEST_CASE("producer state: a failed append leaves the state as it was") {
     producer_state state(day_ms);
     REQUIRE(append(state, batch_of(7, 0, 0), 0) == producer_error::none);
-    producer_append a(state, true);
+    producer_append a(state, append_origin::client);
     CHECK(a.add(view(batch_of(7, 0, 3)), 3) == producer_error::none);
     CHECK(a.add(view(batch_of(7, 0, 9)), 6) == producer_error::out_of_order_sequence);
     // Not committed: the next append continues from sequence 3.
@@ -117,7 +117,7 @@ TEST_CASE("producer state: a failed append leaves the state as it was") {
 
 TEST_CASE("producer state: several batches of one append are checked in order") {
     producer_state state(day_ms);
-    producer_append a(state, true);
+    producer_append a(state, append_origin::client);
     CHECK(a.add(view(batch_of(7, 0, 0)), 0) == producer_error::none);
     CHECK(a.add(view(batch_of(7, 0, 3)), 3) == producer_error::none);
     CHECK(a.add(view(batch_of(8, 0, 0)), 6) == producer_error::none);
