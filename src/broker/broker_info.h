@@ -21,6 +21,10 @@ namespace eddy::group {
 class coordinator_runtime;  // group/runtime/coordinator_runtime.h
 }  // namespace eddy::group
 
+namespace eddy::txn {
+class txn_runtime;  // txn/runtime/txn_runtime.h
+}  // namespace eddy::txn
+
 namespace eddy::broker {
 
 // An address clients are told to use for one listener (advertised.listeners, or
@@ -50,6 +54,9 @@ struct broker_info {
     // handler tests without a controller (InitProducerId then answers
     // COORDINATOR_NOT_AVAILABLE).
     std::shared_ptr<producer_id_source> producer_ids;
+    // The transaction coordinator shards hosted here (the transaction APIs); null in
+    // handler tests without one (they then answer COORDINATOR_NOT_AVAILABLE).
+    std::shared_ptr<txn::txn_runtime> txns;
 
     // The endpoint for `listener_name`, or nullptr when this broker has none.
     const advertised_endpoint* endpoint_for(const std::string& listener_name) const {

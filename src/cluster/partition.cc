@@ -22,6 +22,7 @@ error_code to_kafka(std::error_code ec) {
     if (ec == log::errc::out_of_order_sequence) return error_code::out_of_order_sequence_number;
     if (ec == log::errc::invalid_producer_epoch) return error_code::invalid_producer_epoch;
     if (ec == log::errc::invalid_txn_state) return error_code::invalid_txn_state;
+    if (ec == log::errc::coordinator_fenced) return error_code::transaction_coordinator_fenced;
     return error_code::kafka_storage_error;
 }
 
@@ -98,7 +99,7 @@ produce_outcome partition::append(std::span<uint8_t> records, int16_t api_versio
         return out;
     }
     // acks=all: Kafka checks the ISR against min.insync.replicas before appending.
-    if (acks == -1 && isr_size_ < static_cast<size_t>(std::max(settings_.min_insync_replicas, 1))) {
+    if (acks == -1 && below_min_isr()) {
         out.error = error_code::not_enough_replicas;
         out.log_start_offset = log_->earliest();
         return out;
@@ -128,32 +129,42 @@ produce_outcome partition::append(std::span<uint8_t> records, int16_t api_versio
     return out;
 }
 
-read_outcome partition::read(int64_t offset, uint32_t max_bytes, bool min_one_batch) {
+read_outcome partition::read(int64_t offset, uint32_t max_bytes, bool min_one_batch,
+                             bool read_committed) {
     read_outcome out;
     if (!log_) {
         out.error = error_code::not_leader_or_follower;
         return out;
     }
     out.high_watermark = log_->latest();
-    out.last_stable_offset = out.high_watermark;  // no transactions yet: LSO = HW
+    out.last_stable_offset = last_stable_offset();
     out.log_start_offset = log_->earliest();
     if (offset == out.high_watermark) return out;  // caught up: nothing to send
-    auto r = log_->read(offset, max_bytes, out.high_watermark, min_one_batch);
+    // Kafka's fetch isolation: read_committed stops before the first batch of the earliest
+    // open transaction; an offset between there and the high watermark reads nothing.
+    const int64_t bound = read_committed ? out.last_stable_offset : out.high_watermark;
+    auto r = log_->read(offset, max_bytes, bound, min_one_batch);
     if (!r) {
         out.error = to_kafka(r.error());
         return out;
     }
     out.slices = std::move(r->slices);
     out.bytes = r->bytes;
+    // Up to the bound rather than the last offset read (the slices do not say where the
+    // last batch ends): Kafka's own bound is as coarse (an index entry or the segment's
+    // end), and a client ignores an aborted transaction it meets no batch of.
+    if (read_committed && out.bytes > 0) out.aborted_transactions = log_->aborted_transactions(offset, bound);
     return out;
 }
 
-offset_outcome partition::offset_for(int64_t timestamp) {
+offset_outcome partition::offset_for(int64_t timestamp, bool read_committed) {
     offset_outcome out;
     if (!log_) {
         out.error = error_code::not_leader_or_follower;
         return out;
     }
+    // Kafka's lastFetchableOffset: what a consumer of this isolation level may read.
+    const int64_t fetchable = read_committed ? last_stable_offset() : log_->latest();
     auto epoch_at = [&](int64_t offset) -> int32_t {
         int32_t e = -1;
         for (const log::epoch_entry& entry : log_->epochs().entries())
@@ -162,7 +173,7 @@ offset_outcome partition::offset_for(int64_t timestamp) {
     };
     switch (timestamp) {
     case latest_timestamp:
-        out.offset = log_->latest();
+        out.offset = fetchable;
         out.leader_epoch = leader_epoch_;
         return out;
     case earliest_timestamp:
@@ -171,7 +182,7 @@ offset_outcome partition::offset_for(int64_t timestamp) {
         out.leader_epoch = epoch_at(out.offset);
         return out;
     case max_timestamp:
-        if (auto m = log_->max_timestamp_offset()) {
+        if (auto m = log_->max_timestamp_offset(); m && m->offset < fetchable) {
             out.timestamp = m->timestamp;
             out.offset = m->offset;
             // Kafka reports the latest epoch here, not the epoch of that offset.
@@ -186,10 +197,11 @@ offset_outcome partition::offset_for(int64_t timestamp) {
         out.error = to_kafka(r.error());
         return out;
     }
-    if (*r && (*r)->offset < log_->latest()) {
+    if (*r && (*r)->offset < fetchable) {
         log::timestamp_offset found = **r;
         if (auto exact = first_record_at_or_after(*log_, found.offset, timestamp, log_->earliest(), scratch_))
             found = *exact;
+        if (found.offset >= fetchable) return out;
         out.timestamp = found.timestamp;
         out.offset = found.offset;
         out.leader_epoch = epoch_at(out.offset);
@@ -249,6 +261,34 @@ void partition::remove_expired_producers(int64_t now_ms) {
 
 void partition::maybe_flush(int64_t now_ms) {
     if (log_) (void)log_->maybe_flush(now_ms);
+}
+
+bool partition::below_min_isr() const {
+    return isr_size_ < static_cast<size_t>(std::max(settings_.min_insync_replicas, 1));
+}
+
+int64_t partition::last_stable_offset() {
+    if (!log_) return 0;
+    return log_->last_stable_offset(high_watermark());
+}
+
+error_code partition::write_marker(const record::txn_marker& marker, int64_t now_ms) {
+    if (!log_) return error_code::not_leader_or_follower;
+    // Markers are appended with acks=all, so Kafka's min.insync.replicas check applies.
+    if (below_min_isr()) return error_code::not_enough_replicas;
+    std::vector<uint8_t> batch = record::encode_marker_batch(marker, leader_epoch_, now_ms);
+    log::append_info info;
+    info.now_ms = now_ms;
+    info.leader_epoch = leader_epoch_;
+    info.from_coordinator = true;
+    // Kafka's validator stamps every batch of a LogAppendTime topic, markers included.
+    info.log_append_time = settings_.timestamp_type == record::timestamp_type::log_append_time;
+    auto r = log_->append(batch, info);
+    if (!r) return to_kafka(r.error());
+    (void)log_->maybe_flush(now_ms);
+    // The last stable offset may have moved: read_committed fetches parked at it re-read.
+    wake_waiters();
+    return error_code::none;
 }
 
 }  // namespace eddy::cluster

@@ -18,6 +18,7 @@
 #include "eddy/error_code.h"
 #include "log/log.h"
 #include "record/compression.h"
+#include "record/control_record.h"
 #include "record/validate.h"
 
 namespace eddy::cluster {
@@ -38,6 +39,9 @@ struct read_outcome {
     int64_t log_start_offset = -1;
     std::vector<log::file_slice> slices;
     uint64_t bytes = 0;
+    // read_committed only: the aborted transactions overlapping what was read (Fetch
+    // answers them as AbortedTransactions; the handler sends null for read_uncommitted).
+    std::vector<log::aborted_txn> aborted_transactions;
 };
 
 // What the partition answers ListOffsets with: offset -1 / timestamp -1 when none.
@@ -74,17 +78,31 @@ public:
     // Validates and appends one Produce partition's records (rewritten in place).
     produce_outcome append(std::span<uint8_t> records, int16_t api_version, int16_t acks,
                            int64_t now_ms);
-    // Reads from `offset` up to the high watermark.
-    read_outcome read(int64_t offset, uint32_t max_bytes, bool min_one_batch);
+    // Reads from `offset` up to the high watermark, or with `read_committed` up to the
+    // last stable offset, listing the aborted transactions in the range read.
+    read_outcome read(int64_t offset, uint32_t max_bytes, bool min_one_batch,
+                      bool read_committed = false);
+    // Appends the control batch that ends `marker`'s transaction here (WriteTxnMarkers),
+    // with acks=all, and wakes the fetches parked here (the last stable offset moved).
+    // INVALID_PRODUCER_EPOCH for a marker older than the producer's epoch,
+    // TRANSACTION_COORDINATOR_FENCED for one from an older coordinator epoch,
+    // NOT_LEADER_OR_FOLLOWER when the log is gone.
+    error_code write_marker(const record::txn_marker& marker, int64_t now_ms);
     // ListOffsets: -1 latest, -2 earliest, -3 max timestamp, -4 earliest local, else by time.
-    offset_outcome offset_for(int64_t timestamp);
+    // Latest is the high watermark, or with `read_committed` the last stable offset; a
+    // max-timestamp or by-time answer at or beyond that bound is none (Kafka's
+    // lastFetchableOffset). Earliest is never bounded.
+    offset_outcome offset_for(int64_t timestamp, bool read_committed = false);
     // DeleteRecords: offset -1 means the high watermark.
     std::pair<error_code, int64_t> delete_records(int64_t offset, int64_t now_ms);
     // Checks a client's current leader epoch (-1 = not given), as Kafka's leader does.
     error_code check_epoch(int32_t current_leader_epoch) const;
     int64_t high_watermark() const { return log_ ? log_->latest() : 0; }
+    // The high watermark, or the first offset of an earlier transaction not yet decided
+    // (log::last_stable_offset); 0 without a log.
+    int64_t last_stable_offset();
 
-    // Registers a fetch to wake at the next append.
+    // Registers a fetch to wake at the next append or marker.
     void add_waiter(std::weak_ptr<fetch_waiter> w);
     // Fetches parked here that have not ended (tests, metrics).
     size_t waiting_fetches() const;
@@ -98,6 +116,8 @@ public:
 
 private:
     void wake_waiters();
+    // acks=all appends are refused while the ISR is smaller than min.insync.replicas.
+    bool below_min_isr() const;
 
     asio::any_io_executor executor_;
     std::string topic_;

@@ -136,6 +136,37 @@ const std::unordered_map<std::string, setter>& setters() {
         {"producer.id.expiration.check.interval.ms", [](broker_config& c, const std::string& k, const std::string& v) {
              c.producer_id_expiration_check_interval_ms = parse_int(k, v, 1, INT32_MAX);
          }},
+        // The transaction coordinator: every one an INT at least 1 in Kafka, the
+        // replication factor a SHORT.
+        {"transaction.max.timeout.ms", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.transaction_max_timeout_ms = parse_int(k, v, 1, INT32_MAX);
+         }},
+        {"transactional.id.expiration.ms", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.transactional_id_expiration_ms = parse_int(k, v, 1, INT32_MAX);
+         }},
+        {"transaction.abort.timed.out.transaction.cleanup.interval.ms",
+         [](broker_config& c, const std::string& k, const std::string& v) {
+             c.transaction_abort_timed_out_transaction_cleanup_interval_ms = parse_int(k, v, 1, INT32_MAX);
+         }},
+        {"transaction.remove.expired.transaction.cleanup.interval.ms",
+         [](broker_config& c, const std::string& k, const std::string& v) {
+             c.transaction_remove_expired_transaction_cleanup_interval_ms = parse_int(k, v, 1, INT32_MAX);
+         }},
+        {"transaction.state.log.num.partitions", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.transaction_state_log_num_partitions = parse_int(k, v, 1, INT32_MAX);
+         }},
+        {"transaction.state.log.replication.factor", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.transaction_state_log_replication_factor = static_cast<int16_t>(parse_number<int16_t>(k, v, 1, INT16_MAX, "SHORT"));
+         }},
+        {"transaction.state.log.min.isr", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.transaction_state_log_min_isr = parse_int(k, v, 1, INT32_MAX);
+         }},
+        {"transaction.state.log.segment.bytes", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.transaction_state_log_segment_bytes = parse_int(k, v, 1, INT32_MAX);
+         }},
+        {"transaction.state.log.load.buffer.size", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.transaction_state_log_load_buffer_size = parse_int(k, v, 1, INT32_MAX);
+         }},
         {"socket.request.max.bytes", [](broker_config& c, const std::string& k, const std::string& v) {
              c.socket_request_max_bytes = parse_int(k, v, 1, INT32_MAX);
          }},

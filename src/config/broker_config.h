@@ -19,6 +19,11 @@ namespace eddy::config {
 //   num.partitions, num.network.threads, num.io.threads, socket.request.max.bytes,
 //   log.retention.check.interval.ms, log.flush.scheduler.interval.ms,
 //   log.flush.offset.checkpoint.interval.ms, log.flush.start.offset.checkpoint.interval.ms,
+//   producer.id.expiration.ms, producer.id.expiration.check.interval.ms,
+//   transaction.max.timeout.ms, transactional.id.expiration.ms,
+//   transaction.abort.timed.out.transaction.cleanup.interval.ms,
+//   transaction.remove.expired.transaction.cleanup.interval.ms,
+//   transaction.state.log.{num.partitions,replication.factor,min.isr,segment.bytes,load.buffer.size},
 //   cluster.id, eddy.log.level (trace|debug|info|warn|error|critical|off).
 // Other Kafka keys (log.retention.hours, log.segment.bytes, ...) are not fields here:
 // the controller reads them from the properties as topic config defaults.
@@ -48,6 +53,17 @@ struct broker_config {
     // often it looks (producer.id.expiration.ms, producer.id.expiration.check.interval.ms).
     int32_t producer_id_expiration_ms = 86400000;
     int32_t producer_id_expiration_check_interval_ms = 600000;
+    // The transaction coordinator and __transaction_state (Kafka's
+    // TransactionStateManagerConfig and TransactionLogConfig names and defaults).
+    int32_t transaction_max_timeout_ms = 900000;
+    int32_t transactional_id_expiration_ms = 604800000;
+    int32_t transaction_abort_timed_out_transaction_cleanup_interval_ms = 10000;
+    int32_t transaction_remove_expired_transaction_cleanup_interval_ms = 3600000;
+    int32_t transaction_state_log_num_partitions = 50;
+    int16_t transaction_state_log_replication_factor = 3;
+    int32_t transaction_state_log_min_isr = 2;
+    int32_t transaction_state_log_segment_bytes = 104857600;
+    int32_t transaction_state_log_load_buffer_size = 5242880;
     std::string log_level = "info";
     // Optional: the cluster id to write into a new meta.properties.
     std::optional<std::string> cluster_id;

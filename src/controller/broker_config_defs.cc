@@ -129,10 +129,17 @@ const auto broker_defs = std::to_array<config_def>({
     def("socket.send.buffer.bytes", t::int_, "102400", false),
     def("ssl.key.password", t::password, none, true),
     def("ssl.keystore.password", t::password, none, true),
+    def("transaction.abort.timed.out.transaction.cleanup.interval.ms", t::int_, "10000", false,
+        v::range, 1),
+    def("transaction.max.timeout.ms", t::int_, "900000", false, v::range, 1),
+    def("transaction.remove.expired.transaction.cleanup.interval.ms", t::int_, "3600000", false,
+        v::range, 1),
+    def("transaction.state.log.load.buffer.size", t::int_, "5242880", false, v::range, 1),
     def("transaction.state.log.min.isr", t::int_, "2", false, v::range, 1),
     def("transaction.state.log.num.partitions", t::int_, "50", false, v::range, 1),
     def("transaction.state.log.replication.factor", t::short_, "3", false, v::range, 1),
     def("transaction.state.log.segment.bytes", t::int_, "104857600", false, v::range, 1),
+    def("transactional.id.expiration.ms", t::int_, "604800000", false, v::range, 1),
     def("unclean.leader.election.enable", t::boolean, "false", true),
 });
 

@@ -207,14 +207,15 @@ void consumer_group_manager::delete_group(const std::string& group_id) {
 int16_t consumer_group_manager::validate_offset_commit(const consumer_group& group,
                                                        const std::string& member_id,
                                                        int32_t member_epoch,
-                                                       int16_t version) const {
+                                                       int16_t version,
+                                                       bool transactional) const {
     // Epoch -1 comes from the admin client or a consumer assigning partitions itself:
     // allowed while the group has no members.
     if (member_epoch < 0 && group.members().empty()) return code(error_code::none);
     const consumer_member* m = group.member(member_id);
     if (!m) return code(error_code::unknown_member_id);
     // Members of the consumer protocol commit with OffsetCommit v9+.
-    if (version < 9) return code(error_code::unsupported_version);
+    if (!transactional && version < 9) return code(error_code::unsupported_version);
     if (member_epoch != m->member_epoch) return code(error_code::stale_member_epoch);
     return code(error_code::none);
 }

@@ -58,9 +58,11 @@ public:
     void delete_group(const std::string& group_id);
 
     // OffsetCommit / OffsetFetch checks against a consumer group (Kafka's ConsumerGroup
-    // validateOffsetCommit / validateOffsetFetch): NONE or the error code.
+    // validateOffsetCommit / validateOffsetFetch): NONE or the error code. `version` is
+    // the OffsetCommit version; TxnOffsetCommit (`transactional`) has no version rule.
     int16_t validate_offset_commit(const consumer_group& group, const std::string& member_id,
-                                   int32_t member_epoch, int16_t version) const;
+                                   int32_t member_epoch, int16_t version,
+                                   bool transactional) const;
     int16_t validate_offset_fetch(const consumer_group& group,
                                   const std::optional<std::string>& member_id,
                                   int32_t member_epoch) const;

@@ -24,15 +24,17 @@ struct coordinator_shard::state {
         ctx.apply = [this](const coordinator_record& r) {
             std::optional<std::span<const uint8_t>> value;
             if (r.value) value = std::span<const uint8_t>(*r.value);
-            if (!replay(r.key, value)) std::abort();  // we wrote bytes we cannot read
+            // We wrote bytes we cannot read.
+            if (!replay(r.key, value, r.producer_id)) std::abort();
         };
     }
 
-    bool replay(std::span<const uint8_t> key, std::optional<std::span<const uint8_t>> value) {
+    bool replay(std::span<const uint8_t> key, std::optional<std::span<const uint8_t>> value,
+                int64_t producer_id) {
         auto decoded = decode_record(key, value);
         if (!decoded) return false;
         if (auto* offset = std::get_if<offset_commit_event>(&*decoded)) {
-            offsets.replay(std::move(*offset));
+            offsets.replay(std::move(*offset), producer_id);
         } else if (auto* group = std::get_if<group_metadata_event>(&*decoded)) {
             groups.replay(std::move(*group));
         } else if (auto* consumer = std::get_if<consumer_group_event>(&*decoded)) {
@@ -91,8 +93,12 @@ coordinator_shard::coordinator_shard(coordinator_config config)
 coordinator_shard::~coordinator_shard() = default;
 
 bool coordinator_shard::replay(std::span<const uint8_t> key,
-                               std::optional<std::span<const uint8_t>> value) {
-    return state_->replay(key, value);
+                               std::optional<std::span<const uint8_t>> value, int64_t producer_id) {
+    return state_->replay(key, value, producer_id);
+}
+
+void coordinator_shard::replay_end_transaction(int64_t producer_id, bool commit) {
+    state_->offsets.replay_end_transaction(producer_id, commit);
 }
 
 void coordinator_shard::loaded(int64_t now_ms) {
@@ -177,13 +183,18 @@ msg::offset_commit_response coordinator_shard::offset_commit(
     return response;
 }
 
+msg::txn_offset_commit_response coordinator_shard::txn_offset_commit(
+    const msg::txn_offset_commit_request& request, int16_t version, int64_t now_ms) {
+    state_->begin(now_ms);
+    auto response = state_->offsets.commit_transactional(request, version);
+    state_->end();
+    return response;
+}
+
 msg::offset_fetch_response::offset_fetch_response_group coordinator_shard::offset_fetch(
     const msg::offset_fetch_request::offset_fetch_request_group& group, int16_t /*version*/,
-    bool /*require_stable*/) {
-    // require_stable asks to wait for pending transactional offsets (UNSTABLE_OFFSET_COMMIT).
-    // There are no transactional offset commits yet, so every offset here is stable; this
-    // needs revisiting when TxnOffsetCommit arrives.
-    return state_->offsets.fetch(group);
+    bool require_stable) {
+    return state_->offsets.fetch(group, require_stable);
 }
 
 msg::offset_delete_response coordinator_shard::offset_delete(

@@ -35,6 +35,8 @@
 #include "eddy/msg/offset_fetch_response.h"
 #include "eddy/msg/sync_group_request.h"
 #include "eddy/msg/sync_group_response.h"
+#include "eddy/msg/txn_offset_commit_request.h"
+#include "eddy/msg/txn_offset_commit_response.h"
 
 namespace eddy::group {
 
@@ -77,6 +79,10 @@ struct topic_view {
 struct coordinator_record {
     std::vector<uint8_t> key;
     std::optional<std::vector<uint8_t>> value;
+    // The transaction the record is part of (a TxnOffsetCommit): it goes in a
+    // transactional batch of this producer and epoch. -1 for every other record.
+    int64_t producer_id = -1;
+    int16_t producer_epoch = -1;
 };
 
 // Who sent a request, as JoinGroup records it for DescribeGroups.
@@ -104,7 +110,15 @@ public:
 
     // --- loading: every record of the partition in log order, then loaded() ---
     // Returns false (and changes nothing) for a record whose key or value does not parse.
-    bool replay(std::span<const uint8_t> key, std::optional<std::span<const uint8_t>> value);
+    // `producer_id` is the producer of a transactional batch (its offset commits stay
+    // pending until that producer's marker), -1 for any other batch.
+    bool replay(std::span<const uint8_t> key, std::optional<std::span<const uint8_t>> value,
+                int64_t producer_id = -1);
+    // A transaction marker of `producer_id`, read back at load time or just written by the
+    // runtime (WriteTxnMarkers): on commit the producer's pending offsets become committed
+    // offsets (unless a later commit of the same partition is already there), on abort
+    // they are dropped. Writes nothing.
+    void replay_end_transaction(int64_t producer_id, bool commit);
     // Ends loading: groups read back with members get fresh session deadlines.
     void loaded(int64_t now_ms);
 
@@ -137,10 +151,15 @@ public:
     msg::offset_commit_response offset_commit(const msg::offset_commit_request& request,
                                               int16_t version, int64_t now_ms);
     // One group of an OffsetFetch, in the v8+ shape (the handler maps older versions to and
-    // from it). Null topics: every committed offset of the group.
+    // from it). Null topics: every committed offset of the group. With `require_stable`
+    // (v7+) a partition with pending transactional offsets answers UNSTABLE_OFFSET_COMMIT.
     msg::offset_fetch_response::offset_fetch_response_group offset_fetch(
         const msg::offset_fetch_request::offset_fetch_request_group& group, int16_t version,
         bool require_stable);
+    // TxnOffsetCommit: the offsets are written as records of the request's producer (a
+    // transactional batch) and stay pending, invisible to OffsetFetch, until the marker.
+    msg::txn_offset_commit_response txn_offset_commit(const msg::txn_offset_commit_request& request,
+                                                      int16_t version, int64_t now_ms);
     msg::offset_delete_response offset_delete(const msg::offset_delete_request& request,
                                               int16_t version, int64_t now_ms);
 

@@ -1,6 +1,8 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "group/offsets.h"
 
+#include <set>
+#include <utility>
 #include <vector>
 
 #include "eddy/error_code.h"
@@ -28,6 +30,16 @@ retention_base retention_base_of(const classic_group& group) {
     return retention_base::none;
 }
 
+// The offset an OffsetCommit or TxnOffsetCommit partition carries (metadata apart).
+template <class Partition>
+offset_entry entry_of(const Partition& p, int64_t commit_timestamp_ms) {
+    offset_entry e;
+    e.offset = p.committed_offset;
+    if (p.committed_leader_epoch >= 0) e.leader_epoch = p.committed_leader_epoch;
+    e.commit_timestamp_ms = commit_timestamp_ms;
+    return e;
+}
+
 }  // namespace
 
 const offset_entry* offset_manager::lookup(const std::string& group, const std::string& topic,
@@ -37,105 +49,147 @@ const offset_entry* offset_manager::lookup(const std::string& group, const std::
     auto t = g->second.find(topic);
     if (t == g->second.end()) return nullptr;
     auto p = t->second.find(partition);
-    return p == t->second.end() ? nullptr : &p->second;
+    return p == t->second.end() ? nullptr : &p->second.entry;
 }
 
-int16_t offset_manager::validate_commit(classic_group& group,
-                                        const msg::offset_commit_request& r) const {
+bool offset_manager::has_pending(const std::string& group, const std::string& topic,
+                                 int32_t partition) const {
+    auto g = open_.find(group);
+    if (g == open_.end()) return false;
+    auto t = g->second.find(topic);
+    return t != g->second.end() && t->second.count(partition) > 0;
+}
+
+int16_t offset_manager::validate_commit(classic_group& group, int32_t generation,
+                                        const std::string& member_id,
+                                        const std::optional<std::string>& instance,
+                                        bool transactional) const {
     if (group.is(group_state::dead)) return code(error_code::coordinator_not_available);
     // Generation -1 comes from the admin client or a consumer that assigns partitions
     // itself: allowed while the group has no members.
-    if (r.generation_id_or_member_epoch < 0 && group.is(group_state::empty)) {
-        return code(error_code::none);
-    }
-    if (r.generation_id_or_member_epoch >= 0 || !r.member_id.empty() || r.group_instance_id) {
-        if (int16_t e = group.validate_member(r.member_id, r.group_instance_id)) return e;
-        if (r.generation_id_or_member_epoch != group.generation()) {
-            return code(error_code::illegal_generation);
-        }
-    } else if (!group.is(group_state::empty)) {
-        // Without member id and generation only an Empty group takes commits.
+    if (generation < 0 && group.is(group_state::empty)) return code(error_code::none);
+    if (generation >= 0 || !member_id.empty() || instance) {
+        if (int16_t e = group.validate_member(member_id, instance)) return e;
+        if (generation != group.generation()) return code(error_code::illegal_generation);
+    } else if (!transactional && !group.is(group_state::empty)) {
+        // Without member id and generation only an Empty group takes commits; not so for
+        // transactional commits, whose versions before v3 carry neither.
         return code(error_code::unknown_member_id);
     }
     // The member has its new generation from JoinGroup but not yet its assignment.
-    if (group.is(group_state::completing_rebalance)) {
+    // Transactional commits do not look at the group's state.
+    if (!transactional && group.is(group_state::completing_rebalance)) {
         return code(error_code::rebalance_in_progress);
     }
     return code(error_code::none);
 }
 
+int16_t offset_manager::validate_group(const std::string& group_id, int32_t generation,
+                                       const std::string& member_id,
+                                       const std::optional<std::string>& instance,
+                                       int16_t version, bool transactional) {
+    if (const consumer_group* cg = consumers_.find(group_id)) {
+        // TxnOffsetCommit before v3 names no member: only what is given is checked.
+        if (transactional && generation == -1 && member_id.empty() && !instance) {
+            return code(error_code::none);
+        }
+        const int16_t e =
+            consumers_.validate_offset_commit(*cg, member_id, generation, version, transactional);
+        // A transactional commit with a stale member epoch is told ILLEGAL_GENERATION.
+        if (transactional && e == code(error_code::stale_member_epoch)) {
+            return code(error_code::illegal_generation);
+        }
+        return e;
+    }
+    classic_group* group = groups_.find(group_id);
+    if (!group) {
+        if (generation >= 0) {
+            // OffsetCommit v9 answers GROUP_ID_NOT_FOUND; older versions and every
+            // TxnOffsetCommit keep ILLEGAL_GENERATION.
+            return !transactional && version >= 9 ? code(error_code::group_id_not_found)
+                                                   : code(error_code::illegal_generation);
+        }
+        group = &groups_.find_or_create_simple(group_id, ctx_.now_ms);
+    }
+    const int16_t error = validate_commit(*group, generation, member_id, instance, transactional);
+    if (!error && !transactional &&
+        (group->is(group_state::stable) || group->is(group_state::preparing_rebalance))) {
+        // A commit from a member keeps its session alive.
+        if (classic_member* m = group->member(member_id)) groups_.reschedule_heartbeat(*group, *m);
+    }
+    return error;
+}
+
 msg::offset_commit_response offset_manager::commit(const msg::offset_commit_request& request,
                                                    int16_t version) {
-    if (const consumer_group* cg = consumers_.find(request.group_id)) {
-        return commit_to_consumer_group(*cg, request, version);
-    }
-    int16_t error = code(error_code::none);
-    classic_group* group = groups_.find(request.group_id);
-    if (!group) {
-        if (request.generation_id_or_member_epoch < 0) {
-            group = &groups_.find_or_create_simple(request.group_id, ctx_.now_ms);
-        } else {
-            // v9 answers GROUP_ID_NOT_FOUND; older versions keep ILLEGAL_GENERATION.
-            error = version >= 9 ? code(error_code::group_id_not_found)
-                                 : code(error_code::illegal_generation);
-        }
-    }
-    if (group) error = validate_commit(*group, request);
-
-    msg::offset_commit_response response;
-    if (!error && (group->is(group_state::stable) || group->is(group_state::preparing_rebalance))) {
-        // A commit from a member keeps its session alive.
-        if (classic_member* m = group->member(request.member_id)) {
-            groups_.reschedule_heartbeat(*group, *m);
-        }
-    }
-    write_commits(request, error, response);
-    return response;
-}
-
-msg::offset_commit_response offset_manager::commit_to_consumer_group(
-    const consumer_group& group, const msg::offset_commit_request& r, int16_t version) {
-    msg::offset_commit_response response;
-    write_commits(r, consumers_.validate_offset_commit(group, r.member_id,
-                                                       r.generation_id_or_member_epoch, version),
-                  response);
-    return response;
-}
-
-void offset_manager::write_commits(const msg::offset_commit_request& request, int16_t error,
-                                   msg::offset_commit_response& response) {
+    const int16_t error =
+        validate_group(request.group_id, request.generation_id_or_member_epoch, request.member_id,
+                       request.group_instance_id, version, false);
     // retention_time_ms (v2-v4) overrides offsets.retention.minutes for these offsets.
     std::optional<int64_t> expire;
     if (request.retention_time_ms != -1) expire = ctx_.now_ms + request.retention_time_ms;
 
+    msg::offset_commit_response response;
     for (const auto& topic : request.topics) {
         auto& rt = response.topics.emplace_back();
         rt.name = topic.name;
         for (const auto& p : topic.partitions) {
+            // v1 may carry the commit time; otherwise it is now.
+            offset_entry e =
+                entry_of(p, p.commit_timestamp == -1 ? ctx_.now_ms : p.commit_timestamp);
+            e.expire_timestamp_ms = expire;
             auto& rp = rt.partitions.emplace_back();
             rp.partition_index = p.partition_index;
-            const std::string metadata = p.committed_metadata.value_or("");
-            if (error) {
-                rp.error_code = error;
-            } else if (metadata.size() > static_cast<size_t>(ctx_.config.offset_metadata_max_bytes)) {
-                rp.error_code = code(error_code::offset_metadata_too_large);
-            } else {
-                offset_entry e;
-                e.offset = p.committed_offset;
-                if (p.committed_leader_epoch >= 0) e.leader_epoch = p.committed_leader_epoch;
-                e.metadata = metadata;
-                // v1 may carry the commit time; otherwise it is now.
-                e.commit_timestamp_ms = p.commit_timestamp == -1 ? ctx_.now_ms : p.commit_timestamp;
-                e.expire_timestamp_ms = expire;
-                ctx_.append(offset_commit_record(request.group_id, topic.name, p.partition_index, e),
-                            true);
-            }
+            rp.error_code = write_one(request.group_id, topic.name, p.partition_index,
+                                      p.committed_metadata, error, std::move(e), -1, -1);
         }
     }
+    return response;
+}
+
+msg::txn_offset_commit_response offset_manager::commit_transactional(
+    const msg::txn_offset_commit_request& request, int16_t version) {
+    msg::txn_offset_commit_response response;
+    // Kafka's GroupCoordinatorService refuses an empty group id before the shard.
+    const int16_t error =
+        request.group_id.empty()
+            ? code(error_code::invalid_group_id)
+            : validate_group(request.group_id, request.generation_id, request.member_id,
+                             request.group_instance_id, version, true);
+    for (const auto& topic : request.topics) {
+        auto& rt = response.topics.emplace_back();
+        rt.name = topic.name;
+        for (const auto& p : topic.partitions) {
+            offset_entry e = entry_of(p, ctx_.now_ms);
+            auto& rp = rt.partitions.emplace_back();
+            rp.partition_index = p.partition_index;
+            rp.error_code = write_one(request.group_id, topic.name, p.partition_index,
+                                      p.committed_metadata, error, std::move(e),
+                                      request.producer_id, request.producer_epoch);
+        }
+    }
+    return response;
+}
+
+int16_t offset_manager::write_one(const std::string& group, const std::string& topic,
+                                  int32_t partition, const std::optional<std::string>& metadata,
+                                  int16_t error, offset_entry entry, int64_t producer_id,
+                                  int16_t producer_epoch) {
+    if (error) return error;
+    entry.metadata = metadata.value_or("");
+    if (entry.metadata.size() > static_cast<size_t>(ctx_.config.offset_metadata_max_bytes)) {
+        return code(error_code::offset_metadata_too_large);
+    }
+    coordinator_record r = offset_commit_record(group, topic, partition, entry);
+    r.producer_id = producer_id;
+    r.producer_epoch = producer_epoch;
+    ctx_.append(std::move(r), true);
+    return code(error_code::none);
 }
 
 msg::offset_fetch_response::offset_fetch_response_group offset_manager::fetch(
-    const msg::offset_fetch_request::offset_fetch_request_group& request) const {
+    const msg::offset_fetch_request::offset_fetch_request_group& request,
+    bool require_stable) const {
     msg::offset_fetch_response::offset_fetch_response_group out;
     out.group_id = request.group_id;
     const classic_group* group = groups_.find(request.group_id);
@@ -147,7 +201,13 @@ msg::offset_fetch_response::offset_fetch_response_group offset_manager::fetch(
     // Offsets are answered whatever the group's state: groups that assign partitions
     // themselves keep offsets here too. A group that does not exist has none.
     const bool known = cg || (group && !group->is(group_state::dead));
-    auto fill = [](auto& rp, const offset_entry* e) {
+    // A partition of an open transaction has no stable offset yet: the client asking for
+    // one retries until the marker.
+    auto fill = [&](auto& rp, const std::string& topic, const offset_entry* e) {
+        if (require_stable && known && has_pending(request.group_id, topic, rp.partition_index)) {
+            rp.error_code = code(error_code::unstable_offset_commit);
+            e = nullptr;
+        }
         rp.committed_offset = e ? e->offset : -1;
         rp.committed_leader_epoch = e ? e->leader_epoch.value_or(-1) : -1;
         rp.metadata = e ? e->metadata : std::string();
@@ -158,10 +218,10 @@ msg::offset_fetch_response::offset_fetch_response_group offset_manager::fetch(
         for (const auto& [topic, parts] : g->second) {
             auto& rt = out.topics.emplace_back();
             rt.name = topic;
-            for (const auto& [partition, e] : parts) {
+            for (const auto& [partition, stored] : parts) {
                 auto& rp = rt.partitions.emplace_back();
                 rp.partition_index = partition;
-                fill(rp, &e);
+                fill(rp, topic, &stored.entry);
             }
         }
         return out;
@@ -172,7 +232,7 @@ msg::offset_fetch_response::offset_fetch_response_group offset_manager::fetch(
         for (int32_t partition : topic.partition_indexes) {
             auto& rp = rt.partitions.emplace_back();
             rp.partition_index = partition;
-            fill(rp, known ? lookup(request.group_id, topic.name, partition) : nullptr);
+            fill(rp, topic.name, known ? lookup(request.group_id, topic.name, partition) : nullptr);
         }
     }
     return out;
@@ -219,7 +279,9 @@ void offset_manager::delete_unsubscribed(
             rp.partition_index = p.partition_index;
             if (subscribed) {
                 rp.error_code = code(error_code::group_subscribed_to_topic);
-            } else if (lookup(request.group_id, topic.name, p.partition_index)) {
+            } else if (lookup(request.group_id, topic.name, p.partition_index) ||
+                       has_pending(request.group_id, topic.name, p.partition_index)) {
+                // The tombstone drops pending transactional offsets too.
                 ctx_.append(offset_commit_tombstone(request.group_id, topic.name, p.partition_index),
                             true);
             }
@@ -228,11 +290,17 @@ void offset_manager::delete_unsubscribed(
 }
 
 void offset_manager::delete_all(const std::string& group_id) {
-    auto g = offsets_.find(group_id);
-    if (g == offsets_.end()) return;
-    std::vector<std::pair<std::string, int32_t>> keys;
-    for (const auto& [topic, parts] : g->second) {
-        for (const auto& [partition, _] : parts) keys.emplace_back(topic, partition);
+    std::set<std::pair<std::string, int32_t>> keys;
+    if (auto g = offsets_.find(group_id); g != offsets_.end()) {
+        for (const auto& [topic, parts] : g->second) {
+            for (const auto& [partition, _] : parts) keys.emplace(topic, partition);
+        }
+    }
+    // Partitions with only pending transactional offsets need their tombstone too.
+    if (auto g = open_.find(group_id); g != open_.end()) {
+        for (const auto& [topic, parts] : g->second) {
+            for (const auto& [partition, _] : parts) keys.emplace(topic, partition);
+        }
     }
     for (const auto& [topic, partition] : keys) {
         ctx_.append(offset_commit_tombstone(group_id, topic, partition), true);
@@ -240,8 +308,10 @@ void offset_manager::delete_all(const std::string& group_id) {
 }
 
 bool offset_manager::cleanup_expired(const std::string& group_id) {
+    // A group with an open transaction is kept, whatever its committed offsets.
+    const bool open = open_.count(group_id) > 0;
     auto g = offsets_.find(group_id);
-    if (g == offsets_.end()) return true;
+    if (g == offsets_.end()) return !open;
     const classic_group* group = groups_.find(group_id);
     const consumer_group* cg = consumers_.find(group_id);
     if (!group && !cg) return false;
@@ -261,7 +331,8 @@ bool offset_manager::cleanup_expired(const std::string& group_id) {
             all_expired = false;
             continue;
         }
-        for (const auto& [partition, e] : parts) {
+        for (const auto& [partition, stored] : parts) {
+            const offset_entry& e = stored.entry;
             bool gone;
             if (e.expire_timestamp_ms) {
                 // Old commits with an explicit expire time keep the old rule.
@@ -272,7 +343,8 @@ bool offset_manager::cleanup_expired(const std::string& group_id) {
                                          : e.commit_timestamp_ms;
                 gone = ctx_.now_ms - from >= retention_ms;
             }
-            if (gone) {
+            // An offset waiting for a transaction's outcome stays until then.
+            if (gone && !has_pending(group_id, topic, partition)) {
                 expired.emplace_back(topic, partition);
             } else {
                 all_expired = false;
@@ -282,24 +354,80 @@ bool offset_manager::cleanup_expired(const std::string& group_id) {
     for (const auto& [topic, partition] : expired) {
         ctx_.append(offset_commit_tombstone(group_id, topic, partition), true);
     }
-    return all_expired;
+    return all_expired && !open;
 }
 
-void offset_manager::replay(offset_commit_event event) {
+namespace {
+
+// Removes group/topic/partition from a nested map, dropping the levels left empty.
+template <class Map>
+void erase_partition(Map& by_group, const std::string& group, const std::string& topic,
+                     int32_t partition) {
+    auto g = by_group.find(group);
+    if (g == by_group.end()) return;
+    auto t = g->second.find(topic);
+    if (t == g->second.end()) return;
+    t->second.erase(partition);
+    if (t->second.empty()) g->second.erase(t);
+    if (g->second.empty()) by_group.erase(g);
+}
+
+}  // namespace
+
+void offset_manager::replay(offset_commit_event event, int64_t producer_id) {
     if (event.value) {
         // Offsets committed outside group management create a "simple" group; a consumer
         // group keeps its offsets itself.
         if (!consumers_.find(event.group)) groups_.find_or_create_simple(event.group, std::nullopt);
-        offsets_[event.group][event.topic][event.partition] = std::move(*event.value);
+        stored_offset stored{std::move(*event.value), next_order_++};
+        if (producer_id < 0) {
+            offsets_[event.group][event.topic][event.partition] = std::move(stored);
+        } else {
+            pending_[producer_id][event.group][event.topic][event.partition] = std::move(stored);
+            open_[event.group][event.topic][event.partition].insert(producer_id);
+        }
         return;
     }
-    auto g = offsets_.find(event.group);
-    if (g == offsets_.end()) return;
+    erase_partition(offsets_, event.group, event.topic, event.partition);
+    // A tombstone drops the partition's pending transactional offsets too.
+    auto g = open_.find(event.group);
+    if (g == open_.end()) return;
     auto t = g->second.find(event.topic);
     if (t == g->second.end()) return;
-    t->second.erase(event.partition);
-    if (t->second.empty()) g->second.erase(t);
-    if (g->second.empty()) offsets_.erase(g);
+    auto p = t->second.find(event.partition);
+    if (p == t->second.end()) return;
+    for (int64_t producer : p->second) {
+        if (auto it = pending_.find(producer); it != pending_.end()) {
+            erase_partition(it->second, event.group, event.topic, event.partition);
+        }
+    }
+    erase_partition(open_, event.group, event.topic, event.partition);
+}
+
+void offset_manager::replay_end_transaction(int64_t producer_id, bool commit) {
+    auto it = pending_.find(producer_id);
+    if (it == pending_.end()) return;  // a transaction without offsets here
+    group_offsets done = std::move(it->second);
+    pending_.erase(it);
+    for (auto& [group, topics] : done) {
+        for (auto& [topic, parts] : topics) {
+            for (auto& [partition, stored] : parts) {
+                if (auto g = open_.find(group); g != open_.end()) {
+                    if (auto t = g->second.find(topic); t != g->second.end()) {
+                        if (auto p = t->second.find(partition); p != t->second.end()) {
+                            p->second.erase(producer_id);
+                            if (p->second.empty()) erase_partition(open_, group, topic, partition);
+                        }
+                    }
+                }
+                if (!commit) continue;
+                // The latest record of the partition wins: a plain commit written after
+                // the transactional one stays.
+                stored_offset& current = offsets_[group][topic][partition];
+                if (current.order <= stored.order) current = std::move(stored);
+            }
+        }
+    }
 }
 
 }  // namespace eddy::group

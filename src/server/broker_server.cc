@@ -10,9 +10,11 @@
 
 #include "broker/meta_properties.h"
 #include "broker/producer_ids.h"
+#include "broker/txn_marker_writer.h"
 #include "common/logging.h"
 #include "group/runtime/coordinator_runtime.h"
 #include "server/metadata_service.h"
+#include "txn/runtime/txn_runtime.h"
 
 namespace eddy::server {
 namespace {
@@ -89,6 +91,20 @@ std::vector<int32_t> quorum_voters(const config::properties& props) {
         }
     }
     return ids;
+}
+
+txn::txn_runtime_config txn_config_of(const config::broker_config& c) {
+    txn::txn_runtime_config t;
+    t.coordinator.transaction_max_timeout_ms = c.transaction_max_timeout_ms;
+    t.coordinator.transactional_id_expiration_ms = c.transactional_id_expiration_ms;
+    t.coordinator.abort_timed_out_interval_ms = c.transaction_abort_timed_out_transaction_cleanup_interval_ms;
+    t.coordinator.remove_expired_interval_ms = c.transaction_remove_expired_transaction_cleanup_interval_ms;
+    t.num_partitions = c.transaction_state_log_num_partitions;
+    t.replication_factor = c.transaction_state_log_replication_factor;
+    t.min_isr = c.transaction_state_log_min_isr;
+    t.segment_bytes = c.transaction_state_log_segment_bytes;
+    t.load_buffer_size = c.transaction_state_log_load_buffer_size;
+    return t;
 }
 
 // SecurityProtocol ids of the default listener.security.protocol.map (name = protocol).
@@ -196,6 +212,22 @@ std::vector<net::bound_listener> broker_server::start() {
         broker_->groups = groups;
         metadata_->on_image([groups](metadata::image_ptr image) { groups->apply_image(std::move(image)); });
     }
+    // The transaction coordinator likewise, for __transaction_state; its markers go through
+    // the broker's WriteTxnMarkers path (weakly: broker_info owns the runtime).
+    {
+        std::weak_ptr<const broker::broker_info> info = broker_;
+        txn::marker_writer writer = [info](const std::string& topic, int32_t partition,
+                                           const record::txn_marker& marker,
+                                           std::function<void(error_code)> done) {
+            std::shared_ptr<const broker::broker_info> b = info.lock();
+            if (!b) return done(error_code::not_coordinator);
+            broker::write_txn_marker(*b, topic, partition, marker, std::move(done));
+        };
+        auto txns = std::make_shared<txn::txn_runtime>(cfg_.node_id, txn_config_of(cfg_), replicas_,
+                                                       std::move(writer));
+        broker_->txns = txns;
+        metadata_->on_image([txns](metadata::image_ptr image) { txns->apply_image(std::move(image)); });
+    }
     metadata_->start();
     broker_->metadata = metadata_;
     broker_->producer_ids = std::make_shared<broker::producer_id_source>(metadata_);
@@ -208,7 +240,9 @@ void broker_server::stop() {
     // The network first: no request may be waiting on the metadata thread once it stops.
     if (net_) net_->stop();
     if (metadata_) metadata_->stop();
-    // Before the logs close: pending group replies end with NOT_COORDINATOR.
+    // Before the logs close: pending group and transaction replies end with NOT_COORDINATOR.
+    // Transactions first: their markers to __consumer_offsets go through the groups.
+    if (broker_->txns) broker_->txns->stop();
     if (broker_->groups) broker_->groups->stop();
     // Last: closes every log, writes the checkpoints and the clean-shutdown markers.
     if (replicas_) replicas_->stop();

@@ -50,6 +50,6 @@ TEST_SUITE("broker.registry") {
         const broker::api_support* api_versions = broker::find_supported(18);
         REQUIRE(api_versions != nullptr);
         CHECK(api_versions->supported.max == 4);
-        CHECK(broker::find_supported(24) == nullptr);  // AddPartitionsToTxn: no transactions yet
+        CHECK(broker::find_supported(4) == nullptr);  // LeaderAndIsr: ZooKeeper-era, never served
     }
 }

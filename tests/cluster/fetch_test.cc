@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "cluster_fixture.h"
+#include "txn_helpers.h"
 #include "eddy/error_code.h"
 
 namespace eddy::cluster::test {
@@ -123,28 +124,9 @@ TEST_CASE("a long-polling fetch is woken by an append, not by its timeout") {
         msg::fetch_request req = request_for("t1", {0}, 0, 1 << 20, 1 << 20);
         // Far longer than any test run: only the append can end this wait.
         req.max_wait_ms = 3'600'000;
-        auto ctx = f.context(1, 12);
-        asio::io_context io;
-        std::optional<broker::fetch_result> result;
-        asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-            result = co_await broker::fetch_handler::handle(f.replicas(), ctx, std::move(req));
-        }, asio::detached);
-        // Step the fetch until it is parked on the partition. The guard keeps `io` from
-        // stopping while the fetch's hops are away on the partition's strand.
-        auto guard = asio::make_work_guard(io);
-        while (!result) {
-            auto p = f.replicas().find("t1", 0);
-            bool parked = cluster_fixture::run([&]() -> asio::awaitable<bool> {
-                co_return co_await replica_manager::on(p, [](partition& part) { return part.waiting_fetches() > 0; });
-            }());
-            if (parked) break;
-            io.run_one();
-        }
-        REQUIRE_FALSE(result.has_value());
-        std::thread producer([&] { CHECK(f.produce_error("t1", 0, simple_batch(2)) == 0); });
-        guard.reset();
-        io.run();
-        producer.join();
+        std::optional<broker::fetch_result> result = fetch_woken_by(f, "t1", std::move(req), [&] {
+            CHECK(f.produce_error("t1", 0, simple_batch(2)) == 0);
+        });
         REQUIRE(result.has_value());
         REQUIRE(result->records.size() == 1);
         CHECK_FALSE(result->records[0].empty());

@@ -3,25 +3,14 @@
 // shard loaded from the log answers what the previous one committed.
 #include <doctest/doctest.h>
 
-#include "cluster_fixture.h"
-#include "group/runtime/coordinator_runtime.h"
+#include "runtime_fixture.h"
 
 using namespace eddy;
 using cluster::test::cluster_fixture;
+using group::test::borrow;
+using group::test::wait_loaded;
 
 namespace {
-
-// Not owned: the fixture outlives every runtime of a test.
-std::shared_ptr<cluster::replica_manager> borrow(cluster::replica_manager& rm) {
-    return std::shared_ptr<cluster::replica_manager>(&rm, [](cluster::replica_manager*) {});
-}
-
-void wait_loaded(const group::coordinator_runtime& rt, int32_t partition) {
-    // Loading happens on the partition's strand; bounded only against a hang.
-    for (int i = 0; i < 5000 && !rt.is_loaded(partition); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    REQUIRE(rt.is_loaded(partition));
-}
 
 msg::offset_commit_request commit_of(int64_t offset) {
     msg::offset_commit_request req;

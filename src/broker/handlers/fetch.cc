@@ -20,6 +20,7 @@ struct fetch_target {
     int32_t current_leader_epoch = -1;
     int64_t fetch_offset = 0;
     int32_t partition_max_bytes = 0;
+    bool read_committed = false;  // isolation_level 1: read below the last stable offset
     cluster::read_outcome read;
 };
 
@@ -60,7 +61,7 @@ asio::awaitable<pass_result> read_all(std::vector<fetch_target>& targets, int32_
                     r.error = e;
                     return r;
                 }
-                return p.read(t.fetch_offset, size, min_one);
+                return p.read(t.fetch_offset, size, min_one, t.read_committed);
             });
         t.read = co_await std::move(hop);
         if (t.read.error != error_code::none) pass.any_error = true;
@@ -108,6 +109,7 @@ asio::awaitable<fetch_result> fetch_handler::handle(cluster::replica_manager& re
             t.current_leader_epoch = part.current_leader_epoch;
             t.fetch_offset = part.fetch_offset;
             t.partition_max_bytes = part.partition_max_bytes;
+            t.read_committed = req.isolation_level == 1;
             targets.push_back(std::move(t));
         }
     }
@@ -131,11 +133,17 @@ asio::awaitable<fetch_result> fetch_handler::handle(cluster::replica_manager& re
         partition_data pd;
         pd.partition_index = t.index;
         pd.records = codec::bytes_view{nullptr, 0, false};
-        // read_committed gets the (empty) list of aborted transactions; read_uncommitted null.
-        pd.aborted_transactions.reset();
-        if (req.isolation_level == 1) pd.aborted_transactions.emplace();
         error_code e = t.lookup_error;
         if (t.p) e = t.read.error;
+        // Kafka's AbortedTransactions: a list (maybe empty, also for an empty read) for a
+        // read_committed read that worked; null for read_uncommitted and for an error.
+        pd.aborted_transactions.reset();
+        if (t.read_committed && e == error_code::none) {
+            auto& aborted = pd.aborted_transactions.emplace();
+            for (const log::aborted_txn& a : t.read.aborted_transactions)
+                aborted.push_back({.producer_id = a.producer_id, .first_offset = a.first_offset,
+                                   .unknown_tagged_fields = {}});
+        }
         pd.error_code = static_cast<int16_t>(e);
         if (e == error_code::none) {
             pd.high_watermark = t.read.high_watermark;

@@ -1,6 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
-// Fetch (key 1), versions 4-17: reads up to the high watermark, long-polls until an
-// append (or max_wait_ms), and leaves the record bytes in the segment files.
+// Fetch (key 1), versions 4-17: reads up to the high watermark (read_committed: up to the
+// last stable offset, with the aborted transactions read), long-polls until an append or a
+// transaction marker (or max_wait_ms), and leaves the record bytes in the segment files.
 #pragma once
 
 #include <vector>

@@ -3,6 +3,7 @@
 
 #include "broker/cluster_metadata.h"
 #include "broker/handlers/group_routing.h"
+#include "broker/txn_routing.h"
 
 namespace eddy::broker {
 namespace {
@@ -35,27 +36,35 @@ std::string message_of(error_code e) {
     }
 }
 
-// KafkaApis.getCoordinator: the leader of the key's partition when it is a live broker on
-// this listener, else COORDINATOR_NOT_AVAILABLE (also while the topic is being created). A
-// partition still loading is answered with its leader: the group apis then answer
+// KafkaApis.getCoordinator: the leader of the key's partition (of __consumer_offsets for
+// a group, __transaction_state for a transactional id) when it is a live broker on this
+// listener, else COORDINATOR_NOT_AVAILABLE (also while the topic is being created). A
+// partition still loading is answered with its leader: the apis then answer
 // COORDINATOR_LOAD_IN_PROGRESS until it is ready.
 found find(const request_context& ctx, const metadata::metadata_image& image, int8_t key_type,
            const std::string& key) {
     found out;
-    if (key_type == transaction_key || key_type == share_key) {
-        // No transaction or share coordinator runs here yet.
-        out.error = error_code::coordinator_not_available;
-        return out;
-    }
-    if (key_type != group_key || ctx.broker->groups == nullptr) {
-        out.error = key_type != group_key ? error_code::invalid_request
-                                          : error_code::coordinator_not_available;
+    if (key_type != group_key && key_type != transaction_key) {
+        // No share coordinator runs here.
+        out.error = key_type == share_key ? error_code::coordinator_not_available
+                                          : error_code::invalid_request;
         return out;
     }
     out.error = error_code::coordinator_not_available;
-    const metadata::topic_image* topic = image.topic(group::offsets_topic);
+    std::string_view topic_name;
+    int32_t partition = -1;
+    if (key_type == group_key) {
+        if (ctx.broker->groups == nullptr) return out;
+        topic_name = group::offsets_topic;
+        partition = ctx.broker->groups->partition_of(key);
+    } else {
+        if (ctx.broker->txns == nullptr) return out;
+        topic_name = txn::transaction_state_topic;
+        partition = ctx.broker->txns->partition_of(key);
+    }
+    const metadata::topic_image* topic = image.topic(topic_name);
     if (topic == nullptr) return out;
-    auto p = topic->partitions.find(ctx.broker->groups->partition_of(key));
+    auto p = topic->partitions.find(partition);
     if (p == topic->partitions.end() || p->second.leader < 0) return out;
     const metadata::broker_registration* b = image.broker(p->second.leader);
     if (b == nullptr || b->fenced) return out;
@@ -74,6 +83,10 @@ asio::awaitable<find_coordinator_handler::response> find_coordinator_handler::ha
     const bool batched = ctx.api_version >= 4;
     if (req.key_type == group_key && ctx.broker->metadata) {
         asio::awaitable<void> created = ensure_offsets_topic(ctx);
+        co_await std::move(created);
+    }
+    if (req.key_type == transaction_key && ctx.broker->metadata) {
+        asio::awaitable<void> created = ensure_transaction_topic(ctx);
         co_await std::move(created);
     }
     // Plain statements, no conditional expression: GCC 12 mishandles those with

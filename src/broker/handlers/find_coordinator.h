@@ -1,6 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 // FindCoordinator (key 10), versions 0-6: the broker leading the __consumer_offsets
-// partition of a group (creating the topic on first use); batched keys from v4.
+// partition of a group or the __transaction_state partition of a transactional id
+// (creating the topic on first use); batched keys from v4.
 #pragma once
 
 #include <asio/awaitable.hpp>

@@ -1,7 +1,6 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 // InitProducerId (key 22), versions 0-5: a producer id and epoch for an idempotent
-// producer. Transactional ids need the transaction coordinator, which does not run here
-// yet.
+// producer, or, with a transactional id, from the transaction coordinator that owns it.
 #pragma once
 
 #include <asio/awaitable.hpp>

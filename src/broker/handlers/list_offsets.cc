@@ -17,20 +17,21 @@ asio::awaitable<list_offsets_handler::response> list_offsets_handler::handle(
                 rp.error_code = static_cast<int16_t>(found.error);
                 continue;
             }
-            // read_committed would stop at the last stable offset, which equals the
-            // high watermark until transactions exist.
             int32_t epoch = part.current_leader_epoch;
             int64_t timestamp = part.timestamp;
+            // Kafka applies the isolation level to consumers' requests (replica id -1)
+            // only; read_committed answers below the last stable offset.
+            bool read_committed = req.replica_id == -1 && req.isolation_level == 1;
             // Built outside the co_await: GCC 12 destroys temporaries of a co_await expression
             // (here the partition pointer and the lambda) while the hop still uses them.
             auto hop = cluster::replica_manager::on(
-                found.p, [epoch, timestamp](cluster::partition& p) {
+                found.p, [epoch, timestamp, read_committed](cluster::partition& p) {
                     if (error_code e = p.check_epoch(epoch); e != error_code::none) {
                         cluster::offset_outcome o;
                         o.error = e;
                         return o;
                     }
-                    return p.offset_for(timestamp);
+                    return p.offset_for(timestamp, read_committed);
                 });
             cluster::offset_outcome r = co_await std::move(hop);
             rp.error_code = static_cast<int16_t>(r.error);

@@ -1,6 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 // ListOffsets (key 2), versions 1-9: latest, earliest, max timestamp, earliest local,
-// or the first offset at or after a timestamp.
+// or the first offset at or after a timestamp; read_committed (isolation level 1) answers
+// below the last stable offset.
 #pragma once
 
 #include <asio/awaitable.hpp>

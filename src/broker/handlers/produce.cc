@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "controller/topic_names.h"
+#include "record/batch.h"
 
 namespace eddy::broker {
 namespace {
@@ -26,6 +27,18 @@ partition_response error_response(int32_t index, error_code e) {
     return r;
 }
 
+// Kafka's RequestUtils.hasTransactionalRecords: the first batch of some partition is
+// transactional.
+bool has_transactional_records(const msg::produce_request& req) {
+    for (const auto& topic : req.topic_data)
+        for (const auto& part : topic.partition_data) {
+            if (part.records.null || part.records.size < record::batch_header_size) continue;
+            if (record::batch_view(part.records.data, part.records.size).is_transactional())
+                return true;
+        }
+    return false;
+}
+
 }  // namespace
 
 routed_reply::action produce_handler::reply_action(const request& req, const response& resp) {
@@ -40,10 +53,18 @@ asio::awaitable<produce_handler::response> produce_handler::handle(
     cluster::replica_manager& replicas, request_context& ctx, request&& req) {
     response resp;
     const bool bad_acks = req.acks != 0 && req.acks != 1 && req.acks != -1;
+    // Transactional records need the transactional id they are written for; Kafka answers
+    // the whole request with this error before looking at any partition.
+    const bool missing_txn_id = !req.transactional_id && has_transactional_records(req);
     for (auto& topic : req.topic_data) {
         auto& out = resp.responses.emplace_back();
         out.name = topic.name;
         for (auto& part : topic.partition_data) {
+            if (missing_txn_id) {
+                out.partition_responses.push_back(
+                    error_response(part.index, error_code::transactional_id_authorization_failed));
+                continue;
+            }
             if (bad_acks) {
                 out.partition_responses.push_back(error_response(part.index, error_code::invalid_required_acks));
                 continue;

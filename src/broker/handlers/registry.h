@@ -6,6 +6,8 @@
 #include <array>
 #include <cstdint>
 
+#include "broker/handlers/add_offsets_to_txn.h"
+#include "broker/handlers/add_partitions_to_txn.h"
 #include "broker/handlers/alter_configs.h"
 #include "broker/handlers/api_versions.h"
 #include "broker/handlers/consumer_group_describe.h"
@@ -18,6 +20,8 @@
 #include "broker/handlers/describe_configs.h"
 #include "broker/handlers/describe_groups.h"
 #include "broker/handlers/describe_producers.h"
+#include "broker/handlers/describe_transactions.h"
+#include "broker/handlers/end_txn.h"
 #include "broker/handlers/fetch.h"
 #include "broker/handlers/find_coordinator.h"
 #include "broker/handlers/heartbeat.h"
@@ -26,6 +30,7 @@
 #include "broker/handlers/leave_group.h"
 #include "broker/handlers/list_groups.h"
 #include "broker/handlers/list_offsets.h"
+#include "broker/handlers/list_transactions.h"
 #include "broker/handlers/metadata.h"
 #include "broker/handlers/offset_commit.h"
 #include "broker/handlers/init_producer_id.h"
@@ -34,6 +39,8 @@
 #include "broker/handlers/offset_for_leader_epoch.h"
 #include "broker/handlers/produce.h"
 #include "broker/handlers/sync_group.h"
+#include "broker/handlers/txn_offset_commit.h"
+#include "broker/handlers/write_txn_markers.h"
 #include "broker/version_range.h"
 
 namespace eddy::broker {
@@ -62,6 +69,11 @@ using registered_handlers = handler_list<
     delete_records_handler,
     init_producer_id_handler,
     offset_for_leader_epoch_handler,
+    add_partitions_to_txn_handler,
+    add_offsets_to_txn_handler,
+    end_txn_handler,
+    write_txn_markers_handler,
+    txn_offset_commit_handler,
     describe_configs_handler,
     alter_configs_handler,
     create_partitions_handler,
@@ -69,6 +81,8 @@ using registered_handlers = handler_list<
     incremental_alter_configs_handler,
     offset_delete_handler,
     describe_producers_handler,
+    describe_transactions_handler,
+    list_transactions_handler,
     consumer_group_heartbeat_handler,
     consumer_group_describe_handler>;
 

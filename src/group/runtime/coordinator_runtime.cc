@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <future>
+#include <limits>
 
 #include "common/logging.h"
 #include "group/runtime/offsets_batch.h"
@@ -37,6 +38,14 @@ error_code write_error(error_code e) {
     case error_code::not_enough_replicas_after_append:
     case error_code::request_timed_out:
         return error_code::coordinator_not_available;
+    // A transactional write refused for its producer: the client hears why, as Kafka
+    // passes those errors through.
+    case error_code::invalid_producer_epoch:
+    case error_code::producer_fenced:
+    case error_code::invalid_txn_state:
+    case error_code::out_of_order_sequence_number:
+    case error_code::invalid_producer_id_mapping:
+        return e;
     default:
         return error_code::unknown_server_error;
     }
@@ -205,14 +214,20 @@ void coordinator_runtime::load_step(const slot_ptr& s) {
     const int64_t from = s->load_offset;
     coordinator_shard& shard = *s->shard;
     size_t skipped = 0;
+    int64_t producer = record::no_producer_id;  // of the batch being read
     auto replay = [&](std::span<const uint8_t> key, std::optional<std::span<const uint8_t>> value) {
-        if (!shard.replay(key, value)) ++skipped;
+        if (!shard.replay(key, value, producer)) ++skipped;
     };
     while (scan.next(b) == record::scan_status::ok) {
         std::string error;
-        // Control batches (transaction markers) carry nothing the shard reads.
-        if (!b.is_control() && !read_offsets_batch(b, s->scratch, replay, error))
-            return fail(error);
+        if (b.is_control()) {
+            // A transaction marker ends its producer's pending offsets (TxnOffsetCommit).
+            if (std::optional<record::txn_marker> m = record::read_marker(b))
+                shard.replay_end_transaction(b.producer_id(), m->commit);
+        } else {
+            producer = b.is_transactional() ? b.producer_id() : record::no_producer_id;
+            if (!read_offsets_batch(b, s->scratch, replay, error)) return fail(error);
+        }
         s->load_offset = b.last_offset() + 1;
     }
     if (skipped > 0)
@@ -222,10 +237,40 @@ void coordinator_runtime::load_step(const slot_ptr& s) {
     asio::post(s->partition->executor(), [this, s] { load_step(s); });
 }
 
-error_code coordinator_runtime::append(slot& s, const std::vector<coordinator_record>& records,
+error_code coordinator_runtime::append(slot& s, std::span<const coordinator_record> records,
                                        int64_t now) {
+    size_t at = 0;
+    while (at < records.size()) {
+        size_t end = at + 1;
+        while (end < records.size() && records[end].producer_id == records[at].producer_id &&
+               records[end].producer_epoch == records[at].producer_epoch)
+            ++end;
+        if (error_code e = append_batch(s, records.subspan(at, end - at), now);
+            e != error_code::none)
+            return e;
+        at = end;
+    }
+    return error_code::none;
+}
+
+error_code coordinator_runtime::append_batch(slot& s, std::span<const coordinator_record> records,
+                                             int64_t now) {
+    batch_producer producer;
+    if (records.front().producer_id >= 0) {
+        producer.id = records.front().producer_id;
+        producer.epoch = records.front().producer_epoch;
+        // The log checks a leader append's sequence as a client's (Kafka's coordinator
+        // origin skips that check): continue the producer's sequence here, from 0 for an
+        // epoch the partition has not seen.
+        producer.base_sequence = 0;
+        const log::log* l = s.partition->get_log();
+        const log::producer_entry* e = l ? l->producers().find(producer.id) : nullptr;
+        if (e && e->epoch == producer.epoch && e->last_seq() != record::no_sequence &&
+            e->last_seq() != std::numeric_limits<int32_t>::max())
+            producer.base_sequence = e->last_seq() + 1;
+    }
     std::vector<uint8_t> batch = encode_offsets_batch(records, s.partition->leader_epoch(), now,
-                                                      config_.offsets_topic_compression);
+                                                      config_.offsets_topic_compression, producer);
     // A leader append with acks=all, as Kafka's coordinator writes: validated and
     // appended like a produce, waking the fetches parked on the partition.
     cluster::produce_outcome o = s.partition->append(batch, append_api_version, -1, now);
@@ -284,6 +329,31 @@ void coordinator_runtime::unload(slot& s) {
     s.queue.ready.clear();
     for (deferred_reply& r : ready) r(error_code::none);
     s.shard.reset();
+}
+
+void coordinator_runtime::complete_transaction(int32_t partition, const record::txn_marker& marker,
+                                               std::function<void(error_code)> done) {
+    slot_ptr s = stopped_ ? nullptr : find(partition);
+    if (!s) {
+        done(error_code::not_coordinator);
+        return;
+    }
+    asio::post(s->partition->executor(), [this, s, marker, done = std::move(done)] {
+        // Only a loaded shard takes a marker, as in Kafka's runtime; the transaction
+        // coordinator retries.
+        if (s->state.load() != shard_state::loaded || stopped_) {
+            done(error_code::not_coordinator);
+            return;
+        }
+        const int64_t now = wall_ms();
+        if (error_code e = s->partition->write_marker(marker, now); e != error_code::none) {
+            done(e);
+            return;
+        }
+        // Durable: the shard applies the end as it will when it reads the marker back.
+        s->shard->replay_end_transaction(marker.producer_id, marker.commit);
+        done(error_code::none);
+    });
 }
 
 }  // namespace eddy::group

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "group/coordinator_shard.h"
 #include "group/runtime/runtime_config.h"
 #include "metadata/metadata_image.h"
+#include "record/control_record.h"
 
 namespace eddy::group {
 
@@ -74,6 +76,14 @@ public:
     template <class Response, class Op>
     asio::awaitable<outcome<Response>> call(int32_t partition, Op op);
 
+    // WriteTxnMarkers for partition `partition` of __consumer_offsets: on the shard's
+    // strand, appends the marker's control batch (acks=all), then commits (or drops) the
+    // offsets the producer committed in that transaction. `done(error)` runs once, on any
+    // thread: NOT_COORDINATOR when the shard is not hosted or not loaded here, else the
+    // error of the append (partition::write_marker).
+    void complete_transaction(int32_t partition, const record::txn_marker& marker,
+                              std::function<void(error_code)> done);
+
     // A reply made during a call, held until that call's records are appended; run with
     // none, or with the error that stops it going out.
     using deferred_reply = std::function<void(error_code)>;
@@ -94,7 +104,9 @@ private:
     void run(int32_t partition, shard_op op, std::function<void(error_code)> fail);
     void load_step(const slot_ptr& s);
     void finish_call(const slot_ptr& s);
-    error_code append(slot& s, const std::vector<coordinator_record>& records, int64_t now);
+    // Appends the records, one batch per run of records of the same producer.
+    error_code append(slot& s, std::span<const coordinator_record> records, int64_t now);
+    error_code append_batch(slot& s, std::span<const coordinator_record> records, int64_t now);
     void arm_timer(const slot_ptr& s);
     void unload(slot& s);
 

@@ -14,7 +14,8 @@ constexpr size_t max_records_bytes = 256u << 20;
 
 std::vector<uint8_t> encode_offsets_batch(std::span<const coordinator_record> records,
                                           int32_t leader_epoch, int64_t now_ms,
-                                          record::compression codec) {
+                                          record::compression codec,
+                                          const batch_producer& producer) {
     std::vector<record::plain_record> views;
     views.reserve(records.size());
     for (const coordinator_record& r : records) {
@@ -27,6 +28,12 @@ std::vector<uint8_t> encode_offsets_batch(std::span<const coordinator_record> re
     h.leader_epoch = leader_epoch;
     h.timestamp_ms = now_ms;
     h.codec = codec;
+    if (producer.id >= 0) {
+        h.transactional = true;
+        h.producer_id = producer.id;
+        h.producer_epoch = producer.epoch;
+        h.base_sequence = producer.base_sequence;
+    }
     return record::encode_plain_batch(h, views);
 }
 

@@ -17,17 +17,27 @@
 
 namespace eddy::group {
 
-// One batch holding `records` (not empty) in order: no producer id, create-time
-// timestamps `now_ms`, the given leader epoch, the records compressed with `codec`
+// The producer of a transactional batch (TxnOffsetCommit); the default is none.
+struct batch_producer {
+    int64_t id = record::no_producer_id;
+    int16_t epoch = record::no_producer_epoch;
+    int32_t base_sequence = record::no_sequence;
+};
+
+// One batch holding `records` (not empty) in order: create-time timestamps `now_ms`, the
+// given leader epoch, the records compressed with `codec`
 // (offsets.topic.compression.codec), and a correct CRC-32C. The log assigns the offsets.
+// Without a producer the batch has no producer id; with one it is a transactional batch
+// of that producer.
 std::vector<uint8_t> encode_offsets_batch(std::span<const coordinator_record> records,
                                           int32_t leader_epoch, int64_t now_ms,
-                                          record::compression codec);
+                                          record::compression codec,
+                                          const batch_producer& producer = {});
 
 // Calls `each(key, value)` for every record of a batch the caller has scanned (CRC
 // checked); a record without a key is skipped (Kafka's loader ignores it). Returns false
-// with `error` set when the records do not decode. Control batches have no records the
-// coordinator reads: callers skip them.
+// with `error` set when the records do not decode. Control batches (transaction markers,
+// record::read_marker) are not read through this.
 using record_visitor =
     std::function<void(std::span<const uint8_t>, std::optional<std::span<const uint8_t>>)>;
 bool read_offsets_batch(const record::batch_view& batch, record::byte_buffer& scratch,
