@@ -3,13 +3,14 @@
 
 #include <algorithm>
 #include <chrono>
-#include <future>
 #include <limits>
 
 #include "common/logging.h"
 #include "group/runtime/offsets_batch.h"
 #include "group/runtime/partition_for.h"
-#include "log/filesystem.h"
+#include "hosting/hosting.h"
+#include "hosting/log_loader.h"
+#include "hosting/shard_timer.h"
 #include "record/batch.h"
 
 namespace eddy::group {
@@ -20,44 +21,14 @@ spdlog::logger& runtime_log() {
     return *logger;
 }
 
-int64_t wall_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-// The errors a failed coordinator write answers with, as Kafka's coordinator maps the
-// append errors of its own writes.
-error_code write_error(error_code e) {
-    switch (e) {
-    case error_code::not_leader_or_follower:
-    case error_code::kafka_storage_error:
-        return error_code::not_coordinator;
-    case error_code::unknown_topic_or_partition:
-    case error_code::not_enough_replicas:
-    case error_code::not_enough_replicas_after_append:
-    case error_code::request_timed_out:
-        return error_code::coordinator_not_available;
-    // A transactional write refused for its producer: the client hears why, as Kafka
-    // passes those errors through.
-    case error_code::invalid_producer_epoch:
-    case error_code::producer_fenced:
-    case error_code::invalid_txn_state:
-    case error_code::out_of_order_sequence_number:
-    case error_code::invalid_producer_id_mapping:
-        return e;
-    default:
-        return error_code::unknown_server_error;
-    }
-}
-
 // The Produce version the coordinator's own batches are validated as: magic 2 with
 // every codec allowed.
 constexpr int16_t append_api_version = 9;
 
 }  // namespace
 
-enum class shard_state : int { loading, loaded, unloaded };
+using hosting::slot_state;
+using hosting::wall_ms;
 
 // One hosted __consumer_offsets partition. `state` may be read anywhere; everything
 // else lives on the partition's strand.
@@ -66,7 +37,7 @@ struct coordinator_runtime::slot {
         : partition(std::move(p)), timer(partition->executor()) {}
 
     std::shared_ptr<cluster::partition> partition;
-    std::atomic<shard_state> state{shard_state::loading};
+    std::atomic<slot_state> state{slot_state::loading};
     std::unique_ptr<coordinator_shard> shard;
     reply_queue queue;
     asio::steady_timer timer;
@@ -88,152 +59,88 @@ int32_t coordinator_runtime::partition_of(std::string_view group_id) const {
     return partition_for(group_id, n > 0 ? n : config_.offsets_topic_num_partitions);
 }
 
-coordinator_runtime::slot_ptr coordinator_runtime::find(int32_t partition) const {
-    std::shared_ptr<const slot_map> slots = std::atomic_load(&slots_);
-    auto it = slots->find(partition);
-    return it == slots->end() ? nullptr : it->second;
-}
-
-std::vector<int32_t> coordinator_runtime::hosted_partitions() const {
-    std::shared_ptr<const slot_map> slots = std::atomic_load(&slots_);
-    std::vector<int32_t> out;
-    for (const auto& [index, s] : *slots) out.push_back(index);
-    return out;
-}
+std::vector<int32_t> coordinator_runtime::hosted_partitions() const { return slots_.partitions(); }
 
 bool coordinator_runtime::is_loaded(int32_t partition) const {
     slot_ptr s = find(partition);
-    return s && s->state.load() == shard_state::loaded;
+    return s && s->state.load() == slot_state::loaded;
 }
 
 void coordinator_runtime::apply_image(metadata::image_ptr image) {
     if (stopped_) return;
     const metadata::topic_image* topic = image->topic(offsets_topic);
     partition_count_ = topic ? static_cast<int32_t>(topic->partitions.size()) : 0;
-    std::shared_ptr<const slot_map> old = std::atomic_load(&slots_);
-    auto next = std::make_shared<slot_map>();
-    if (topic != nullptr) {
-        for (const auto& [index, state] : topic->partitions) {
-            if (state.leader != node_id_) continue;
-            // The replica manager applied this image first: a partition led here is open,
-            // unless its log could not be opened.
-            std::shared_ptr<cluster::partition> p = replicas_->find(offsets_topic, index);
-            if (!p) continue;
-            if (auto it = old->find(index); it != old->end() && it->second->partition == p) {
-                (*next)[index] = it->second;
-                continue;
-            }
-            auto s = std::make_shared<slot>(p);
-            (*next)[index] = s;
-            asio::post(p->executor(), [this, s] { load_step(s); });
-        }
-    }
-    std::atomic_store(&slots_, std::shared_ptr<const slot_map>(next));
-    for (const auto& [index, s] : *old) {
-        auto it = next->find(index);
-        if (it != next->end() && it->second == s) continue;
-        asio::post(s->partition->executor(), [this, s] { unload(*s); });
-    }
+    slots_.apply(
+        topic, offsets_topic, node_id_, *replicas_,
+        [](const slot&, const metadata::partition_state&) { return true; },
+        [](std::shared_ptr<cluster::partition> p, const metadata::partition_state&) {
+            return std::make_shared<slot>(std::move(p));
+        },
+        [this](const slot_ptr& s) { load_step(s); }, [this](slot& s) { unload(s); });
 }
 
 void coordinator_runtime::stop() {
     if (stopped_.exchange(true)) return;
-    std::shared_ptr<const slot_map> slots = std::atomic_load(&slots_);
-    std::vector<std::future<void>> done;
-    for (const auto& [index, s] : *slots) {
-        std::promise<void> promise;
-        done.push_back(promise.get_future());
-        asio::post(s->partition->executor(), [this, s, promise = std::move(promise)]() mutable {
-            unload(*s);
-            promise.set_value();
-        });
-    }
-    for (auto& f : done) f.wait();
-    std::atomic_store(&slots_, std::make_shared<const slot_map>());
+    slots_.clear([this](slot& s) { unload(s); });
 }
 
 void coordinator_runtime::run(int32_t partition, shard_op op, std::function<void(error_code)> fail) {
-    slot_ptr s = stopped_ ? nullptr : find(partition);
-    if (!s) {
+    if (stopped_) {
         fail(error_code::not_coordinator);
         return;
     }
-    asio::post(s->partition->executor(), [this, s, op = std::move(op), fail = std::move(fail)] {
-        switch (s->state.load()) {
-        case shard_state::loading:
-            fail(error_code::coordinator_load_in_progress);
-            return;
-        case shard_state::unloaded:
-            fail(error_code::not_coordinator);
-            return;
-        case shard_state::loaded:
-            break;
-        }
+    slots_.post_call(partition, std::move(fail), [this, op = std::move(op)](const slot_ptr& s) {
         op(*s->shard, wall_ms(), s->queue);
         finish_call(s);
     });
 }
 
 void coordinator_runtime::load_step(const slot_ptr& s) {
-    if (s->state.load() != shard_state::loading || stopped_) return;
+    if (s->state.load() != slot_state::loading || stopped_) return;
     log::log* l = s->partition->get_log();
     if (l == nullptr) {  // no longer led here: the replica manager closed it
-        s->state = shard_state::unloaded;
+        s->state = slot_state::unloaded;
         return;
     }
     if (!s->shard) s->shard = std::make_unique<coordinator_shard>(config_.coordinator);
-    const int64_t end = l->latest();
-    s->load_offset = std::max(s->load_offset, l->earliest());
-    const std::string name = s->partition->topic() + "-" + std::to_string(s->partition->index());
-    if (s->load_offset >= end) {
-        s->shard->loaded(wall_ms());
-        s->state = shard_state::loaded;
-        runtime_log().info("loaded the group coordinator of {} (offsets up to {})", name, end);
-        finish_call(s);  // whatever loaded() wrote or answered, then the first timer
-        return;
-    }
-    auto fail = [&](std::string_view why) {
-        runtime_log().error("cannot load the group coordinator of {} at offset {}: {}", name,
-                            s->load_offset, why);
-        s->shard.reset();
-        s->state = shard_state::unloaded;
-    };
-    auto r = l->read(s->load_offset, static_cast<uint32_t>(config_.offsets_load_buffer_size), end, true);
-    if (!r) return fail(r.error().message());
-    s->read_buffer.resize(r->bytes);
-    size_t at = 0;
-    for (const log::file_slice& slice : r->slices) {
-        std::span<uint8_t> into(s->read_buffer.data() + at, slice.length);
-        if (std::error_code ec = log::read_exact(*slice.log_file, slice.position, into))
-            return fail(ec.message());
-        at += slice.length;
-    }
-    // The last batch read may be cut short; it is read whole by the next step.
-    record::batch_scanner scan(s->read_buffer.data(), at);
-    record::batch_view b;
-    const int64_t from = s->load_offset;
     coordinator_shard& shard = *s->shard;
     size_t skipped = 0;
     int64_t producer = record::no_producer_id;  // of the batch being read
     auto replay = [&](std::span<const uint8_t> key, std::optional<std::span<const uint8_t>> value) {
         if (!shard.replay(key, value, producer)) ++skipped;
     };
-    while (scan.next(b) == record::scan_status::ok) {
-        std::string error;
+    auto each = [&](const record::batch_view& b, std::string& error) {
         if (b.is_control()) {
             // A transaction marker ends its producer's pending offsets (TxnOffsetCommit).
             if (std::optional<record::txn_marker> m = record::read_marker(b))
                 shard.replay_end_transaction(b.producer_id(), m->commit);
-        } else {
-            producer = b.is_transactional() ? b.producer_id() : record::no_producer_id;
-            if (!read_offsets_batch(b, s->scratch, replay, error)) return fail(error);
+            return true;
         }
-        s->load_offset = b.last_offset() + 1;
-    }
+        producer = b.is_transactional() ? b.producer_id() : record::no_producer_id;
+        return read_offsets_batch(b, s->scratch, replay, error);
+    };
+    hosting::load_step_result step = hosting::load_batches(
+        *l, s->load_offset, static_cast<uint32_t>(config_.offsets_load_buffer_size),
+        s->read_buffer, each);
+    const std::string name = s->partition->topic() + "-" + std::to_string(s->partition->index());
     if (skipped > 0)
         runtime_log().warn("{}: skipped {} records of unknown or malformed types while loading",
                            name, skipped);
-    if (s->load_offset == from) return fail("no whole batch could be read");
+    if (!step.error.empty()) {
+        runtime_log().error("cannot load the group coordinator of {} at offset {}: {}", name,
+                            s->load_offset, step.error);
+        s->shard.reset();
+        s->state = slot_state::unloaded;
+        return;
+    }
+    if (step.done) {
+        s->shard->loaded(wall_ms());
+        s->state = slot_state::loaded;
+        runtime_log().info("loaded the group coordinator of {} (offsets up to {})", name,
+                           s->load_offset);
+        finish_call(s);  // whatever loaded() wrote or answered, then the first timer
+        return;
+    }
     asio::post(s->partition->executor(), [this, s] { load_step(s); });
 }
 
@@ -293,34 +200,23 @@ void coordinator_runtime::finish_call(const slot_ptr& s) {
         arm_timer(s);
         return;
     }
-    for (deferred_reply& r : ready) r(write_error(failed));
+    for (deferred_reply& r : ready) r(hosting::write_error(failed));
     // The shard already holds what the log refused: rebuild it from the log (or drop it
     // when the partition has gone).
     unload(*s);
     if (!stopped_ && s->partition->get_log() != nullptr) {
         s->load_offset = -1;
-        s->state = shard_state::loading;
+        s->state = slot_state::loading;
         load_step(s);
     }
 }
 
 void coordinator_runtime::arm_timer(const slot_ptr& s) {
-    std::optional<int64_t> deadline = s->shard->next_deadline();
-    if (!deadline) {
-        s->timer.cancel();
-        return;
-    }
-    s->timer.expires_after(std::chrono::milliseconds(std::max<int64_t>(0, *deadline - wall_ms())));
-    // The timer's executor is the strand: the handler runs there.
-    s->timer.async_wait([this, s](asio::error_code ec) {
-        if (ec == asio::error::operation_aborted || s->state.load() != shard_state::loaded) return;
-        s->shard->on_timer(wall_ms());
-        finish_call(s);
-    });
+    hosting::arm_shard_timer(s, [this, s] { finish_call(s); });
 }
 
 void coordinator_runtime::unload(slot& s) {
-    s.state = shard_state::unloaded;
+    s.state = slot_state::unloaded;
     s.timer.cancel();
     if (!s.shard) return;
     // Pending replies complete with NOT_COORDINATOR; there is nothing to append.
@@ -333,7 +229,7 @@ void coordinator_runtime::unload(slot& s) {
 
 void coordinator_runtime::complete_transaction(int32_t partition, const record::txn_marker& marker,
                                                std::function<void(error_code)> done) {
-    slot_ptr s = stopped_ ? nullptr : find(partition);
+    slot_ptr s = find(partition);
     if (!s) {
         done(error_code::not_coordinator);
         return;
@@ -341,7 +237,7 @@ void coordinator_runtime::complete_transaction(int32_t partition, const record::
     asio::post(s->partition->executor(), [this, s, marker, done = std::move(done)] {
         // Only a loaded shard takes a marker, as in Kafka's runtime; the transaction
         // coordinator retries.
-        if (s->state.load() != shard_state::loaded || stopped_) {
+        if (s->state.load() != slot_state::loaded || stopped_) {
             done(error_code::not_coordinator);
             return;
         }

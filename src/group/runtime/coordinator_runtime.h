@@ -21,6 +21,8 @@
 #include "eddy/error_code.h"
 #include "group/coordinator_shard.h"
 #include "group/runtime/runtime_config.h"
+#include "hosting/call.h"
+#include "hosting/slot_map.h"
 #include "metadata/metadata_image.h"
 #include "record/control_record.h"
 
@@ -28,14 +30,9 @@ namespace eddy::group {
 
 inline constexpr std::string_view offsets_topic = "__consumer_offsets";
 
-// What a shard operation ended with: `error` is none when `response` is the shard's
-// answer; otherwise the handler answers with `error` (NOT_COORDINATOR,
-// COORDINATOR_LOAD_IN_PROGRESS, or the error of a failed append).
+// What a shard operation ended with (hosting/call.h).
 template <class Response>
-struct outcome {
-    error_code error = error_code::none;
-    Response response{};
-};
+using outcome = hosting::outcome<Response>;
 
 // Thread-safe: apply_image() and stop() from the metadata/controlling thread; call(),
 // partition_count() and the lookups from any thread. Shard state is touched only on its
@@ -95,10 +92,9 @@ public:
 private:
     struct slot;
     using slot_ptr = std::shared_ptr<slot>;
-    using slot_map = std::map<int32_t, slot_ptr>;
     using shard_op = std::function<void(coordinator_shard&, int64_t, reply_queue&)>;
 
-    slot_ptr find(int32_t partition) const;
+    slot_ptr find(int32_t partition) const { return stopped_ ? nullptr : slots_.find(partition); }
     // Posts `op` to the shard's strand; when the shard is not there or not loaded,
     // `fail` runs instead (on the strand, or here when there is no such shard).
     void run(int32_t partition, shard_op op, std::function<void(error_code)> fail);
@@ -113,7 +109,7 @@ private:
     int32_t node_id_;
     runtime_config config_;
     std::shared_ptr<cluster::replica_manager> replicas_;
-    std::shared_ptr<const slot_map> slots_ = std::make_shared<const slot_map>();
+    hosting::slot_map<slot> slots_;
     std::atomic<int32_t> partition_count_{0};
     std::atomic<bool> stopped_{false};
     std::atomic<bool> creating_topic_{false};
@@ -123,19 +119,7 @@ template <class Response, class Op>
 asio::awaitable<outcome<Response>> coordinator_runtime::call(int32_t partition, Op op) {
     return asio::async_initiate<decltype(asio::use_awaitable), void(outcome<Response>)>(
         [this](auto handler, int32_t partition, Op op) {
-            // Shared so the copyable callbacks below can carry the move-only handler;
-            // the optional makes a second completion a no-op.
-            using handler_t = decltype(handler);
-            auto h = std::make_shared<std::optional<handler_t>>(std::move(handler));
-            auto deliver = [h](error_code e, Response r) {
-                if (!h->has_value()) return;
-                handler_t done = std::move(**h);
-                h->reset();
-                auto ex = asio::get_associated_executor(done);
-                asio::post(ex, [done = std::move(done), e, r = std::move(r)]() mutable {
-                    std::move(done)(outcome<Response>{e, std::move(r)});
-                });
-            };
+            auto deliver = hosting::deliver_once<Response>(std::move(handler));
             auto body = [op = std::move(op), deliver](coordinator_shard& shard, int64_t now,
                                                       reply_queue& queue) mutable {
                 op(shard, now, reply<Response>([deliver, &queue](Response r) {

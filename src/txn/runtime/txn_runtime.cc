@@ -3,12 +3,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <future>
 #include <set>
 
 #include "common/logging.h"
 #include "group/runtime/partition_for.h"
-#include "log/filesystem.h"
+#include "hosting/hosting.h"
+#include "hosting/log_loader.h"
+#include "hosting/shard_timer.h"
 #include "record/batch.h"
 #include "record/plain_batch.h"
 
@@ -18,29 +19,6 @@ namespace {
 spdlog::logger& runtime_log() {
     static const std::shared_ptr<spdlog::logger> logger = get_logger("txn");
     return *logger;
-}
-
-int64_t wall_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-// The errors a failed coordinator write answers with, as Kafka's TransactionStateManager
-// maps the append errors of its own writes.
-error_code write_error(error_code e) {
-    switch (e) {
-    case error_code::not_leader_or_follower:
-    case error_code::kafka_storage_error:
-        return error_code::not_coordinator;
-    case error_code::unknown_topic_or_partition:
-    case error_code::not_enough_replicas:
-    case error_code::not_enough_replicas_after_append:
-    case error_code::request_timed_out:
-        return error_code::coordinator_not_available;
-    default:
-        return error_code::unknown_server_error;
-    }
 }
 
 // How a marker write's answer is handled (Kafka's TransactionMarkerRequestCompletionHandler
@@ -75,7 +53,8 @@ constexpr int16_t append_api_version = 9;
 
 }  // namespace
 
-enum class slot_state : int { loading, loaded, unloaded };
+using hosting::slot_state;
+using hosting::wall_ms;
 
 // One hosted __transaction_state partition. `state` may be read anywhere; everything else
 // lives on the partition's strand.
@@ -130,33 +109,13 @@ int32_t txn_runtime::partition_of(std::string_view transactional_id) const {
     return group::partition_for(transactional_id, n > 0 ? n : config_.num_partitions);
 }
 
-txn_runtime::slot_ptr txn_runtime::find(int32_t partition) const {
-    std::shared_ptr<const slot_map> slots = std::atomic_load(&slots_);
-    auto it = slots->find(partition);
-    return it == slots->end() ? nullptr : it->second;
-}
-
-std::vector<int32_t> txn_runtime::hosted_partitions() const {
-    std::shared_ptr<const slot_map> slots = std::atomic_load(&slots_);
-    std::vector<int32_t> out;
-    for (const auto& [index, s] : *slots) out.push_back(index);
-    return out;
-}
+std::vector<int32_t> txn_runtime::hosted_partitions() const { return slots_.partitions(); }
 
 bool txn_runtime::is_loaded(int32_t partition) const { return status(partition) == error_code::none; }
 
 error_code txn_runtime::status(int32_t partition) const {
-    slot_ptr s = stopped_ ? nullptr : find(partition);
-    if (!s) return error_code::not_coordinator;
-    switch (s->state.load()) {
-    case slot_state::loaded:
-        return error_code::none;
-    case slot_state::loading:
-        return error_code::coordinator_load_in_progress;
-    case slot_state::unloaded:
-        break;
-    }
-    return error_code::not_coordinator;
+    slot_ptr s = find(partition);
+    return s ? hosting::call_error(s->state.load()) : error_code::not_coordinator;
 }
 
 std::optional<int64_t> txn_runtime::take_spare_producer_id() {
@@ -176,66 +135,31 @@ void txn_runtime::apply_image(metadata::image_ptr image) {
     if (stopped_) return;
     const metadata::topic_image* topic = image->topic(transaction_state_topic);
     partition_count_ = topic ? static_cast<int32_t>(topic->partitions.size()) : 0;
-    std::shared_ptr<const slot_map> old = std::atomic_load(&slots_);
-    auto next = std::make_shared<slot_map>();
-    if (topic != nullptr) {
-        for (const auto& [index, state] : topic->partitions) {
-            if (state.leader != node_id_) continue;
-            // The replica manager applied this image first: a partition led here is open.
-            std::shared_ptr<cluster::partition> p = replicas_->find(transaction_state_topic, index);
-            if (!p) continue;
-            if (auto it = old->find(index); it != old->end() && it->second->partition == p &&
-                                            it->second->leader_epoch == state.leader_epoch) {
-                (*next)[index] = it->second;
-                continue;
-            }
-            auto s = std::make_shared<slot>(p, state.leader_epoch);
-            (*next)[index] = s;
-            asio::post(p->executor(), [this, s] { load_step(s); });
-        }
-    }
-    std::atomic_store(&slots_, std::shared_ptr<const slot_map>(next));
-    for (const auto& [index, s] : *old) {
-        auto it = next->find(index);
-        if (it != next->end() && it->second == s) continue;
-        asio::post(s->partition->executor(), [this, s] { unload(*s); });
-    }
+    // A new leader epoch is a new coordinator epoch: a new slot, as Kafka reloads on every
+    // election.
+    slots_.apply(
+        topic, transaction_state_topic, node_id_, *replicas_,
+        [](const slot& s, const metadata::partition_state& state) {
+            return s.leader_epoch == state.leader_epoch;
+        },
+        [](std::shared_ptr<cluster::partition> p, const metadata::partition_state& state) {
+            return std::make_shared<slot>(std::move(p), state.leader_epoch);
+        },
+        [this](const slot_ptr& s) { load_step(s); }, [this](slot& s) { unload(s); });
 }
 
 void txn_runtime::stop() {
     if (stopped_.exchange(true)) return;
     *alive_ = false;
-    std::shared_ptr<const slot_map> slots = std::atomic_load(&slots_);
-    std::vector<std::future<void>> done;
-    for (const auto& [index, s] : *slots) {
-        std::promise<void> promise;
-        done.push_back(promise.get_future());
-        asio::post(s->partition->executor(), [this, s, promise = std::move(promise)]() mutable {
-            unload(*s);
-            promise.set_value();
-        });
-    }
-    for (auto& f : done) f.wait();
-    std::atomic_store(&slots_, std::make_shared<const slot_map>());
+    slots_.clear([this](slot& s) { unload(s); });
 }
 
 void txn_runtime::run(int32_t partition, shard_op op, std::function<void(error_code)> fail) {
-    slot_ptr s = stopped_ ? nullptr : find(partition);
-    if (!s) {
+    if (stopped_) {
         fail(error_code::not_coordinator);
         return;
     }
-    asio::post(s->partition->executor(), [this, s, op = std::move(op), fail = std::move(fail)] {
-        switch (s->state.load()) {
-        case slot_state::loading:
-            fail(error_code::coordinator_load_in_progress);
-            return;
-        case slot_state::unloaded:
-            fail(error_code::not_coordinator);
-            return;
-        case slot_state::loaded:
-            break;
-        }
+    slots_.post_call(partition, std::move(fail), [this, op = std::move(op)](const slot_ptr& s) mutable {
         std::vector<std::function<void(error_code)>> replies;
         replies.push_back(op(*s, wall_ms()));
         finish_call(s, std::move(replies));
@@ -276,55 +200,38 @@ void txn_runtime::load_step(const slot_ptr& s) {
                 return id;
             });
     }
-    const int64_t end = l->latest();
-    s->load_offset = std::max(s->load_offset, l->earliest());
-    const std::string name = s->partition->topic() + "-" + std::to_string(s->partition->index());
-    if (s->load_offset >= end) {
-        s->shard->loaded(wall_ms());
-        s->state = slot_state::loaded;
-        runtime_log().info("loaded the transaction coordinator of {} (offsets up to {}, {} ids)",
-                           name, end, s->shard->size());
-        finish_call(s, {});  // the markers loaded() queued, then the first timer
-        return;
-    }
-    auto fail = [&](std::string_view why) {
-        runtime_log().error("cannot load the transaction coordinator of {} at offset {}: {}", name,
-                            s->load_offset, why);
-        s->shard.reset();
-        s->state = slot_state::unloaded;
-    };
-    auto r = l->read(s->load_offset, static_cast<uint32_t>(config_.load_buffer_size), end, true);
-    if (!r) return fail(r.error().message());
-    s->read_buffer.resize(r->bytes);
-    size_t at = 0;
-    for (const log::file_slice& slice : r->slices) {
-        std::span<uint8_t> into(s->read_buffer.data() + at, slice.length);
-        if (std::error_code ec = log::read_exact(*slice.log_file, slice.position, into))
-            return fail(ec.message());
-        at += slice.length;
-    }
-    // The last batch read may be cut short; it is read whole by the next step.
-    record::batch_scanner scan(s->read_buffer.data(), at);
-    record::batch_view b;
-    const int64_t from = s->load_offset;
     txn_coordinator_shard& shard = *s->shard;
     size_t skipped = 0;
     auto replay = [&](std::optional<std::span<const uint8_t>> key,
                       std::optional<std::span<const uint8_t>> value) {
         if (!key || !shard.replay(*key, value)) ++skipped;
     };
-    while (scan.next(b) == record::scan_status::ok) {
-        std::string error;
+    auto each = [&](const record::batch_view& b, std::string& error) {
         // Control batches carry nothing the shard reads.
-        if (!b.is_control() &&
-            !record::for_each_plain_record(b, s->scratch, SIZE_MAX, replay, error))
-            return fail(error);
-        s->load_offset = b.last_offset() + 1;
-    }
+        return b.is_control() ||
+               record::for_each_plain_record(b, s->scratch, SIZE_MAX, replay, error);
+    };
+    hosting::load_step_result step = hosting::load_batches(
+        *l, s->load_offset, static_cast<uint32_t>(config_.load_buffer_size), s->read_buffer, each);
+    const std::string name = s->partition->topic() + "-" + std::to_string(s->partition->index());
     if (skipped > 0)
         runtime_log().warn("{}: skipped {} records of unknown or malformed types while loading",
                            name, skipped);
-    if (s->load_offset == from) return fail("no whole batch could be read");
+    if (!step.error.empty()) {
+        runtime_log().error("cannot load the transaction coordinator of {} at offset {}: {}",
+                            name, s->load_offset, step.error);
+        s->shard.reset();
+        s->state = slot_state::unloaded;
+        return;
+    }
+    if (step.done) {
+        s->shard->loaded(wall_ms());
+        s->state = slot_state::loaded;
+        runtime_log().info("loaded the transaction coordinator of {} (offsets up to {}, {} ids)",
+                           name, s->load_offset, s->shard->size());
+        finish_call(s, {});  // the markers loaded() queued, then the first timer
+        return;
+    }
     asio::post(s->partition->executor(), [this, s] { load_step(s); });
 }
 
@@ -363,7 +270,7 @@ void txn_runtime::finish_call(const slot_ptr& s,
         arm_timer(s);
         return;
     }
-    for (auto& r : replies) r(write_error(failed));
+    for (auto& r : replies) r(hosting::write_error(failed));
     // The shard already holds what the log refused: rebuild it from the log.
     reload(s);
 }
@@ -378,18 +285,7 @@ void txn_runtime::reload(const slot_ptr& s) {
 }
 
 void txn_runtime::arm_timer(const slot_ptr& s) {
-    std::optional<int64_t> deadline = s->shard->next_deadline();
-    if (!deadline) {
-        s->timer.cancel();
-        return;
-    }
-    s->timer.expires_after(std::chrono::milliseconds(std::max<int64_t>(0, *deadline - wall_ms())));
-    // The timer's executor is the strand: the handler runs there.
-    s->timer.async_wait([this, s](asio::error_code ec) {
-        if (ec == asio::error::operation_aborted || s->state.load() != slot_state::loaded) return;
-        s->shard->on_timer(wall_ms());
-        finish_call(s, {});
-    });
+    hosting::arm_shard_timer(s, [this, s] { finish_call(s, {}); });
 }
 
 void txn_runtime::unload(slot& s) {

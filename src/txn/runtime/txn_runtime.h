@@ -22,6 +22,8 @@
 
 #include "cluster/replica_manager.h"
 #include "eddy/error_code.h"
+#include "hosting/call.h"
+#include "hosting/slot_map.h"
 #include "metadata/metadata_image.h"
 #include "record/control_record.h"
 #include "txn/runtime/txn_runtime_config.h"
@@ -35,14 +37,9 @@ inline constexpr std::string_view transaction_state_topic = "__transaction_state
 struct txn_slot;
 txn_coordinator_shard& shard_of(txn_slot& s);
 
-// What a shard call ended with: `error` is none when `response` is the shard's answer;
-// otherwise NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS or the error of a failed append
-// (as Kafka maps its coordinator's append errors).
+// What a shard call ended with (hosting/call.h).
 template <class Response>
-struct outcome {
-    error_code error = error_code::none;
-    Response response{};
-};
+using outcome = hosting::outcome<Response>;
 
 // Writes one transaction marker into one partition (the broker's WriteTxnMarkers path);
 // `done(error)` runs once, on any thread.
@@ -104,7 +101,6 @@ public:
 private:
     using slot = txn_slot;
     using slot_ptr = std::shared_ptr<slot>;
-    using slot_map = std::map<int32_t, slot_ptr>;
     // Runs on the strand with a loaded shard, returns how to deliver the reply (called with
     // none, or with the error that replaces it) once the call's records are appended.
     using shard_op = std::function<std::function<void(error_code)>(slot&, int64_t now_ms)>;
@@ -114,7 +110,7 @@ private:
     template <class Response, class SlotOp>
     asio::awaitable<outcome<Response>> call_on_slot(int32_t partition, SlotOp op);
 
-    slot_ptr find(int32_t partition) const;
+    slot_ptr find(int32_t partition) const { return stopped_ ? nullptr : slots_.find(partition); }
     void run(int32_t partition, shard_op op, std::function<void(error_code)> fail);
     void load_step(const slot_ptr& s);
     void finish_call(const slot_ptr& s, std::vector<std::function<void(error_code)>> replies);
@@ -130,7 +126,7 @@ private:
     txn_runtime_config config_;
     std::shared_ptr<cluster::replica_manager> replicas_;
     marker_writer write_marker_;
-    std::shared_ptr<const slot_map> slots_ = std::make_shared<const slot_map>();
+    hosting::slot_map<slot> slots_;
     std::atomic<int32_t> partition_count_{0};
     std::atomic<bool> stopped_{false};
     // False from stop() on: marker callbacks and retry timers that outlive the runtime
@@ -152,18 +148,7 @@ template <class Response, class SlotOp>
 asio::awaitable<outcome<Response>> txn_runtime::call_on_slot(int32_t partition, SlotOp op) {
     return asio::async_initiate<decltype(asio::use_awaitable), void(outcome<Response>)>(
         [this](auto handler, int32_t partition, SlotOp op) {
-            // Shared so the copyable callbacks below can carry the move-only handler.
-            using handler_t = decltype(handler);
-            auto h = std::make_shared<std::optional<handler_t>>(std::move(handler));
-            auto deliver = [h](error_code e, Response r) {
-                if (!h->has_value()) return;
-                handler_t done = std::move(**h);
-                h->reset();
-                auto ex = asio::get_associated_executor(done);
-                asio::post(ex, [done = std::move(done), e, r = std::move(r)]() mutable {
-                    std::move(done)(outcome<Response>{e, std::move(r)});
-                });
-            };
+            auto deliver = hosting::deliver_once<Response>(std::move(handler));
             shard_op body = [op = std::move(op), deliver](slot& s, int64_t now) mutable
                 -> std::function<void(error_code)> {
                 Response r = op(s, now);
