@@ -74,7 +74,7 @@ void partition::update(int32_t leader_epoch, size_t isr_size, topic_settings set
 }
 
 produce_outcome partition::append(std::span<uint8_t> records, int16_t api_version, int16_t acks,
-                                  int64_t now_ms) {
+                                  int64_t now_ms, bool from_coordinator) {
     produce_outcome out;
     if (!log_) {
         out.error = error_code::not_leader_or_follower;
@@ -89,6 +89,7 @@ produce_outcome partition::append(std::span<uint8_t> records, int16_t api_versio
     opts.timestamp_after_max_ms = settings_.timestamp_after_max_ms;
     opts.compacted = settings_.compacted;
     opts.now_ms = now_ms;
+    opts.from_client = !from_coordinator;
     record::produce_validation v =
         record::validate_produce_batches(records.data(), records.size(), opts, scratch_);
     if (!v.ok()) {
@@ -107,6 +108,7 @@ produce_outcome partition::append(std::span<uint8_t> records, int16_t api_versio
     log::append_info info;
     info.now_ms = now_ms;
     info.leader_epoch = leader_epoch_;
+    info.from_coordinator = from_coordinator;
     auto r = log_->append(records.subspan(0, v.valid_bytes), info);
     if (!r) {
         out.error = to_kafka(r.error());

@@ -77,7 +77,15 @@ public:
 
     // Validates and appends one Produce partition's records (rewritten in place).
     produce_outcome append(std::span<uint8_t> records, int16_t api_version, int16_t acks,
-                           int64_t now_ms);
+                           int64_t now_ms) {
+        return append(records, api_version, acks, now_ms, false);
+    }
+    // A coordinator's own batch (__consumer_offsets, __transaction_state), with acks=all:
+    // validated like a Produce v9 batch, but a transactional one (TxnOffsetCommit) has its
+    // producer epoch checked and no sequence, as Kafka's coordinator origin is.
+    produce_outcome append_from_coordinator(std::span<uint8_t> batch, int64_t now_ms) {
+        return append(batch, coordinator_api_version, -1, now_ms, true);
+    }
     // Reads from `offset` up to the high watermark, or with `read_committed` up to the
     // last stable offset, listing the aborted transactions in the range read.
     read_outcome read(int64_t offset, uint32_t max_bytes, bool min_one_batch,
@@ -115,6 +123,12 @@ public:
     void remove_expired_producers(int64_t now_ms);
 
 private:
+    // The Produce version the coordinators' own batches are validated as: magic 2, every
+    // codec allowed.
+    static constexpr int16_t coordinator_api_version = 9;
+
+    produce_outcome append(std::span<uint8_t> records, int16_t api_version, int16_t acks,
+                           int64_t now_ms, bool from_coordinator);
     void wake_waiters();
     // acks=all appends are refused while the ISR is smaller than min.insync.replicas.
     bool below_min_isr() const;

@@ -25,6 +25,9 @@ struct produce_options {
     int64_t timestamp_after_max_ms = INT64_MAX;           // message.timestamp.after.max.ms
     bool compacted = false;                               // cleanup.policy contains compact
     int64_t now_ms = 0;                                   // the broker's clock, for both checks
+    // Kafka's client-only batch rules (offset range and record count agree, no control
+    // batch, a sequence with a producer id) are skipped for a coordinator's own batch.
+    bool from_client = true;
     // Eddy's own bound on a compressed batch's decompressed size (Kafka has none).
     size_t max_uncompressed_bytes = 64u << 20;
 };

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <limits>
 
 #include "common/logging.h"
 #include "group/runtime/offsets_batch.h"
@@ -21,9 +20,6 @@ spdlog::logger& runtime_log() {
     return *logger;
 }
 
-// The Produce version the coordinator's own batches are validated as: magic 2 with
-// every codec allowed.
-constexpr int16_t append_api_version = 9;
 
 }  // namespace
 
@@ -162,25 +158,18 @@ error_code coordinator_runtime::append(slot& s, std::span<const coordinator_reco
 
 error_code coordinator_runtime::append_batch(slot& s, std::span<const coordinator_record> records,
                                              int64_t now) {
+    // TxnOffsetCommit records carry their producer (no sequence: the log checks only the
+    // epoch of a coordinator's batch, as Kafka's coordinator origin does).
     batch_producer producer;
     if (records.front().producer_id >= 0) {
         producer.id = records.front().producer_id;
         producer.epoch = records.front().producer_epoch;
-        // The log checks a leader append's sequence as a client's (Kafka's coordinator
-        // origin skips that check): continue the producer's sequence here, from 0 for an
-        // epoch the partition has not seen.
-        producer.base_sequence = 0;
-        const log::log* l = s.partition->get_log();
-        const log::producer_entry* e = l ? l->producers().find(producer.id) : nullptr;
-        if (e && e->epoch == producer.epoch && e->last_seq() != record::no_sequence &&
-            e->last_seq() != std::numeric_limits<int32_t>::max())
-            producer.base_sequence = e->last_seq() + 1;
     }
     std::vector<uint8_t> batch = encode_offsets_batch(records, s.partition->leader_epoch(), now,
                                                       config_.offsets_topic_compression, producer);
-    // A leader append with acks=all, as Kafka's coordinator writes: validated and
-    // appended like a produce, waking the fetches parked on the partition.
-    cluster::produce_outcome o = s.partition->append(batch, append_api_version, -1, now);
+    // A leader append with acks=all, as Kafka's coordinator writes, waking the fetches
+    // parked on the partition.
+    cluster::produce_outcome o = s.partition->append_from_coordinator(batch, now);
     if (o.error != error_code::none) {
         runtime_log().warn("cannot append {} group coordinator records to {}-{}: {} {}",
                            records.size(), s.partition->topic(), s.partition->index(),

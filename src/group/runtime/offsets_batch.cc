@@ -32,7 +32,6 @@ std::vector<uint8_t> encode_offsets_batch(std::span<const coordinator_record> re
         h.transactional = true;
         h.producer_id = producer.id;
         h.producer_epoch = producer.epoch;
-        h.base_sequence = producer.base_sequence;
     }
     return record::encode_plain_batch(h, views);
 }

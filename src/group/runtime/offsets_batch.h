@@ -17,11 +17,11 @@
 
 namespace eddy::group {
 
-// The producer of a transactional batch (TxnOffsetCommit); the default is none.
+// The producer of a transactional batch (TxnOffsetCommit); the default is none. Such a
+// batch has no sequence, as Kafka's coordinator writes it.
 struct batch_producer {
     int64_t id = record::no_producer_id;
     int16_t epoch = record::no_producer_epoch;
-    int32_t base_sequence = record::no_sequence;
 };
 
 // One batch holding `records` (not empty) in order: create-time timestamps `now_ms`, the

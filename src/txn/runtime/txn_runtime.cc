@@ -48,8 +48,6 @@ marker_action action_of(error_code e) {
     }
 }
 
-// The Produce version the coordinator's own batches are validated as (magic 2).
-constexpr int16_t append_api_version = 9;
 
 }  // namespace
 
@@ -255,7 +253,7 @@ void txn_runtime::finish_call(const slot_ptr& s,
         h.codec = record::compression::none;
         std::vector<uint8_t> batch = record::encode_plain_batch(h, plain);
         // A leader append with acks=all, as Kafka's coordinator writes.
-        cluster::produce_outcome o = s->partition->append(batch, append_api_version, -1, now);
+        cluster::produce_outcome o = s->partition->append_from_coordinator(batch, now);
         failed = o.error;
         if (failed != error_code::none) {
             runtime_log().warn("cannot append {} transaction records to {}-{}: {} {}",
