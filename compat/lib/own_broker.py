@@ -34,9 +34,11 @@ def free_port():
 class OwnEddy:
     """One Eddy process at a time on a fixed port and data directory; its output is appended to log_path."""
 
-    def __init__(self, binary_path, data_dir, log_path):
+    def __init__(self, binary_path, data_dir, log_path, advertised_port=None):
+        """advertised_port: the port clients are told to use, when a proxy stands in front of the broker."""
         self.binary, self.data_dir, self.port = binary_path, data_dir, free_port()
         self.bootstrap = f"127.0.0.1:{self.port}"
+        self.advertised = f"127.0.0.1:{advertised_port or self.port}"
         self.log = open(log_path, "ab")
         self.proc = None
         self.starts = 0
@@ -48,7 +50,7 @@ class OwnEddy:
         # Same process group as the scenario: when compat/run kills the scenario's group, Eddy goes too.
         self.proc = subprocess.Popen(
             [self.binary, "--override", f"listeners=PLAINTEXT://{self.bootstrap}",
-             "--override", f"advertised.listeners=PLAINTEXT://{self.bootstrap}",
+             "--override", f"advertised.listeners=PLAINTEXT://{self.advertised}",
              "--override", f"log.dirs={self.data_dir}", "--override", "node.id=1"],
             stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         end = time.monotonic() + deadline
@@ -93,7 +95,7 @@ class OwnEddy:
             return "".join(f.readlines()[-lines:])
 
 
-def run(what, check, body):
+def run(what, check, body, advertised_port=None):
     """Runs body(eddy) against an OwnEddy in $COMPAT_SCRATCH and reports to compat/run; never returns.
 
     SKIP ("<what> needs an Eddy binary") without a binary. An exception from body becomes one FAIL line
@@ -105,7 +107,7 @@ def run(what, check, body):
         print(f"SKIP: {what} needs an Eddy binary ($COMPAT_BROKER_BIN, set by compat/run when it starts Eddy)")
         sys.exit(SKIP_EXIT_CODE)
     scratch = os.environ.get("COMPAT_SCRATCH") or tempfile.mkdtemp(prefix="compat-own-broker-")  # by hand: kept
-    eddy = OwnEddy(path, os.path.join(scratch, "data"), os.path.join(scratch, "broker.log"))
+    eddy = OwnEddy(path, os.path.join(scratch, "data"), os.path.join(scratch, "broker.log"), advertised_port)
 
     def print_log_tail():
         print(f"--- last lines of the broker log\n{eddy.log_tail()}", file=sys.stderr)
