@@ -6,13 +6,13 @@
 # Starts its own Eddy (lib/own_broker.py, from $COMPAT_BROKER_BIN) so it can kill it; SKIP without one.
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import exactly_once  # noqa: E402
 import expect  # noqa: E402
 import own_broker  # noqa: E402
 
-from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition  # noqa: E402
+from confluent_kafka import KafkaException, Producer  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 
 PARTITIONS = 3
@@ -40,7 +40,7 @@ def produce_through_kills(broker):
             print(f"killed and restarted the broker after {i} records were handed to the producer")
         while True:
             try:
-                producer.produce(topic, key=f"{i % PARTITIONS}:{i:08d}", value=f"value-{i}",
+                producer.produce(topic, key=exactly_once.key(i, PARTITIONS), value=f"value-{i}",
                                  partition=i % PARTITIONS,
                                  on_delivery=lambda err, msg: err and failed.append(str(err)))
                 break
@@ -53,26 +53,6 @@ def produce_through_kills(broker):
     print(f"produced {RECORDS} records through {KILLS} broker kills")
 
 
-def read_back(bootstrap):
-    """Every record of the topic, by partition, in log order."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"idem-{run_id}",
-                         "enable.auto.commit": False, "auto.offset.reset": "earliest", **debug})
-    consumer.assign([TopicPartition(topic, p, 0) for p in range(PARTITIONS)])
-    by_partition = {p: [] for p in range(PARTITIONS)}
-    deadline = time.monotonic() + 120
-    while sum(len(v) for v in by_partition.values()) < RECORDS and time.monotonic() < deadline:
-        for m in consumer.consume(1000, timeout=1):
-            if m.error():
-                expect.fail(f"consumer error {m.error()}")
-            by_partition[m.partition()].append(m.key().decode())
-    # Anything beyond RECORDS would be a duplicate: give it a moment to show up.
-    for m in consumer.consume(1000, timeout=2):
-        if not m.error():
-            by_partition[m.partition()].append(m.key().decode())
-    consumer.close()
-    return by_partition
-
-
 def main(broker):
     admin = AdminClient({"bootstrap.servers": broker.bootstrap})
     try:
@@ -80,21 +60,8 @@ def main(broker):
     except KafkaException as e:
         expect.fail(f"CreateTopics: {e}")
     produce_through_kills(broker)
-    by_partition = read_back(broker.bootstrap)
-    total = 0
-    for p, keys in by_partition.items():
-        total += len(keys)
-        expected = [f"{p}:{i:08d}" for i in range(p, RECORDS, PARTITIONS)]
-        if keys != expected:
-            dupes = len(keys) - len(set(keys))
-            first_diff = next((j for j, (a, b) in enumerate(zip(keys, expected)) if a != b),
-                              min(len(keys), len(expected)))
-            check.problems.append(
-                f"partition {p}: {len(keys)} records ({dupes} duplicates), expected {len(expected)}; "
-                f"first difference at position {first_diff}: "
-                f"{keys[first_diff:first_diff + 3]} vs {expected[first_diff:first_diff + 3]}")
-    print(f"read back {total} records: each exactly once and in production order" if not check.problems
-          else f"read back {total} records")
+    by_partition = exactly_once.read_back(broker.bootstrap, topic, PARTITIONS, RECORDS, f"idem-{run_id}", debug)
+    exactly_once.check_each_once_in_order(by_partition, PARTITIONS, RECORDS, check)
 
 
 own_broker.run("killing and restarting the broker", check, main)
