@@ -152,8 +152,10 @@ broker::request_context cluster_fixture::context(int16_t api_key, int16_t versio
 
 msg::produce_response cluster_fixture::produce(const std::string& topic, int32_t partition,
                                                std::vector<uint8_t> batch, int16_t acks,
-                                               int16_t version) {
+                                               int16_t version,
+                                               std::optional<std::string> transactional_id) {
     msg::produce_request req;
+    req.transactional_id = std::move(transactional_id);
     req.acks = acks;
     req.timeout_ms = 30000;
     auto& t = req.topic_data.emplace_back();

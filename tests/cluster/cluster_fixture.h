@@ -77,9 +77,11 @@ public:
     void restart();
     codec::uuid topic_id(const std::string& name) const;
 
+    // `transactional_id`: the request's, which Kafka requires when the batch is transactional.
     msg::produce_response produce(const std::string& topic, int32_t partition,
                                   std::vector<uint8_t> batch, int16_t acks = -1,
-                                  int16_t version = 11);
+                                  int16_t version = 11,
+                                  std::optional<std::string> transactional_id = std::nullopt);
     int16_t produce_error(const std::string& topic, int32_t partition, std::vector<uint8_t> batch,
                           int16_t acks = -1);
     fetched fetch(msg::fetch_request req, int16_t version = 12);

@@ -15,19 +15,8 @@ std::vector<uint8_t> txn_batch(int64_t pid, int16_t epoch, int32_t base_sequence
 
 int16_t produce_txn(cluster_fixture& f, const std::string& topic, int32_t partition,
                     std::vector<uint8_t> batch, std::optional<std::string> transactional_id) {
-    msg::produce_request req;
-    req.transactional_id = std::move(transactional_id);
-    req.acks = -1;
-    req.timeout_ms = 30000;
-    auto& t = req.topic_data.emplace_back();
-    t.name = topic;
-    auto& p = t.partition_data.emplace_back();
-    p.index = partition;
-    p.records = codec::bytes_view{batch.data(), batch.size(), false};
-    auto ctx = f.context(0, 11);
-    auto resp = cluster_fixture::run([&]() -> asio::awaitable<msg::produce_response> {
-        co_return co_await broker::produce_handler::handle(f.replicas(), ctx, std::move(req));
-    }());
+    msg::produce_response resp =
+        f.produce(topic, partition, std::move(batch), -1, 11, std::move(transactional_id));
     return resp.responses.at(0).partition_responses.at(0).error_code;
 }
 
