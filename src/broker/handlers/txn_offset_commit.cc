@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "broker/handlers/group_routing.h"
+#include "txn/txn_coordinator_shard.h"
 
 namespace eddy::broker {
 namespace {
@@ -63,16 +64,14 @@ asio::awaitable<response> txn_offset_commit_handler::handle(request_context& ctx
         for (const auto& p : t.partitions) {
             auto& rp = rt.partitions.emplace_back();
             rp.partition_index = p.partition_index;
-            if (check && !known_partition(image, t.name, p.partition_index)) {
-                rp.error_code = static_cast<int16_t>(error_code::unknown_topic_or_partition);
-            } else if (r.error != error_code::none) {
-                rp.error_code = static_cast<int16_t>(r.error);
-            } else {
-                rp.error_code = answered[{t.name, p.partition_index}];
+            error_code e = error_code::unknown_topic_or_partition;
+            if (!check || known_partition(image, t.name, p.partition_index)) {
+                e = r.error != error_code::none
+                        ? r.error
+                        : static_cast<error_code>(answered[{t.name, p.partition_index}]);
             }
             // Before v3 clients know a fenced producer as INVALID_PRODUCER_EPOCH.
-            if (version < 3 && rp.error_code == static_cast<int16_t>(error_code::producer_fenced))
-                rp.error_code = static_cast<int16_t>(error_code::invalid_producer_epoch);
+            rp.error_code = static_cast<int16_t>(txn::client_error(ctx.api_key, version, e));
         }
     }
     co_return resp;
