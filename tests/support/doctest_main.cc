@@ -1,4 +1,6 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+// The one doctest runner every test binary links (eddy_test_main): compiling doctest's
+// implementation costs seconds, so a build tree does it once, not once per binary.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 #include <spdlog/spdlog.h>
