@@ -10,11 +10,16 @@
 #   EDDY_PRECOMPILE_HEADERS=ON  precompiles the third-party headers every file of a target may
 #                               see (Asio, spdlog, doctest, the standard library): parsing them
 #                               is most of an Asio handler's or a test's compile time.
+#   EDDY_UNITY_TESTS=ON         compiles each test binary's files a few at a time as one unit:
+#                               what is left after precompiled headers is mostly Eddy's own
+#                               headers, parsed once per unit instead of once per file.
 
 set(EDDY_DEBUG_INFO "full" CACHE STRING "Debug info in -g builds: full (-g) or lines (-g1)")
 set_property(CACHE EDDY_DEBUG_INFO PROPERTY STRINGS full lines)
 set(EDDY_LINKER "" CACHE STRING "Linker for -fuse-ld= (lld, gold, mold); empty: the compiler's default")
 option(EDDY_PRECOMPILE_HEADERS "Precompile third-party headers (for CI; bypasses ccache)" OFF)
+option(EDDY_UNITY_TESTS "Unity-build the test binaries (for CI; a changed test file rebuilds its batch)" OFF)
+set(EDDY_UNITY_TESTS_BATCH 4 CACHE STRING "Test files per unity unit with EDDY_UNITY_TESTS")
 
 if(EDDY_DEBUG_INFO STREQUAL "lines")
   # After CMAKE_<LANG>_FLAGS_<CONFIG> on the command line, so it overrides their -g.
@@ -193,5 +198,20 @@ function(eddy_precompile_headers)
       set(_eddy_pch_holder_${group} ${holder})
     endif()
     set_target_properties(${target} PROPERTIES PRECOMPILE_HEADERS_REUSE_FROM ${_eddy_pch_holder_${group}})
+  endforeach()
+endfunction()
+
+# eddy_unity_tests(DIR): call once, after every add_subdirectory. Every executable under DIR
+# (the test binaries) is built as unity units of EDDY_UNITY_TESTS_BATCH files each.
+function(eddy_unity_tests dir)
+  if(NOT EDDY_UNITY_TESTS)
+    return()
+  endif()
+  _eddy_collect_targets(targets ${dir})
+  foreach(target IN LISTS targets)
+    get_target_property(type ${target} TYPE)
+    if(type STREQUAL "EXECUTABLE")
+      set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${EDDY_UNITY_TESTS_BATCH})
+    endif()
   endforeach()
 endfunction()

@@ -23,13 +23,12 @@
 #include "eddy/msg/metadata_response.h"
 #include "kafka_client.h"
 #include "server/broker_server.h"
+#include "error_code_value.h"
 
 using namespace eddy;
 namespace fs = std::filesystem;
 
 namespace {
-
-int16_t code(error_code e) { return static_cast<int16_t>(e); }
 
 // A broker on 127.0.0.1 (an OS-chosen port) over a data dir that outlives restarts; the
 // dir is removed by the destructor.

@@ -13,6 +13,7 @@
 #include "eddy/msg/metadata_response.h"
 #include "kafka_client.h"
 #include "server/broker_server.h"
+#include "error_code_value.h"
 
 using namespace eddy;
 namespace fs = std::filesystem;
@@ -39,15 +40,6 @@ struct running_broker {
     }
 };
 
-msg::api_versions_request api_versions_request() {
-    msg::api_versions_request r;
-    r.client_software_name = "eddy-test";
-    r.client_software_version = "0.1";
-    return r;
-}
-
-int16_t code(error_code e) { return static_cast<int16_t>(e); }
-
 }  // namespace
 
 TEST_SUITE("broker.integration") {
@@ -56,7 +48,7 @@ TEST_SUITE("broker.integration") {
         test::kafka_client c(b.port);
         for (int16_t v = 0; v <= 4; ++v) {
             CAPTURE(v);
-            auto r = c.call<msg::api_versions_response>(api_versions_request(), v);
+            auto r = c.call<msg::api_versions_response>(test::api_versions_request(), v);
             REQUIRE(r);
             // The header had no tagged-field byte, or the body would not end exactly.
             CHECK(r->fully_consumed);
@@ -79,7 +71,7 @@ TEST_SUITE("broker.integration") {
         running_broker b;
         test::kafka_client c(b.port);
         // v5 is sent with a flexible (v2) header and a body the broker must not parse.
-        auto frame = test::encode_request(api_versions_request(), 4, 99);
+        auto frame = test::encode_request(test::api_versions_request(), 4, 99);
         frame[3] = 5;
         frame.push_back(0xab);
         c.send_frame(frame);
@@ -94,7 +86,7 @@ TEST_SUITE("broker.integration") {
         CHECK(r->body.api_keys[0].api_key == 18);
         CHECK(r->body.api_keys[0].max_version == 4);
         // The connection stays usable: the client retries with a version we know.
-        auto retry = c.call<msg::api_versions_response>(api_versions_request(), 3);
+        auto retry = c.call<msg::api_versions_response>(test::api_versions_request(), 3);
         REQUIRE(retry);
         CHECK(retry->body.error_code == 0);
     }
@@ -102,7 +94,7 @@ TEST_SUITE("broker.integration") {
     TEST_CASE("ApiVersions v3 with a software name Kafka rejects gets INVALID_REQUEST") {
         running_broker b;
         test::kafka_client c(b.port);
-        auto req = api_versions_request();
+        auto req = test::api_versions_request();
         req.client_software_name = "bad name";
         auto r = c.call<msg::api_versions_response>(req, 3);
         REQUIRE(r);
@@ -157,7 +149,7 @@ TEST_SUITE("broker.integration") {
     TEST_CASE("an unknown api key or an api the broker does not serve closes only that connection") {
         running_broker b;
         test::kafka_client unknown(b.port);
-        unknown.send_frame(test::encode_request(api_versions_request(), 0, 1, 999));
+        unknown.send_frame(test::encode_request(test::api_versions_request(), 0, 1, 999));
         CHECK(unknown.closed_by_server());
 
         test::kafka_client acls(b.port);  // DescribeAcls: no authorizer here
@@ -169,14 +161,14 @@ TEST_SUITE("broker.integration") {
         CHECK(too_new.closed_by_server());
 
         test::kafka_client fine(b.port);
-        CHECK(fine.call<msg::api_versions_response>(api_versions_request(), 3));
+        CHECK(fine.call<msg::api_versions_response>(test::api_versions_request(), 3));
     }
 
     TEST_CASE("a bad frame on one connection leaves another connection working") {
         running_broker b;
         test::kafka_client good(b.port);
         test::kafka_client bad(b.port);
-        CHECK(good.call<msg::api_versions_response>(api_versions_request(), 2));
+        CHECK(good.call<msg::api_versions_response>(test::api_versions_request(), 2));
         bad.send_raw({0x80, 0, 0, 0});  // negative size
         CHECK(bad.closed_by_server());
         test::kafka_client garbage(b.port);
@@ -192,7 +184,7 @@ TEST_SUITE("broker.integration") {
         test::kafka_client c(b.port);
         std::vector<uint8_t> batch;
         for (int32_t id = 1; id <= 20; ++id) {
-            auto f = id % 2 ? test::encode_request(api_versions_request(), 3, id)
+            auto f = id % 2 ? test::encode_request(test::api_versions_request(), 3, id)
                             : test::encode_request(msg::metadata_request{}, 4, id);
             auto framed = test::with_size_prefix(f);
             batch.insert(batch.end(), framed.begin(), framed.end());

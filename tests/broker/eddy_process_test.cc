@@ -81,13 +81,6 @@ struct eddy_process {
     }
 };
 
-msg::api_versions_request api_versions_request() {
-    msg::api_versions_request r;
-    r.client_software_name = "eddy-test";
-    r.client_software_version = "0.1";
-    return r;
-}
-
 }  // namespace
 
 TEST_SUITE("server.process") {
@@ -99,7 +92,7 @@ TEST_SUITE("server.process") {
         CHECK(bad.closed_by_server());
 
         test::kafka_client good(p.port);
-        auto av = good.call<msg::api_versions_response>(api_versions_request(), 3);
+        auto av = good.call<msg::api_versions_response>(test::api_versions_request(), 3);
         REQUIRE(av);
         CHECK(av->body.error_code == 0);
         auto md = good.call<msg::metadata_response>(msg::metadata_request{}, 1);
@@ -114,7 +107,7 @@ TEST_SUITE("server.process") {
         eddy_process p;
         REQUIRE(p.port != 0);
         test::kafka_client idle(p.port);
-        CHECK(idle.call<msg::api_versions_response>(api_versions_request(), 0));
+        CHECK(idle.call<msg::api_versions_response>(test::api_versions_request(), 0));
         CHECK(p.stop(SIGINT) == 0);
         CHECK(idle.closed_by_server());
     }

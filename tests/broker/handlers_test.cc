@@ -4,6 +4,8 @@
 #include "broker/handlers/api_versions.h"
 #include "broker/handlers/metadata.h"
 #include "eddy/error_code.h"
+#include "error_code_value.h"
+#include "metadata_context.h"
 
 using namespace eddy;
 using broker::metadata_handler;
@@ -11,29 +13,12 @@ using topic = msg::metadata_request::metadata_request_topic;
 
 namespace {
 
-broker::request_context context(int16_t version) {
-    auto info = std::make_shared<broker::broker_info>();
-    info->node_id = 5;
-    info->cluster_id = "cluster-1";
-    info->endpoints.push_back({"PLAINTEXT", "broker.example", 9092});
-    auto client = std::make_shared<broker::client_info>();
-    client->listener_name = "PLAINTEXT";
-    broker::request_context ctx;
-    ctx.api_key = 3;
-    ctx.api_version = version;
-    ctx.broker = info;
-    ctx.client = client;
-    return ctx;
-}
-
 msg::metadata_request named(std::initializer_list<const char*> names) {
     msg::metadata_request req;
     req.topics.emplace();
     for (const char* n : names) req.topics->push_back(topic{.topic_id = {}, .name = n, .unknown_tagged_fields = {}});
     return req;
 }
-
-int16_t code(error_code e) { return static_cast<int16_t>(e); }
 
 // The handler's answer with no topics in the cluster and no auto-creation.
 msg::metadata_response answer(const broker::request_context& ctx, msg::metadata_request req) {
@@ -44,7 +29,7 @@ msg::metadata_response answer(const broker::request_context& ctx, msg::metadata_
 
 TEST_SUITE("broker.handlers.metadata") {
     TEST_CASE("the broker lists itself with its advertised address and as controller") {
-        auto ctx = context(12);
+        auto ctx = test::metadata_context(12);
         msg::metadata_request req;
         req.topics = std::nullopt;
         auto resp = answer(ctx, std::move(req));
@@ -59,7 +44,7 @@ TEST_SUITE("broker.handlers.metadata") {
     }
 
     TEST_CASE("a request on a listener the broker does not advertise lists no broker") {
-        auto ctx = context(12);
+        auto ctx = test::metadata_context(12);
         auto client = std::make_shared<broker::client_info>();
         client->listener_name = "OTHER";
         ctx.client = client;
@@ -68,13 +53,13 @@ TEST_SUITE("broker.handlers.metadata") {
     }
 
     TEST_CASE("an empty topic list in v0 means all topics, of which there are none") {
-        auto ctx = context(0);
+        auto ctx = test::metadata_context(0);
         auto resp = answer(ctx, named({}));
         CHECK(resp.topics.empty());
     }
 
     TEST_CASE("named topics are unknown, once each, with a zero topic id") {
-        auto ctx = context(10);
+        auto ctx = test::metadata_context(10);
         auto resp = answer(ctx, named({"a", "b", "a"}));
         REQUIRE(resp.topics.size() == 2);
         CHECK(resp.topics[0].name == "a");
@@ -85,7 +70,7 @@ TEST_SUITE("broker.handlers.metadata") {
     }
 
     TEST_CASE("an invalid topic name gets INVALID_TOPIC_EXCEPTION and internal topics are marked") {
-        auto ctx = context(4);
+        auto ctx = test::metadata_context(4);
         auto resp = answer(ctx, named({"bad name!", "__consumer_offsets"}));
         REQUIRE(resp.topics.size() == 2);
         CHECK(resp.topics[0].error_code == code(error_code::invalid_topic_exception));
@@ -94,7 +79,7 @@ TEST_SUITE("broker.handlers.metadata") {
     }
 
     TEST_CASE("topics asked by id in v12 are UNKNOWN_TOPIC_ID with a null name") {
-        auto ctx = context(12);
+        auto ctx = test::metadata_context(12);
         msg::metadata_request req;
         req.topics.emplace();
         topic t;
@@ -109,7 +94,7 @@ TEST_SUITE("broker.handlers.metadata") {
     }
 
     TEST_CASE("a topic id before v12 is an invalid request") {
-        auto ctx = context(11);
+        auto ctx = test::metadata_context(11);
         msg::metadata_request req = named({"x"});
         req.topics->at(0).topic_id.bytes[3] = 9;
         auto resp = answer(ctx, std::move(req));
@@ -119,7 +104,7 @@ TEST_SUITE("broker.handlers.metadata") {
     }
 
     TEST_CASE("authorized operations are reported only when asked for") {
-        auto ctx = context(8);
+        auto ctx = test::metadata_context(8);
         auto resp = answer(ctx, named({"t"}));
         CHECK(resp.cluster_authorized_operations == INT32_MIN);
         CHECK(resp.topics[0].topic_authorized_operations == INT32_MIN);
@@ -136,7 +121,7 @@ TEST_SUITE("broker.handlers.metadata") {
 
 TEST_SUITE("broker.handlers.api_versions") {
     TEST_CASE("v3 and later reject client software names Kafka would reject") {
-        auto ctx = context(3);
+        auto ctx = test::metadata_context(3);
         msg::api_versions_request req;
         req.client_software_name = "-bad";
         req.client_software_version = "1.0";
@@ -146,14 +131,14 @@ TEST_SUITE("broker.handlers.api_versions") {
     }
 
     TEST_CASE("v0-v2 do not look at the software name") {
-        auto ctx = context(2);
+        auto ctx = test::metadata_context(2);
         auto resp = broker::api_versions_handler::handle(ctx, msg::api_versions_request{});
         CHECK(resp.error_code == 0);
         CHECK_FALSE(resp.api_keys.empty());
     }
 
     TEST_CASE("metadata.version is advertised as a finalized feature of a 3.9 cluster") {
-        auto ctx = context(4);
+        auto ctx = test::metadata_context(4);
         msg::api_versions_request req;
         req.client_software_name = "librdkafka";
         req.client_software_version = "2.0.2";

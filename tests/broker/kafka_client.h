@@ -17,6 +17,14 @@
 
 namespace eddy::test {
 
+// An ApiVersions request as a client names itself in it.
+inline msg::api_versions_request api_versions_request() {
+    msg::api_versions_request r;
+    r.client_software_name = "eddy-test";
+    r.client_software_version = "0.1";
+    return r;
+}
+
 // Header + body bytes of one request (without the size prefix).
 template <class Request>
 std::vector<uint8_t> encode_request(const Request& req, int16_t version, int32_t correlation_id,

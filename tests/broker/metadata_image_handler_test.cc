@@ -5,6 +5,8 @@
 #include "broker/handlers/metadata.h"
 #include "eddy/error_code.h"
 #include "metadata/metadata_delta.h"
+#include "error_code_value.h"
+#include "metadata_context.h"
 
 using namespace eddy;
 using broker::metadata_handler;
@@ -55,22 +57,6 @@ metadata::image_ptr cluster_image() {
     return d.build();
 }
 
-broker::request_context context(int16_t version) {
-    auto info = std::make_shared<broker::broker_info>();
-    info->node_id = 5;
-    info->cluster_id = "cluster-1";
-    auto client = std::make_shared<broker::client_info>();
-    client->listener_name = "PLAINTEXT";
-    broker::request_context ctx;
-    ctx.api_key = 3;
-    ctx.api_version = version;
-    ctx.broker = info;
-    ctx.client = client;
-    return ctx;
-}
-
-int16_t code(error_code e) { return static_cast<int16_t>(e); }
-
 }  // namespace
 
 TEST_SUITE("broker.handlers.metadata.image") {
@@ -78,7 +64,7 @@ TEST_SUITE("broker.handlers.metadata.image") {
         auto image = cluster_image();
         msg::metadata_request req;
         req.topics = std::nullopt;
-        auto resp = metadata_handler::answer(context(12), req, *image, {});
+        auto resp = metadata_handler::answer(test::metadata_context(12), req, *image, {});
         // Fenced brokers are not listed.
         REQUIRE(resp.brokers.size() == 1);
         CHECK(resp.brokers[0].node_id == 5);
@@ -106,7 +92,7 @@ TEST_SUITE("broker.handlers.metadata.image") {
         msg::metadata_request req;
         req.topics.emplace();
         req.topics->push_back({codec::uuid{}, "orders", {}});
-        auto resp = metadata_handler::answer(context(9), req, *image, {});
+        auto resp = metadata_handler::answer(test::metadata_context(9), req, *image, {});
         REQUIRE(resp.topics.size() == 1);
         const auto& p1 = resp.topics[0].partitions.at(1);
         CHECK(p1.error_code == code(error_code::leader_not_available));
@@ -120,7 +106,7 @@ TEST_SUITE("broker.handlers.metadata.image") {
         codec::uuid id;
         id.bytes[0] = 7;
         req.topics->push_back({id, std::nullopt, {}});
-        auto resp = metadata_handler::answer(context(12), req, *image, {});
+        auto resp = metadata_handler::answer(test::metadata_context(12), req, *image, {});
         REQUIRE(resp.topics.size() == 1);
         CHECK(resp.topics[0].error_code == 0);
         CHECK(resp.topics[0].name == "orders");
@@ -131,7 +117,7 @@ TEST_SUITE("broker.handlers.metadata.image") {
         msg::metadata_request req;
         req.topics.emplace();
         for (const char* n : {"new", "orders", "new", "other"}) req.topics->push_back({codec::uuid{}, n, {}});
-        auto ctx = context(9);
+        auto ctx = test::metadata_context(9);
         CHECK(metadata_handler::missing_topics(ctx, req, *image) == std::vector<std::string>{"new", "other"});
         std::vector<broker::auto_create_status> created = {
             {"new", code(error_code::unknown_topic_or_partition)},

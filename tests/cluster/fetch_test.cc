@@ -7,11 +7,10 @@
 #include "cluster_fixture.h"
 #include "txn_helpers.h"
 #include "eddy/error_code.h"
+#include "error_code_value.h"
 
 namespace eddy::cluster::test {
 namespace {
-
-int16_t code(error_code e) { return static_cast<int16_t>(e); }
 
 msg::fetch_request request_for(const std::string& topic, std::vector<int32_t> partitions,
                                int64_t offset, int32_t partition_max_bytes, int32_t max_bytes) {

@@ -7,11 +7,10 @@
 #include "broker/handlers/describe_producers.h"
 #include "cluster_fixture.h"
 #include "eddy/error_code.h"
+#include "error_code_value.h"
 
 namespace eddy::cluster::test {
 namespace {
-
-int16_t code(error_code e) { return static_cast<int16_t>(e); }
 
 std::vector<uint8_t> idempotent_batch(int64_t pid, int16_t epoch, int32_t seq, int records = 3) {
     return record::test::producer_batch(pid, epoch, seq, records, now_ms());

@@ -3,11 +3,10 @@
 
 #include "cluster_fixture.h"
 #include "eddy/error_code.h"
+#include "error_code_value.h"
 
 namespace eddy::cluster::test {
 namespace {
-
-int16_t code(error_code e) { return static_cast<int16_t>(e); }
 
 TEST_CASE("a produced batch of every codec is stored compressed as sent and assigned offsets") {
     cluster_fixture f;

@@ -6,11 +6,10 @@
 
 #include "broker/handlers/describe_producers.h"
 #include "txn_helpers.h"
+#include "error_code_value.h"
 
 namespace eddy::cluster::test {
 namespace {
-
-int16_t code(error_code e) { return static_cast<int16_t>(e); }
 
 using aborted = msg::fetch_response::aborted_transaction;
 

@@ -7,11 +7,10 @@
 
 #include "broker/handlers/write_txn_markers.h"
 #include "txn_helpers.h"
+#include "error_code_value.h"
 
 namespace eddy::cluster::test {
 namespace {
-
-int16_t code(error_code e) { return static_cast<int16_t>(e); }
 
 using marker_request = msg::write_txn_markers_request::writable_txn_marker;
 

@@ -12,6 +12,7 @@
 #include "controller/controller.h"
 #include "metadata/snapshot.h"
 #include "metadata/uuid_text.h"
+#include "error_code_value.h"
 
 namespace eddy::controller_test {
 
@@ -108,7 +109,5 @@ size_t count_records(const std::vector<versioned_record>& records) {
     for (const auto& r : records) n += std::holds_alternative<T>(r.record) ? 1 : 0;
     return n;
 }
-
-inline int16_t code(error_code e) { return static_cast<int16_t>(e); }
 
 }  // namespace eddy::controller_test

@@ -24,6 +24,7 @@
 #include "eddy/msg/metadata_response.h"
 #include "kafka_client.h"
 #include "rdkafka_broker.h"
+#include "error_code_value.h"
 
 using namespace eddy;
 using namespace eddy::coordinator_test;
@@ -33,8 +34,6 @@ namespace {
 using heartbeat_request = msg::consumer_group_heartbeat_request;
 using heartbeat_response = msg::consumer_group_heartbeat_response;
 using describe_response = msg::consumer_group_describe_response;
-
-constexpr int16_t code(error_code e) { return static_cast<int16_t>(e); }
 
 // Rounds of heartbeats before a test gives up waiting for the group to settle; each round
 // sleeps a little, so a slow machine only makes a round take longer.

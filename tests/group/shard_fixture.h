@@ -16,12 +16,11 @@
 #include "eddy/msg/consumer_protocol_subscription.h"
 #include "group/coordinator_shard.h"
 #include "group/records.h"
+#include "error_code_value.h"
 
 namespace eddy::group_test {
 
 using namespace eddy::group;
-
-inline int16_t code(error_code e) { return static_cast<int16_t>(e); }
 
 // A ConsumerProtocolSubscription (version 1) for the given topics.
 inline std::vector<uint8_t> subscription(std::vector<std::string> topics) {

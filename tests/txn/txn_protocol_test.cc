@@ -23,6 +23,7 @@
 #include "eddy/msg/list_transactions_response.h"
 #include "kafka_client.h"
 #include "rdkafka_client.h"
+#include "error_code_value.h"
 
 using namespace eddy;
 using cluster::test::create_topic;
@@ -31,8 +32,6 @@ using cluster::test::rk_ptr;
 using cluster::test::test_broker;
 
 namespace {
-
-constexpr int16_t code(error_code e) { return static_cast<int16_t>(e); }
 
 bool retriable(int16_t e) {
     return e == code(error_code::coordinator_not_available) ||
