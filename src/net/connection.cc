@@ -8,14 +8,21 @@
 
 #include <array>
 #include <cerrno>
+#include <cstring>
 #include <exception>
 
 namespace eddy::net {
 namespace {
 
 // A frame body is read in steps that at most double what has arrived, so a client
-// that announces 100 MB and sends nothing costs 64 KiB, not 100 MB.
+// that announces 100 MB and sends nothing makes the broker touch (zero-fill) 64 KiB,
+// not 100 MB.
 constexpr size_t first_read_step = 64 * 1024;
+// Reserved for a body once its size is known, so the steps above land in one
+// allocation instead of a chain of reallocations that each copy what has arrived
+// (and fault in fresh pages): address space only, pages are touched step by step.
+// Larger bodies grow from there.
+constexpr size_t eager_reserve = 4 * 1024 * 1024;
 
 }  // namespace
 
@@ -75,8 +82,26 @@ void connection::close_from_any_thread() {
     asio::post(socket_.get_executor(), [self = shared_from_this()] { self->close(); });
 }
 
+awaitable<bool> connection::fill_rx(connection* self, size_t need) {
+    if (self->rx_end_ - self->rx_begin_ >= need) co_return true;
+    if (!self->rx_) self->rx_.reset(new uint8_t[rx_capacity]);  // uninitialised on purpose
+    // Move the unread tail (less than `need`, at most a few bytes) to the front.
+    const size_t left = self->rx_end_ - self->rx_begin_;
+    if (self->rx_begin_ > 0) {
+        std::memmove(self->rx_.get(), self->rx_.get() + self->rx_begin_, left);
+        self->rx_begin_ = 0;
+        self->rx_end_ = left;
+    }
+    while (self->rx_end_ < need) {
+        auto [ec, got] = co_await self->socket_.async_read_some(
+            asio::buffer(self->rx_.get() + self->rx_end_, rx_capacity - self->rx_end_), use_tuple);
+        if (ec) co_return false;
+        self->rx_end_ += got;
+    }
+    co_return true;
+}
+
 awaitable<void> connection::read_loop(std::shared_ptr<connection> self) {
-    std::array<uint8_t, 4> size_bytes{};
     while (!self->closed_) {
         // Backpressure: stop reading while too many requests are unanswered.
         while (!self->closed_ && self->queue_.size() >= self->options_.max_in_flight) {
@@ -84,20 +109,28 @@ awaitable<void> connection::read_loop(std::shared_ptr<connection> self) {
         }
         if (self->closed_) break;
 
-        auto [ec, n] =
-            co_await asio::async_read(self->socket_, asio::buffer(size_bytes), use_tuple);
-        if (ec) break;  // EOF or reset: the writer still drains what is queued
-        frame_check check =
-            check_frame(size_bytes.data(), size_bytes.size(), self->options_.max_frame_bytes);
+        // Reads go through rx_ so that one recv(2) can bring several small frames, or a
+        // frame's size prefix together with the start of its body.
+        bool have_prefix = co_await fill_rx(self.get(), 4);
+        if (!have_prefix) break;  // EOF or reset: the writer still drains what is queued
+        const uint8_t* prefix = self->rx_.get() + self->rx_begin_;
+        frame_check check = check_frame(prefix, 4, self->options_.max_frame_bytes);
         if (check.st == frame_check::status::invalid) {
             wire_log().warn("connection {} ({}): frame size {} is negative or above {}; closing",
                             self->peer_->connection_id, self->peer_->remote_address,
-                            decode_frame_size(size_bytes.data()), self->options_.max_frame_bytes);
+                            decode_frame_size(prefix), self->options_.max_frame_bytes);
             self->close();
             break;
         }
+        self->rx_begin_ += 4;
+        const size_t want = check.body_size;
         std::vector<uint8_t> body;
-        size_t want = check.body_size;
+        body.reserve(std::min(want, eager_reserve));
+        // What rx_ already holds of the body, then the rest straight from the socket.
+        const size_t buffered = std::min(want, self->rx_end_ - self->rx_begin_);
+        const uint8_t* from = self->rx_.get() + self->rx_begin_;
+        body.insert(body.end(), from, from + buffered);
+        self->rx_begin_ += buffered;
         bool failed = false;
         while (body.size() < want) {
             size_t step = std::min(want - body.size(), std::max(first_read_step, body.size()));

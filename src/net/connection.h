@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -45,6 +46,9 @@ private:
     };
 
     static awaitable<void> read_loop(std::shared_ptr<connection> self);
+    // Reads until rx_ holds at least `need` (<= rx_capacity) unread bytes; false on EOF
+    // or error. `self` is kept alive by the reader that awaits this.
+    static awaitable<bool> fill_rx(connection* self, size_t need);
     static awaitable<void> write_loop(std::shared_ptr<connection> self);
     static awaitable<void> run_request(std::shared_ptr<connection> self,
                                        std::shared_ptr<pending> slot, std::vector<uint8_t> frame);
@@ -65,6 +69,12 @@ private:
     std::deque<std::shared_ptr<pending>> queue_;  // request order
     asio::steady_timer writer_wake_;              // cancelled when the queue's head may be ready
     asio::steady_timer reader_wake_;              // cancelled when the queue has room again
+    // Bytes read from the socket and not yet framed: rx_[rx_begin_, rx_end_). Allocated
+    // on the first read and never zero-filled.
+    static constexpr size_t rx_capacity = 64 * 1024;
+    std::unique_ptr<uint8_t[]> rx_;
+    size_t rx_begin_ = 0;
+    size_t rx_end_ = 0;
     bool reader_done_ = false;
     bool closed_ = false;
 };
