@@ -20,7 +20,9 @@ uint32_t crc32c_portable(const uint8_t* p, size_t n, uint32_t crc = 0);
 // True when crc32c() uses the SSE4.2 instruction on this machine.
 bool crc32c_hardware_available();
 
-// The SSE4.2 implementation. Only call it when crc32c_hardware_available().
+// The SSE4.2 implementation: inputs of 768 bytes and more run as three interleaved
+// lanes joined at the end, which keeps the crc32 unit busy (about 3x one dependent
+// chain). Only call it when crc32c_hardware_available().
 uint32_t crc32c_hardware(const uint8_t* p, size_t n, uint32_t crc = 0);
 
 }  // namespace eddy::record
