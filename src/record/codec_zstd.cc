@@ -1,10 +1,13 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 // zstd. Kafka's ZstdCompression uses zstd-jni's streams: the payload is one or more
 // zstd frames.
+// ZSTD_getFrameHeader and ZSTD_frameHeader are in zstd's static-linking-only section.
+#define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 
 #include "record/compression.h"
 
@@ -30,16 +33,40 @@ int window_log_max(size_t limit) {
     return std::clamp(log, 23, 27);
 }
 
+// Decodes a single frame in one pass straight into `out`'s storage, when that is
+// already allocated: streaming instead decodes each block into zstd's own window
+// buffer and copies it out, and librdkafka's frames do not declare their content size,
+// which is what would let streaming skip that copy. Only for a frame the streaming path
+// would accept too (one frame, window within the cap). nullopt: decide by streaming
+// (the output did not fit, or the input is not one well-formed frame).
+std::optional<codec_status> unzstd_one_pass(ZSTD_DCtx* d, const uint8_t* in, size_t n,
+                                            byte_buffer& out, size_t limit, int window_log) {
+    const size_t room = out.room(limit);
+    if (room == 0 || ZSTD_findFrameCompressedSize(in, n) != n) return std::nullopt;
+    ZSTD_frameHeader header;
+    if (ZSTD_getFrameHeader(&header, in, n) != 0 || header.frameType != ZSTD_frame ||
+        header.windowSize > (uint64_t{1} << window_log)) {
+        return std::nullopt;
+    }
+    size_t written = ZSTD_decompressDCtx(d, out.data() + out.size(), room, in, n);
+    if (ZSTD_isError(written)) return std::nullopt;
+    out.set_size(out.size() + written);
+    return codec_status::ok;
+}
+
 }  // namespace
 
 codec_status unzstd(const uint8_t* in, size_t n, byte_buffer& out, size_t limit) {
     ZSTD_DCtx* d = thread_dctx();
     if (d == nullptr) return codec_status::corrupt;
+    if (n == 0) return codec_status::corrupt;
+    const int window_log = window_log_max(limit);
     ZSTD_DCtx_reset(d, ZSTD_reset_session_and_parameters);
-    if (ZSTD_isError(ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax, window_log_max(limit)))) {
+    if (auto done = unzstd_one_pass(d, in, n, out, limit, window_log)) return *done;
+    ZSTD_DCtx_reset(d, ZSTD_reset_session_and_parameters);
+    if (ZSTD_isError(ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax, window_log))) {
         return codec_status::corrupt;
     }
-    if (n == 0) return codec_status::corrupt;
     ZSTD_inBuffer src{in, n, 0};
     size_t last = 1;
     for (;;) {

@@ -11,6 +11,12 @@ namespace eddy::record::varint {
 // Decodes a zig-zag varint (at most 5 bytes). Returns false, leaving p unchanged, if
 // the bytes end first or the value does not terminate within 5 bytes.
 inline bool read32(const uint8_t*& p, const uint8_t* end, int32_t& out) {
+    // Most varints in a record (attributes aside: lengths, deltas) fit in one byte.
+    if (p != end && *p < 0x80) {
+        const uint32_t b = *p++;
+        out = static_cast<int32_t>((b >> 1) ^ (~(b & 1) + 1));
+        return true;
+    }
     uint32_t v = 0;
     const uint8_t* q = p;
     for (int shift = 0; shift <= 28; shift += 7) {
@@ -28,6 +34,11 @@ inline bool read32(const uint8_t*& p, const uint8_t* end, int32_t& out) {
 
 // Decodes a zig-zag varlong (at most 10 bytes).
 inline bool read64(const uint8_t*& p, const uint8_t* end, int64_t& out) {
+    if (p != end && *p < 0x80) {
+        const uint64_t b = *p++;
+        out = static_cast<int64_t>((b >> 1) ^ (~(b & 1) + 1));
+        return true;
+    }
     uint64_t v = 0;
     const uint8_t* q = p;
     for (int shift = 0; shift <= 63; shift += 7) {

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 #include <snappy.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include <random>
 
@@ -163,6 +164,39 @@ TEST_SUITE("record.compression") {
         byte_buffer out;
         REQUIRE(decompress(compression::zstd, z.data(), z.size(), out, 1 << 20) == codec_status::ok);
         CHECK(out.size() == 2000);
+    }
+
+    // librdkafka writes zstd frames without a content size. A reused buffer that is big
+    // enough takes the frame in one pass; one too small grows by streaming; both give
+    // the same bytes, and the limit holds either way.
+    TEST_CASE("zstd frames without a content size decode into fresh, reused and small buffers") {
+        auto data = sample_data(300'000, true);
+        std::vector<uint8_t> z(ZSTD_compressBound(data.size()));
+        ZSTD_CCtx* cctx = ZSTD_createCCtx();
+        REQUIRE(cctx != nullptr);
+        REQUIRE(!ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 0)));
+        size_t n = ZSTD_compress2(cctx, z.data(), z.size(), data.data(), data.size());
+        ZSTD_freeCCtx(cctx);
+        REQUIRE(!ZSTD_isError(n));
+        z.resize(n);
+        REQUIRE(ZSTD_getFrameContentSize(z.data(), z.size()) == ZSTD_CONTENTSIZE_UNKNOWN);
+
+        byte_buffer fresh;
+        REQUIRE(decompress(compression::zstd, z.data(), z.size(), fresh, 1 << 20) == codec_status::ok);
+        CHECK(unpacked(fresh) == data);
+        REQUIRE(decompress(compression::zstd, z.data(), z.size(), fresh, 1 << 20) == codec_status::ok);
+        CHECK(unpacked(fresh) == data);
+
+        byte_buffer small;
+        auto little = packed(compression::zstd, sample_data(10, true));
+        REQUIRE(decompress(compression::zstd, little.data(), little.size(), small, 1 << 20) == codec_status::ok);
+        REQUIRE(decompress(compression::zstd, z.data(), z.size(), small, 1 << 20) == codec_status::ok);
+        CHECK(unpacked(small) == data);
+
+        CHECK(decompress(compression::zstd, z.data(), z.size(), fresh, data.size() - 1) ==
+              codec_status::too_large);
+        z.resize(z.size() - 1);
+        CHECK(decompress(compression::zstd, z.data(), z.size(), fresh, 1 << 20) == codec_status::corrupt);
     }
 
     TEST_CASE("compression none or an unknown id cannot be decompressed") {
