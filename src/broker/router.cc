@@ -82,7 +82,7 @@ dispatch_fn find_dispatch(int16_t key, handler_list<Handlers...>) {
 }  // namespace
 
 asio::awaitable<routed_reply> router::handle(std::shared_ptr<const client_info> client,
-                                             std::vector<uint8_t> frame) const {
+                                             frame_bytes frame) const {
     msg::request_header header;
     codec::reader body;
     decode_status st = decode_header(frame.data(), frame.size(), header, body);

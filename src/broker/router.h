@@ -12,6 +12,7 @@
 #include "broker/broker_info.h"
 #include "broker/handlers/fetch_response_writer.h"
 #include "broker/request_context.h"
+#include "eddy/frame_bytes.h"
 
 namespace eddy::broker {
 
@@ -38,7 +39,7 @@ public:
     // input: an unknown api key, a version no handler serves (except ApiVersions, which
     // gets Kafka's v0 UNSUPPORTED_VERSION reply) or malformed bytes give `close`.
     asio::awaitable<routed_reply> handle(std::shared_ptr<const client_info> client,
-                                         std::vector<uint8_t> frame) const;
+                                         frame_bytes frame) const;
 
     const std::shared_ptr<const broker_info>& broker() const { return broker_; }
 

@@ -14,9 +14,9 @@
 namespace eddy::net {
 namespace {
 
-// A frame body is read in steps that at most double what has arrived, so a client
-// that announces 100 MB and sends nothing makes the broker touch (zero-fill) 64 KiB,
-// not 100 MB.
+// A frame body is made room for in steps that at most double what has arrived, so a
+// client that announces 100 MB and sends nothing costs at most 64 KiB of room, not
+// 100 MB (frame_bytes does not zero-fill the room, so untouched pages stay unmapped).
 constexpr size_t first_read_step = 64 * 1024;
 // Reserved for a body once its size is known, so the steps above land in one
 // allocation instead of a chain of reallocations that each copy what has arrived
@@ -124,7 +124,7 @@ awaitable<void> connection::read_loop(std::shared_ptr<connection> self) {
         }
         self->rx_begin_ += 4;
         const size_t want = check.body_size;
-        std::vector<uint8_t> body;
+        frame_bytes body;
         body.reserve(std::min(want, eager_reserve));
         // What rx_ already holds of the body, then the rest straight from the socket.
         const size_t buffered = std::min(want, self->rx_end_ - self->rx_begin_);
@@ -154,7 +154,7 @@ awaitable<void> connection::read_loop(std::shared_ptr<connection> self) {
 }
 
 awaitable<void> connection::run_request(std::shared_ptr<connection> self,
-                                        std::shared_ptr<pending> slot, std::vector<uint8_t> frame) {
+                                        std::shared_ptr<pending> slot, frame_bytes frame) {
     reply r = co_await self->handler_(self->peer_, std::move(frame));
     slot->result = std::move(r);
     slot->ready = true;

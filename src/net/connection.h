@@ -51,7 +51,7 @@ private:
     static awaitable<bool> fill_rx(connection* self, size_t need);
     static awaitable<void> write_loop(std::shared_ptr<connection> self);
     static awaitable<void> run_request(std::shared_ptr<connection> self,
-                                       std::shared_ptr<pending> slot, std::vector<uint8_t> frame);
+                                       std::shared_ptr<pending> slot, frame_bytes frame);
     void spawn(awaitable<void> task, const char* what);
     // Writes one reply frame; false when the socket failed. `self` is kept alive by the
     // writer coroutine that awaits this.

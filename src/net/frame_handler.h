@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "eddy/frame_bytes.h"
 #include "net/awaitable.h"
 
 namespace eddy::net {
@@ -53,6 +54,6 @@ struct reply {
 // awaitable owns its arguments. It must not throw; if it does anyway, the
 // connection logs and closes.
 using frame_handler =
-    std::function<awaitable<reply>(std::shared_ptr<const peer_info>, std::vector<uint8_t> frame)>;
+    std::function<awaitable<reply>(std::shared_ptr<const peer_info>, frame_bytes frame)>;
 
 }  // namespace eddy::net

@@ -55,7 +55,7 @@ net::reply to_net(broker::routed_reply r) {
 // each other. Parameters are by value: the coroutine owns them.
 net::awaitable<net::reply> route(std::shared_ptr<const broker::router> router,
                                  std::shared_ptr<const net::peer_info> peer,
-                                 std::vector<uint8_t> frame) {
+                                 frame_bytes frame) {
     auto client = std::make_shared<broker::client_info>();
     client->connection_id = peer->connection_id;
     client->listener_name = peer->listener_name;
@@ -148,7 +148,7 @@ std::vector<net::bound_listener> broker_server::start() {
     router_ = std::make_shared<const broker::router>(broker_);
     auto router = router_;
     net_ = std::make_unique<net::server>(
-        options, [router](std::shared_ptr<const net::peer_info> peer, std::vector<uint8_t> frame) {
+        options, [router](std::shared_ptr<const net::peer_info> peer, frame_bytes frame) {
             // Not a coroutine: it returns route()'s awaitable, which owns its arguments.
             return route(router, std::move(peer), std::move(frame));
         });

@@ -36,7 +36,7 @@ TEST_CASE("a reply made of bytes and file ranges arrives as one frame, ranges se
     REQUIRE(sliced.pieces.size() >= 2);
     std::vector<uint8_t> expected = sliced.flatten();
 
-    net::server server(loopback(), [&](std::shared_ptr<const net::peer_info>, std::vector<uint8_t>)
+    net::server server(loopback(), [&](std::shared_ptr<const net::peer_info>, frame_bytes)
                                        -> net::awaitable<net::reply> {
         net::reply out;
         for (const broker::response_piece& p : sliced.pieces) {

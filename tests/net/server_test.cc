@@ -24,8 +24,8 @@ net::server_options loopback(size_t threads, size_t max_frame = 1024) {
 }
 
 // Echoes the frame body back.
-net::awaitable<net::reply> echo(std::shared_ptr<const net::peer_info>, std::vector<uint8_t> frame) {
-    co_return net::reply{net::reply::kind::send, std::move(frame)};
+net::awaitable<net::reply> echo(std::shared_ptr<const net::peer_info>, frame_bytes frame) {
+    co_return net::reply{net::reply::kind::send, std::vector<uint8_t>(frame.begin(), frame.end())};
 }
 
 // Request 0 waits until request 1 has finished, so the handlers complete in the
@@ -37,7 +37,7 @@ struct gate_state {
     std::vector<uint8_t> completion_order;
 };
 
-net::awaitable<net::reply> gated(std::shared_ptr<gate_state> s, std::vector<uint8_t> frame) {
+net::awaitable<net::reply> gated(std::shared_ptr<gate_state> s, frame_bytes frame) {
     uint8_t id = frame.at(0);
     if (id == 0 && !s->released) {
         s->gate.emplace(co_await asio::this_coro::executor);
@@ -52,7 +52,7 @@ net::awaitable<net::reply> gated(std::shared_ptr<gate_state> s, std::vector<uint
         std::lock_guard lock(s->mutex);
         s->completion_order.push_back(id);
     }
-    co_return net::reply{net::reply::kind::send, std::move(frame)};
+    co_return net::reply{net::reply::kind::send, std::vector<uint8_t>(frame.begin(), frame.end())};
 }
 
 }  // namespace
@@ -62,7 +62,7 @@ TEST_SUITE("net.server") {
         auto state = std::make_shared<gate_state>();
         // One thread: both handlers share the connection's executor, as in production.
         net::server server(loopback(1),
-                           [state](std::shared_ptr<const net::peer_info>, std::vector<uint8_t> f) {
+                           [state](std::shared_ptr<const net::peer_info>, frame_bytes f) {
                                return gated(state, std::move(f));
                            });
         auto bound = server.start();
@@ -165,11 +165,12 @@ TEST_SUITE("net.server") {
     TEST_CASE("a close reply closes the connection after earlier replies are written") {
         net::server server(loopback(1),
                            [](std::shared_ptr<const net::peer_info>,
-                              std::vector<uint8_t> f) -> net::awaitable<net::reply> {
-                               return [](std::vector<uint8_t> frame) -> net::awaitable<net::reply> {
+                              frame_bytes f) -> net::awaitable<net::reply> {
+                               return [](frame_bytes frame) -> net::awaitable<net::reply> {
                                    if (frame.at(0) == 'x')
                                        co_return net::reply{net::reply::kind::close, {}};
-                                   co_return net::reply{net::reply::kind::send, std::move(frame)};
+                                   co_return net::reply{net::reply::kind::send,
+                                                        std::vector<uint8_t>(frame.begin(), frame.end())};
                                }(std::move(f));
                            });
         auto bound = server.start();
