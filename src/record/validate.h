@@ -17,7 +17,7 @@ namespace eddy::record {
 
 // Topic/broker settings the checks depend on. Names follow Kafka's configs.
 struct produce_options {
-    int16_t api_version = 11;                             // Produce request version (>= 3)
+    int16_t api_version = 11;                             // Produce request version
     int32_t max_message_bytes = 1048588;                  // max.message.bytes
     int64_t segment_bytes = 1073741824;                   // segment.bytes
     timestamp_type message_timestamp_type = timestamp_type::create_time;  // message.timestamp.type
@@ -72,7 +72,8 @@ struct produce_validation {
     bool ok() const { return error == error_code::none; }
 };
 
-// Validates a partition's `records` bytes from a Produce request of version >= 3, in
+// Validates a partition's `records` bytes from a Produce request (v0-v2 ones as
+// converted by convert_legacy_message_set, or a magic-2 batch they carried), in
 // Kafka's order, and on success rewrites in place what Kafka's leader rewrites
 // inside the CRC: maxTimestamp and the timestamp-type bit (max record timestamp
 // under CreateTime, now_ms under LogAppendTime), with the CRC recomputed. The base

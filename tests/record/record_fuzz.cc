@@ -1,6 +1,8 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "record_fuzz.h"
 
+#include <zlib.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
@@ -8,6 +10,7 @@
 #include "record/batch.h"
 #include "record/compression.h"
 #include "record/endian.h"
+#include "record/legacy_message_set.h"
 #include "record/records.h"
 #include "record/validate.h"
 
@@ -39,6 +42,8 @@ void read_records(const batch_view& b, byte_buffer& scratch) {
 
 // Produce validation (both timestamp types) and the scanner with record parsing.
 void parse_all(const uint8_t* data, size_t size, byte_buffer& scratch);
+// Produce v0-v2: the legacy conversion, whose output must pass v3+ validation.
+void convert_legacy(const uint8_t* data, size_t size, byte_buffer& scratch);
 
 }  // namespace
 
@@ -53,6 +58,17 @@ void exercise_record_bytes(const uint8_t* data, size_t size) {
         fixed[field::magic] = static_cast<uint8_t>(current_magic);
         mutable_batch_view(fixed.data(), size).update_crc();
         parse_all(fixed.data(), fixed.size(), scratch);
+    }
+    convert_legacy(data, size, scratch);
+    // The same door for a legacy message: one entry with an honest size and CRC-32.
+    if (size >= log_overhead + 14) {
+        std::vector<uint8_t> fixed(data, data + size);
+        be::store32(fixed.data() + field::batch_length, static_cast<uint32_t>(size - log_overhead));
+        fixed[field::magic] &= 1;
+        uLong crc = crc32(crc32(0L, Z_NULL, 0), fixed.data() + field::magic,
+                          static_cast<uInt>(size - field::magic));
+        be::store32(fixed.data() + log_overhead, static_cast<uint32_t>(crc));
+        convert_legacy(fixed.data(), fixed.size(), scratch);
     }
 
     for (compression c : {compression::gzip, compression::snappy, compression::lz4, compression::zstd}) {
@@ -90,6 +106,23 @@ void parse_all(const uint8_t* data, size_t size, byte_buffer& scratch) {
         read_records(b, scratch);
     }
     require(scan.position() <= size, "scanner position inside the input");
+}
+
+void convert_legacy(const uint8_t* data, size_t size, byte_buffer& scratch) {
+    legacy_options lo;
+    lo.max_uncompressed_bytes = fuzz_limit;
+    legacy_conversion c = convert_legacy_message_set(data, size, lo, scratch);
+    if (!c.ok() || c.batch.empty()) return;
+    produce_options o;
+    o.api_version = 2;
+    o.max_message_bytes = INT32_MAX;
+    o.max_uncompressed_bytes = 4 * fuzz_limit;
+    o.now_ms = 1'700'000'000'000;
+    produce_validation r = validate_produce_batches(c.batch.data(), c.batch.size(), o, scratch);
+    // Only a client's LogAppendTime bit may still be refused, as Kafka refuses it.
+    require(r.ok() || r.error == error_code::invalid_timestamp,
+            "a converted legacy set passes magic-2 validation");
+    require(!r.ok() || r.record_count == c.record_count, "converted record count");
 }
 
 }  // namespace
