@@ -5,6 +5,7 @@
 
 #include "controller/topic_names.h"
 #include "record/batch.h"
+#include "record/legacy_message_set.h"
 
 namespace eddy::broker {
 namespace {
@@ -33,10 +34,38 @@ bool has_transactional_records(const msg::produce_request& req) {
     for (const auto& topic : req.topic_data)
         for (const auto& part : topic.partition_data) {
             if (part.records.null || part.records.size < record::batch_header_size) continue;
+            // Legacy messages (Produce v0-v2) have their magic byte at the same place and
+            // carry no transactional bit.
+            if (part.records.data[record::field::magic] != record::current_magic) continue;
             if (record::batch_view(part.records.data, part.records.size).is_transactional())
                 return true;
         }
     return false;
+}
+
+// Produce v0-v2 carry magic 0/1 message sets; Kafka (log format v2) rewrites them as one
+// magic-2 batch (LogValidator's conversion), which then takes the v3+ path here too. A
+// magic-2 batch in an old request is taken as it is, as Kafka does. Runs on the
+// partition's executor: the limits are the topic's.
+cluster::produce_outcome append_legacy(cluster::partition& p, std::span<uint8_t> records,
+                                       int16_t version, int16_t acks, int64_t now) {
+    const bool v2_batch = records.size() > record::field::magic &&
+                          records[record::field::magic] == record::current_magic;
+    if (p.get_log() == nullptr || v2_batch) return p.append(records, version, acks, now);
+    record::legacy_options opts;
+    opts.max_message_bytes = p.settings().max_message_bytes;
+    record::byte_buffer scratch;
+    record::legacy_conversion c =
+        record::convert_legacy_message_set(records.data(), records.size(), opts, scratch);
+    if (c.ok() && !c.batch.empty()) return p.append(c.batch, version, acks, now);
+    // An error, or no complete message: Kafka appends nothing and, for the latter, answers
+    // with no error and offset -1.
+    cluster::produce_outcome out;
+    out.error = c.error;
+    out.error_message = std::move(c.error_message);
+    out.record_errors = std::move(c.record_errors);
+    out.log_start_offset = p.get_log()->earliest();
+    return out;
 }
 
 }  // namespace
@@ -92,6 +121,7 @@ asio::awaitable<produce_handler::response> produce_handler::handle(
             // (here the partition pointer and the lambda) while the hop still uses them.
             auto hop = cluster::replica_manager::on(
                 found.p, [records, version, acks, now](cluster::partition& p) {
+                    if (version <= 2) return append_legacy(p, records, version, acks, now);
                     return p.append(records, version, acks, now);
                 });
             cluster::produce_outcome r = co_await std::move(hop);

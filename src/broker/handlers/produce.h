@@ -1,6 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
-// Produce (key 0), versions 3-11: validate each partition's batch and append it on the
-// partition's executor.
+// Produce (key 0), versions 0-11: validate each partition's batch and append it on the
+// partition's executor; v0-v2 message sets (magic 0/1) are first rewritten as one
+// magic-2 batch, as Kafka does with its log format at v2.
 #pragma once
 
 #include <asio/awaitable.hpp>
@@ -19,8 +20,8 @@ struct produce_handler {
     using request = msg::produce_request;
     using response = msg::produce_response;
     static constexpr msg::api_key key = msg::api_key::produce;
-    // v0-v2 carry magic 0/1 message sets, which Eddy does not store.
-    static constexpr version_range supported{3, 11};
+    // Kafka 3.9 serves 0-11; librdkafka <= 2.11 compresses only when v0 is offered.
+    static constexpr version_range supported{0, 11};
 
     // acks=0: Kafka sends nothing back, and when a partition failed it closes the
     // connection instead, so the client refreshes its metadata.
