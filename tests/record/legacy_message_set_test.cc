@@ -13,8 +13,8 @@
 namespace eddy::record {
 namespace {
 
-using test::legacy::message;
-namespace lb = test::legacy;
+using eddy::test::legacy::message;
+namespace lb = eddy::test::legacy;
 
 constexpr compression legacy_codecs[] = {compression::gzip, compression::snappy, compression::lz4};
 
