@@ -38,18 +38,8 @@ def produce_through_kills(broker):
             # Whatever is in flight now is retried against the restarted broker.
             broker.restart(kill=True)
             print(f"killed and restarted the broker after {i} records were handed to the producer")
-        while True:
-            try:
-                producer.produce(topic, key=exactly_once.key(i, PARTITIONS), value=f"value-{i}",
-                                 partition=i % PARTITIONS,
-                                 on_delivery=lambda err, msg: err and failed.append(str(err)))
-                break
-            except BufferError:
-                producer.poll(0.05)
-        producer.poll(0)
-    left = producer.flush(180)
-    if left or failed:
-        expect.fail(f"{left} records undelivered, delivery errors: {failed[:3]}")
+        exactly_once.produce(producer, topic, i, PARTITIONS, failed)
+    exactly_once.flush_all(producer, failed, 180)
     print(f"produced {RECORDS} records through {KILLS} broker kills")
 
 

@@ -43,18 +43,8 @@ def produce_through_drops(bootstrap):
         expect.fail(f"the first record was not delivered: {failed[:1]}")
     proxy.dropping = True
     for i in range(RECORDS):
-        while True:
-            try:
-                producer.produce(topic, key=exactly_once.key(i, PARTITIONS), value=f"value-{i}",
-                                 partition=i % PARTITIONS,
-                                 on_delivery=lambda err, msg: err and failed.append(str(err)))
-                break
-            except BufferError:
-                producer.poll(0.05)
-        producer.poll(0)
-    left = producer.flush(240)
-    if left or failed:
-        expect.fail(f"{left} records undelivered, delivery errors: {failed[:3]}")
+        exactly_once.produce(producer, topic, i, PARTITIONS, failed)
+    exactly_once.flush_all(producer, failed, 240)
     print(f"produced {RECORDS} records while the proxy cut {proxy.cuts} connections before their answers")
     if proxy.cuts < 5:
         check.problems.append(f"the proxy cut only {proxy.cuts} connections: too few retries to prove anything")

@@ -1,6 +1,7 @@
 # Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 # Shared by the confluent-kafka-python idempotence scenarios (idempotent, idempotent_drops): the records
-# they send, reading them back, and checking each came back exactly once, in production order.
+# they send and how they hand them over, reading them back, and checking each came back exactly once,
+# in production order.
 # Not a scenario (compat/run does not scan lib/).
 """Record i goes to partition i % partitions with the key "<partition>:<i, 8 digits>", so the keys of one
 partition, in log order, must be exactly that partition's share of 0..records-1, ascending."""
@@ -14,6 +15,25 @@ from confluent_kafka import Consumer, TopicPartition
 
 def key(i, partitions):
     return f"{i % partitions}:{i:08d}"
+
+
+def produce(producer, topic, i, partitions, failed):
+    """Hands record i to the producer, waiting for room in its queue; a delivery error goes to `failed`."""
+    while True:
+        try:
+            producer.produce(topic, key=key(i, partitions), value=f"value-{i}", partition=i % partitions,
+                             on_delivery=lambda err, msg: err and failed.append(str(err)))
+            break
+        except BufferError:
+            producer.poll(0.05)
+    producer.poll(0)
+
+
+def flush_all(producer, failed, timeout):
+    """Fails the scenario unless every record handed over is delivered within `timeout` seconds."""
+    left = producer.flush(timeout)
+    if left or failed:
+        expect.fail(f"{left} records undelivered, delivery errors: {failed[:3]}")
 
 
 def read_back(bootstrap, topic, partitions, records, group, debug):
