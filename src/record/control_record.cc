@@ -33,7 +33,7 @@ std::vector<uint8_t> encode_marker_batch(const txn_marker& marker, int32_t leade
     header.transactional = true;
     header.producer_id = marker.producer_id;
     header.producer_epoch = marker.producer_epoch;
-    const plain_record r{std::span<const uint8_t>(key), std::span<const uint8_t>(value)};
+    const plain_record r{std::span<const uint8_t>(key), std::span<const uint8_t>(value), std::nullopt};
     return encode_plain_batch(header, std::span<const plain_record>(&r, 1));
 }
 

@@ -10,7 +10,7 @@
 #include <span>
 
 #include "record/endian.h"
-#include "record/varint.h"
+#include "record/plain_batch.h"
 
 namespace eddy::record {
 namespace {
@@ -95,87 +95,26 @@ field_read read_sized(const entry& e, size_t at) {
     return {true, std::span<const uint8_t>(e.msg + at, static_cast<size_t>(n)), at + static_cast<size_t>(n)};
 }
 
-// Writes magic-2 records into one body as messages arrive.
-class body_writer {
-public:
-    explicit body_writer(std::vector<uint8_t>& body) : body_(body) {}
+// Key and value of `e` (magic 0 or 1) as a record with `timestamp`; nullopt when a length
+// lies. The views point into the message.
+std::optional<plain_record> as_record(const entry& e, int64_t timestamp) {
+    field_read key = read_sized(e, e.magic() == 0 ? legacy::key_v0 : legacy::key_v1);
+    if (!key.ok) return std::nullopt;
+    field_read value = read_sized(e, key.next);
+    if (!value.ok) return std::nullopt;
+    return plain_record{key.bytes, value.bytes, timestamp};
+}
 
-    // Key and value of `e` (magic 0 or 1) with `timestamp`; false when a length lies.
-    bool add(const entry& e, int64_t timestamp) {
-        field_read key = read_sized(e, e.magic() == 0 ? legacy::key_v0 : legacy::key_v1);
-        if (!key.ok) return false;
-        field_read value = read_sized(e, key.next);
-        if (!value.ok) return false;
-        if (count_ == 0) base_timestamp_ = timestamp;
-        if (count_ == 0 || timestamp > max_timestamp_) max_timestamp_ = timestamp;
-        // Java's long arithmetic wraps; so does the delta for absurd timestamps.
-        auto delta = static_cast<int64_t>(static_cast<uint64_t>(timestamp) -
-                                          static_cast<uint64_t>(base_timestamp_));
-        uint8_t head[1 + 10 + 5];
-        size_t h = 0;
-        head[h++] = 0;  // record attributes
-        h += varint::write64(head + h, delta);
-        h += varint::write64(head + h, count_);
-        size_t len = h + length_size(key.bytes) + length_size(value.bytes) + 1;
-        uint8_t prefix[5];
-        size_t pn = varint::write64(prefix, static_cast<int64_t>(len));
-        body_.insert(body_.end(), prefix, prefix + pn);
-        body_.insert(body_.end(), head, head + h);
-        put(key.bytes);
-        put(value.bytes);
-        body_.push_back(0);  // no headers
-        ++count_;
-        return true;
-    }
-
-    int32_t count() const { return count_; }
-    int64_t base_timestamp() const { return base_timestamp_; }
-    int64_t max_timestamp() const { return max_timestamp_; }
-
-private:
-    static size_t length_size(const std::optional<std::span<const uint8_t>>& b) {
-        if (!b) return 1;
-        return varint::size64(static_cast<int64_t>(b->size())) + b->size();
-    }
-    void put(const std::optional<std::span<const uint8_t>>& b) {
-        uint8_t len[5];
-        size_t n = varint::write64(len, b ? static_cast<int64_t>(b->size()) : -1);
-        body_.insert(body_.end(), len, len + n);
-        if (b) body_.insert(body_.end(), b->begin(), b->end());
-    }
-
-    std::vector<uint8_t>& body_;
-    int32_t count_ = 0;
-    int64_t base_timestamp_ = no_timestamp;
-    int64_t max_timestamp_ = no_timestamp;
-};
-
-// The magic-2 batch around `body`: Kafka's MemoryRecordsBuilder for a converted set
-// (no producer, base offset 0; the validator and the log fill in the rest).
-std::vector<uint8_t> wrap_batch(const std::vector<uint8_t>& body, const body_writer& w,
-                                compression codec, bool log_append_time) {
-    std::vector<uint8_t> out(batch_header_size, 0);
-    uint16_t attributes = log_append_time ? attr::timestamp_type : 0;
-    if (codec != compression::none && compress(codec, body.data(), body.size(), out)) {
-        attributes = static_cast<uint16_t>(attributes | static_cast<uint16_t>(codec));
-    } else {
-        out.resize(batch_header_size);
-        out.insert(out.end(), body.begin(), body.end());
-    }
-    uint8_t* p = out.data();
-    be::store64(p + field::base_offset, 0);
-    be::store32(p + field::batch_length, static_cast<uint32_t>(out.size() - log_overhead));
-    be::store32(p + field::partition_leader_epoch, static_cast<uint32_t>(no_partition_leader_epoch));
-    p[field::magic] = static_cast<uint8_t>(current_magic);
-    be::store16(p + field::attributes, attributes);
-    be::store32(p + field::last_offset_delta, static_cast<uint32_t>(w.count() - 1));
-    be::store64(p + field::base_timestamp, static_cast<uint64_t>(w.base_timestamp()));
-    be::store64(p + field::max_timestamp, static_cast<uint64_t>(w.max_timestamp()));
-    be::store64(p + field::producer_id, static_cast<uint64_t>(no_producer_id));
-    be::store16(p + field::producer_epoch, static_cast<uint16_t>(no_producer_epoch));
-    be::store32(p + field::base_sequence, static_cast<uint32_t>(no_sequence));
-    be::store32(p + field::records_count, static_cast<uint32_t>(w.count()));
-    mutable_batch_view(p, out.size()).update_crc();
+// The magic-2 batch of the converted messages: Kafka's MemoryRecordsBuilder for a
+// converted set (no producer, base offset 0; the validator and the log fill in the rest).
+legacy_conversion converted(std::span<const plain_record> records, compression codec, bool log_append_time) {
+    plain_batch_header header;
+    header.codec = codec;
+    header.log_append_time = log_append_time;
+    legacy_conversion out;
+    out.codec = codec;
+    out.record_count = static_cast<int32_t>(records.size());
+    out.batch = encode_plain_batch(header, records);
     return out;
 }
 
@@ -265,38 +204,36 @@ legacy_conversion convert_compressed(const entry& wrapper, const legacy_options&
     }
     const int64_t wrapper_ts =
         magic == 1 ? static_cast<int64_t>(be::load64(wrapper.msg + legacy::timestamp)) : no_timestamp;
-    legacy_conversion out;
-    std::vector<uint8_t> body;
-    body_writer w(body);
+    legacy_conversion rejected;  // collects INVALID_RECORD record errors
+    std::vector<plain_record> records;
     pos = 0;
     for (int32_t i = 0; i < inner_count; ++i) {
         next_entry(p + pos, total - pos, e, false, why);
         pos += log_overhead + static_cast<size_t>(e.size);
         if (e.codec() != 0) return reject(error_code::invalid_record, "inner messages must not be compressed");
         if (e.magic() != magic) {
-            out.record_errors.push_back(
+            rejected.record_errors.push_back(
                 {i, fmt::format("record's magic {} does not match outer magic {}", e.magic(), magic)});
             continue;
         }
         if (!e.crc_ok()) return reject(error_code::corrupt_message, "inner record is corrupt (CRC mismatch)");
-        if (!out.record_errors.empty()) continue;  // Kafka stops keeping records after an error
+        if (!rejected.record_errors.empty()) continue;  // Kafka stops keeping records after an error
         int64_t ts = no_timestamp;
         if (magic == 1) {
             ts = wrapper.log_append_time() ? wrapper_ts
                                            : static_cast<int64_t>(be::load64(e.msg + legacy::timestamp));
         }
-        if (!w.add(e, ts)) return reject(error_code::corrupt_message, "message key or value overruns the message");
+        std::optional<plain_record> r = as_record(e, ts);
+        if (!r) return reject(error_code::corrupt_message, "message key or value overruns the message");
+        records.push_back(*r);
     }
-    if (!out.record_errors.empty()) {
-        out.error = error_code::invalid_record;
-        out.error_message = fmt::format("One or more records have been rejected due to {} record errors",
-                                        out.record_errors.size());
-        return out;
+    if (!rejected.record_errors.empty()) {
+        rejected.error = error_code::invalid_record;
+        rejected.error_message = fmt::format(
+            "One or more records have been rejected due to {} record errors", rejected.record_errors.size());
+        return rejected;
     }
-    out.codec = static_cast<compression>(wrapper.codec());
-    out.record_count = w.count();
-    out.batch = wrap_batch(body, w, out.codec, wrapper.log_append_time());
-    return out;
+    return converted(records, static_cast<compression>(wrapper.codec()), wrapper.log_append_time());
 }
 
 }  // namespace
@@ -347,8 +284,7 @@ legacy_conversion convert_legacy_message_set(const uint8_t* data, size_t size,
         ++entries;
         pos += entry_size;
     }
-    legacy_conversion out;
-    if (entries == 0) return out;
+    if (entries == 0) return {};
     // Pass 2, LogValidator.
     if (source_codec != 0 && entries > 1) {
         return reject(error_code::invalid_record, "compressed outer record has more than one batch");
@@ -358,8 +294,7 @@ legacy_conversion convert_legacy_message_set(const uint8_t* data, size_t size,
     }
     if (source_codec != 0) return convert_compressed(first, opts, scratch);
     // Uncompressed: every entry is one message of its own.
-    std::vector<uint8_t> body;
-    body_writer w(body);
+    std::vector<plain_record> records;
     bool log_append_time = false;
     pos = 0;
     for (int32_t i = 0; i < entries; ++i) {
@@ -368,11 +303,11 @@ legacy_conversion convert_legacy_message_set(const uint8_t* data, size_t size,
         pos += log_overhead + static_cast<size_t>(e.size);
         int64_t ts = e.magic() == 1 ? static_cast<int64_t>(be::load64(e.msg + legacy::timestamp)) : no_timestamp;
         log_append_time = log_append_time || e.log_append_time();
-        if (!w.add(e, ts)) return reject(error_code::corrupt_message, "message key or value overruns the message");
+        std::optional<plain_record> r = as_record(e, ts);
+        if (!r) return reject(error_code::corrupt_message, "message key or value overruns the message");
+        records.push_back(*r);
     }
-    out.record_count = w.count();
-    out.batch = wrap_batch(body, w, compression::none, log_append_time);
-    return out;
+    return converted(records, compression::none, log_append_time);
 }
 
 }  // namespace eddy::record

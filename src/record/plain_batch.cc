@@ -1,6 +1,8 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "record/plain_batch.h"
 
+#include <algorithm>
+
 #include "record/endian.h"
 #include "record/records.h"
 #include "record/varint.h"
@@ -24,11 +26,11 @@ void put_bytes(std::vector<uint8_t>& out, const std::optional<std::span<const ui
 }
 
 // One record of batch_format.md, its timestamp and offset deltas relative to the batch.
-void put_record(std::vector<uint8_t>& out, std::vector<uint8_t>& body, int32_t offset_delta,
-                const plain_record& r) {
+void put_record(std::vector<uint8_t>& out, std::vector<uint8_t>& body, int64_t timestamp_delta,
+                int32_t offset_delta, const plain_record& r) {
     body.clear();
-    body.push_back(0);    // attributes
-    put_varint(body, 0);  // timestamp delta: every record has the batch's timestamp
+    body.push_back(0);  // attributes
+    put_varint(body, timestamp_delta);
     put_varint(body, offset_delta);
     put_bytes(body, r.key);
     put_bytes(body, r.value);
@@ -41,13 +43,22 @@ void put_record(std::vector<uint8_t>& out, std::vector<uint8_t>& body, int32_t o
 
 std::vector<uint8_t> encode_plain_batch(const plain_batch_header& header,
                                         std::span<const plain_record> records) {
+    auto timestamp = [&](const plain_record& r) { return r.timestamp_ms.value_or(header.timestamp_ms); };
+    const int64_t base_timestamp = timestamp(records.front());
+    int64_t max_timestamp = base_timestamp;
     std::vector<uint8_t> body;
     std::vector<uint8_t> scratch;
-    for (size_t i = 0; i < records.size(); ++i)
-        put_record(body, scratch, static_cast<int32_t>(i), records[i]);
+    for (size_t i = 0; i < records.size(); ++i) {
+        const int64_t ts = timestamp(records[i]);
+        max_timestamp = std::max(max_timestamp, ts);
+        // Java's long arithmetic wraps; so does the delta of absurd timestamps.
+        const auto delta = static_cast<int64_t>(static_cast<uint64_t>(ts) - static_cast<uint64_t>(base_timestamp));
+        put_record(body, scratch, delta, static_cast<int32_t>(i), records[i]);
+    }
     std::vector<uint8_t> out(batch_header_size, 0);
     uint16_t attributes = static_cast<uint16_t>((header.control ? attr::control : 0) |
-                                                (header.transactional ? attr::transactional : 0));
+                                                (header.transactional ? attr::transactional : 0) |
+                                                (header.log_append_time ? attr::timestamp_type : 0));
     if (header.codec != compression::none && compress(header.codec, body.data(), body.size(), out)) {
         attributes = static_cast<uint16_t>(attributes | static_cast<uint16_t>(header.codec));
     } else {
@@ -61,8 +72,8 @@ std::vector<uint8_t> encode_plain_batch(const plain_batch_header& header,
     p[field::magic] = static_cast<uint8_t>(current_magic);
     be::store16(p + field::attributes, attributes);
     be::store32(p + field::last_offset_delta, static_cast<uint32_t>(records.size() - 1));
-    be::store64(p + field::base_timestamp, static_cast<uint64_t>(header.timestamp_ms));
-    be::store64(p + field::max_timestamp, static_cast<uint64_t>(header.timestamp_ms));
+    be::store64(p + field::base_timestamp, static_cast<uint64_t>(base_timestamp));
+    be::store64(p + field::max_timestamp, static_cast<uint64_t>(max_timestamp));
     be::store64(p + field::producer_id, static_cast<uint64_t>(header.producer_id));
     be::store16(p + field::producer_epoch, static_cast<uint16_t>(header.producer_epoch));
     be::store32(p + field::base_sequence, static_cast<uint32_t>(header.base_sequence));

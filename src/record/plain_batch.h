@@ -1,8 +1,9 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 // The record batches the broker writes itself (the metadata log, __consumer_offsets,
-// transaction markers): magic-2 batches (batch_format.md) of keyed records without
-// headers, every record stamped with the batch's timestamp, as Kafka's KRaft
-// BatchAccumulator and coordinators write them; and the reading side.
+// transaction markers, legacy message sets converted to magic 2): magic-2 batches
+// (batch_format.md) of keyed records without headers, every record stamped with the
+// batch's timestamp as Kafka's KRaft BatchAccumulator and coordinators write them, or with
+// its own; and the reading side.
 #pragma once
 
 #include <cstdint>
@@ -21,12 +22,15 @@ namespace eddy::record {
 struct plain_record {
     std::optional<std::span<const uint8_t>> key;
     std::optional<std::span<const uint8_t>> value;
+    // The record's own timestamp (a converted legacy message); nullopt: the batch's.
+    std::optional<int64_t> timestamp_ms;
 };
 
 struct plain_batch_header {
     int64_t base_offset = 0;  // the log rewrites it on append
     int32_t leader_epoch = -1;
-    int64_t timestamp_ms = 0;
+    int64_t timestamp_ms = 0;  // of every record without its own
+    bool log_append_time = false;  // the timestamp-type bit
     bool control = false;
     // Transactional offset commits and markers carry the producer of the transaction;
     // everything else is written without one (-1, -1, -1).
@@ -37,7 +41,9 @@ struct plain_batch_header {
     compression codec = compression::none;  // kept uncompressed if compressing fails
 };
 
-// One batch of `records` (not empty), in order, with a correct CRC-32C.
+// One batch of `records` (not empty), in order, with a correct CRC-32C. The base
+// timestamp is the first record's and the max timestamp the largest, as Kafka's
+// MemoryRecordsBuilder sets them.
 std::vector<uint8_t> encode_plain_batch(const plain_batch_header& header,
                                         std::span<const plain_record> records);
 
