@@ -128,8 +128,12 @@ awaitable<void> connection::read_loop(std::shared_ptr<connection> self) {
         body.reserve(std::min(want, eager_reserve));
         // What rx_ already holds of the body, then the rest straight from the socket.
         const size_t buffered = std::min(want, self->rx_end_ - self->rx_begin_);
-        const uint8_t* from = self->rx_.get() + self->rx_begin_;
-        body.insert(body.end(), from, from + buffered);
+        // resize + memcpy, not insert(): with a non-std allocator, vector's range insert
+        // copies one byte at a time (7% of the broker's CPU on 1 KiB produce).
+        if (buffered > 0) {
+            body.resize(buffered);
+            std::memcpy(body.data(), self->rx_.get() + self->rx_begin_, buffered);
+        }
         self->rx_begin_ += buffered;
         bool failed = false;
         while (body.size() < want) {
