@@ -4,21 +4,14 @@
 #include "group/consumer_group_manager.h"
 
 #include <algorithm>
-#include <cctype>
-#include <set>
 
 #include "eddy/error_code.h"
+#include "group/list_filter.h"
 
 namespace eddy::group {
 namespace {
 
 constexpr int16_t code(error_code e) { return static_cast<int16_t>(e); }
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 msg::consumer_group_heartbeat_response error_response(error_code e, std::string message) {
     msg::consumer_group_heartbeat_response r;
@@ -167,17 +160,11 @@ msg::consumer_group_describe_response::described_group consumer_group_manager::d
 
 std::vector<msg::list_groups_response::listed_group> consumer_group_manager::list(
     std::span<const std::string> states_filter, std::span<const std::string> types_filter) const {
-    std::set<std::string> states;
-    for (const auto& s : states_filter) states.insert(lower(s));
-    const bool type_ok =
-        types_filter.empty() ||
-        std::any_of(types_filter.begin(), types_filter.end(),
-                    [](const std::string& t) { return lower(t) == "consumer"; });
+    const list_filter filter(states_filter, types_filter);
     std::vector<msg::list_groups_response::listed_group> out;
-    if (!type_ok) return out;
+    if (!filter.wants_type("consumer")) return out;
     for (const auto& [_, group] : groups_) {
-        if (!states.empty() && !states.count(lower(state_name(group.state())))) continue;
-        out.push_back(group.listed());
+        if (filter.wants_state(state_name(group.state()))) out.push_back(group.listed());
     }
     return out;
 }

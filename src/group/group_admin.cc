@@ -1,27 +1,15 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 // DescribeGroups, ListGroups, DeleteGroups checks, replay of group records, load/unload.
 #include <algorithm>
-#include <cctype>
 
 #include "eddy/error_code.h"
 #include "group/group_manager.h"
+#include "group/list_filter.h"
 
 namespace eddy::group {
 namespace {
 
 constexpr int16_t code(error_code e) { return static_cast<int16_t>(e); }
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
 
 }  // namespace
 
@@ -56,17 +44,13 @@ msg::describe_groups_response::described_group group_manager::describe(
 
 std::vector<msg::list_groups_response::listed_group> group_manager::list(
     std::span<const std::string> states_filter, std::span<const std::string> types_filter) const {
-    std::set<std::string> states;
-    for (const auto& s : states_filter) states.insert(lower(trim(s)));
+    const list_filter filter(states_filter, types_filter);
     // Every group here is a classic group; another type filter matches none of them.
-    const bool type_ok =
-        types_filter.empty() || std::any_of(types_filter.begin(), types_filter.end(),
-                                            [](const std::string& t) { return lower(t) == "classic"; });
     std::vector<msg::list_groups_response::listed_group> out;
-    if (!type_ok) return out;
+    if (!filter.wants_type("classic")) return out;
     for (const auto& [id, group] : groups_) {
         const std::string state(state_name(group.state()));
-        if (!states.empty() && states.count(lower(state)) == 0) continue;
+        if (!filter.wants_state(state)) continue;
         auto& listed = out.emplace_back();
         listed.group_id = id;
         listed.protocol_type = group.protocol_type().value_or("");
