@@ -58,9 +58,11 @@ codec_status gunzip(const uint8_t* in, size_t n, byte_buffer& out, size_t limit)
     }
 }
 
-bool gzip(const uint8_t* in, size_t n, std::vector<uint8_t>& out) {
+bool gzip(const uint8_t* in, size_t n, std::vector<uint8_t>& out, int level) {
+    // Kafka's -1 is java.util.zip's DEFAULT_COMPRESSION, which is zlib's too.
+    level = level == default_gzip_level ? Z_DEFAULT_COMPRESSION : std::clamp(level, 0, 9);
     z_stream zs{};
-    if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, gzip_window_bits, 8,
+    if (deflateInit2(&zs, level, Z_DEFLATED, gzip_window_bits, 8,
                      Z_DEFAULT_STRATEGY) != Z_OK) {
         return false;
     }

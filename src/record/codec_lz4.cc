@@ -53,8 +53,13 @@ codec_status unlz4(const uint8_t* in, size_t n, byte_buffer& out, size_t limit) 
     }
 }
 
-bool lz4(const uint8_t* in, size_t n, std::vector<uint8_t>& out) {
+bool lz4(const uint8_t* in, size_t n, std::vector<uint8_t>& out, int level) {
     LZ4F_preferences_t prefs{};
+    // Kafka's Lz4BlockOutputStream: its default level (9) takes lz4-java's fast
+    // compressor (liblz4's level 0 here), any other level the high compressor (LZ4HC)
+    // at that level. liblz4's frame API takes levels below its LZ4HC range (1, and 2
+    // before liblz4 1.10) to its fast compressor; the frame is valid either way.
+    prefs.compressionLevel = level == default_lz4_level ? 0 : level;
     prefs.frameInfo.blockSizeID = LZ4F_max64KB;
     prefs.frameInfo.blockMode = LZ4F_blockIndependent;
     size_t start = out.size();

@@ -23,6 +23,17 @@ ZSTD_DCtx* thread_dctx() {
     return ctx.get();
 }
 
+struct cctx_deleter {
+    void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
+};
+
+// The broker compresses every batch of a zstd topic: one context per thread keeps
+// zstd's tables allocated between batches.
+ZSTD_CCtx* thread_cctx() {
+    thread_local std::unique_ptr<ZSTD_CCtx, cctx_deleter> ctx(ZSTD_createCCtx());
+    return ctx.get();
+}
+
 // A frame may declare a window far bigger than its content; zstd would allocate it.
 // Cap the window at the output limit (rounded up to a power of two), but never
 // below 8 MiB, so ordinary encoder settings (level 3: 2 MiB and up) always decode,
@@ -89,10 +100,14 @@ codec_status unzstd(const uint8_t* in, size_t n, byte_buffer& out, size_t limit)
     }
 }
 
-bool zstd(const uint8_t* in, size_t n, std::vector<uint8_t>& out) {
+bool zstd(const uint8_t* in, size_t n, std::vector<uint8_t>& out, int level) {
+    ZSTD_CCtx* c = thread_cctx();
+    if (c == nullptr) return false;
     size_t start = out.size();
     out.resize(start + ZSTD_compressBound(n));
-    size_t written = ZSTD_compress(out.data() + start, out.size() - start, in, n, 3);
+    // One frame with its content size, like zstd-jni's stream; ZSTD_compressCCtx resets
+    // every parameter but the level it is given.
+    size_t written = ZSTD_compressCCtx(c, out.data() + start, out.size() - start, in, n, level);
     if (ZSTD_isError(written)) {
         out.resize(start);
         return false;

@@ -48,13 +48,28 @@ codec_status decompress(compression c, const uint8_t* in, size_t n, byte_buffer&
     return codec_status::unsupported;
 }
 
+int default_level(compression c) {
+    switch (c) {
+        case compression::none: return 0;
+        case compression::gzip: return default_gzip_level;
+        case compression::snappy: return 0;
+        case compression::lz4: return default_lz4_level;
+        case compression::zstd: return default_zstd_level;
+    }
+    return 0;
+}
+
 bool compress(compression c, const uint8_t* in, size_t n, std::vector<uint8_t>& out) {
+    return compress(c, in, n, out, default_level(c));
+}
+
+bool compress(compression c, const uint8_t* in, size_t n, std::vector<uint8_t>& out, int level) {
     switch (c) {
         case compression::none: return false;
-        case compression::gzip: return codec::gzip(in, n, out);
+        case compression::gzip: return codec::gzip(in, n, out, level);
         case compression::snappy: return codec::snappy_xerial(in, n, out);
-        case compression::lz4: return codec::lz4(in, n, out);
-        case compression::zstd: return codec::zstd(in, n, out);
+        case compression::lz4: return codec::lz4(in, n, out, level);
+        case compression::zstd: return codec::zstd(in, n, out, level);
     }
     return false;
 }

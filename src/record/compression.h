@@ -66,10 +66,25 @@ std::string_view to_string(codec_status s);
 codec_status decompress(compression c, const uint8_t* in, size_t n, byte_buffer& out,
                         size_t limit);
 
+// Kafka's default levels (CompressionType.defaultLevel, the defaults of the configs
+// compression.gzip.level, compression.lz4.level and compression.zstd.level, KIP-390).
+// gzip -1 is zlib's default (6); lz4 9 is Kafka's "fast compressor" (lz4-java's
+// fastCompressor, liblz4's default), any other lz4 level is LZ4HC at that level.
+inline constexpr int default_gzip_level = -1;
+inline constexpr int default_lz4_level = 9;
+inline constexpr int default_zstd_level = 3;
+// The default level of `c` on Kafka's scale; snappy and none have no level (0).
+int default_level(compression c);
+
 // Compresses [in, in + n), appending to `out`, in the framing the Java client
 // writes (gzip stream, xerial snappy, LZ4 frame with 64 KiB independent blocks, a
-// zstd frame). False only for compression::none or an unknown id.
+// zstd frame), at Kafka's default level for `c`. False only for compression::none or
+// an unknown id.
 bool compress(compression c, const uint8_t* in, size_t n, std::vector<uint8_t>& out);
+// The same at `level` on Kafka's scale for `c` (ignored for snappy): gzip -1 or 1-9,
+// lz4 1-17, zstd -131072-22, as the topic configs validate them; a level outside the
+// codec's range is clamped by the codec library.
+bool compress(compression c, const uint8_t* in, size_t n, std::vector<uint8_t>& out, int level);
 
 // Per-codec entry points (codec_*.cc); decompress()/compress() dispatch to them.
 namespace codec {
@@ -77,11 +92,11 @@ codec_status gunzip(const uint8_t* in, size_t n, byte_buffer& out, size_t limit)
 codec_status unsnappy(const uint8_t* in, size_t n, byte_buffer& out, size_t limit);
 codec_status unlz4(const uint8_t* in, size_t n, byte_buffer& out, size_t limit);
 codec_status unzstd(const uint8_t* in, size_t n, byte_buffer& out, size_t limit);
-bool gzip(const uint8_t* in, size_t n, std::vector<uint8_t>& out);
+bool gzip(const uint8_t* in, size_t n, std::vector<uint8_t>& out, int level = default_gzip_level);
 bool snappy_xerial(const uint8_t* in, size_t n, std::vector<uint8_t>& out);
 bool snappy_raw(const uint8_t* in, size_t n, std::vector<uint8_t>& out);
-bool lz4(const uint8_t* in, size_t n, std::vector<uint8_t>& out);
-bool zstd(const uint8_t* in, size_t n, std::vector<uint8_t>& out);
+bool lz4(const uint8_t* in, size_t n, std::vector<uint8_t>& out, int level = default_lz4_level);
+bool zstd(const uint8_t* in, size_t n, std::vector<uint8_t>& out, int level = default_zstd_level);
 }  // namespace codec
 
 }  // namespace eddy::record

@@ -2,9 +2,11 @@
 #include "batch_builder.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "record/compression.h"
 #include "record/endian.h"
+#include "record/records.h"
 #include "record/varint.h"
 
 namespace eddy::record::test {
@@ -131,6 +133,33 @@ std::vector<uint8_t> producer_batch(int64_t producer_id, int16_t epoch, int32_t 
     b.base_timestamp = base_timestamp;
     b.transactional = transactional;
     return build_batch(b);
+}
+
+std::vector<decoded_record> decode_records(std::span<const uint8_t> bytes) {
+    auto opt = [](const bytes_view& b) {
+        return b.is_null() ? std::nullopt : std::optional<std::string>(b.str());
+    };
+    std::vector<decoded_record> out;
+    batch_scanner scan(bytes.data(), bytes.size());
+    batch_view b;
+    byte_buffer scratch;
+    while (scan.next(b) == scan_status::ok) {
+        record_bytes rb = batch_records(b, scratch, 64u << 20);
+        if (rb.status != codec_status::ok) throw std::runtime_error("a batch does not decompress");
+        record_reader reader(rb.data, rb.size, b.records_count());
+        record_view rec;
+        record_status st;
+        while ((st = reader.next(rec)) == record_status::ok) {
+            decoded_record r{b.base_offset() + rec.offset_delta, b.base_timestamp() + rec.timestamp_delta,
+                             opt(rec.key), opt(rec.value), {}};
+            header_reader hr = rec.headers();
+            header_view h;
+            while (hr.next(h)) r.headers.emplace_back(std::string(h.key.str()), opt(h.value));
+            out.push_back(std::move(r));
+        }
+        if (st != record_status::end) throw std::runtime_error("records do not parse: " + std::string(reader.reason()));
+    }
+    return out;
 }
 
 }  // namespace eddy::record::test

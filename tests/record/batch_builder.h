@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "record/batch.h"
@@ -45,6 +47,26 @@ struct test_batch {
     std::optional<int32_t> last_offset_delta;  // default: count - 1
     std::optional<uint8_t> codec_bits;         // overrides the attribute bits 0-2
 };
+
+// The five codecs, for tests that go through each.
+inline constexpr compression all_codecs[] = {compression::none, compression::gzip, compression::snappy,
+                                             compression::lz4, compression::zstd};
+
+// A record read back from stored or fetched batches: absolute offset, the record's own
+// timestamp (base timestamp + delta; under LogAppendTime a consumer sees the batch's max
+// timestamp instead), key, value and headers.
+struct decoded_record {
+    int64_t offset = 0;
+    int64_t timestamp = 0;
+    std::optional<std::string> key;
+    std::optional<std::string> value;
+    std::vector<std::pair<std::string, std::optional<std::string>>> headers;
+    bool operator==(const decoded_record&) const = default;
+};
+// Every record of the whole batches in `bytes` (a partial batch at the end is ignored, as a
+// consumer ignores it). Throws std::runtime_error, naming the reason, when a batch does not
+// decompress or its records do not parse, so the calling test fails with it.
+std::vector<decoded_record> decode_records(std::span<const uint8_t> bytes);
 
 // The records section, uncompressed.
 std::vector<uint8_t> encode_records(const test_batch& b);

@@ -9,8 +9,7 @@ namespace eddy::record {
 namespace {
 
 constexpr int64_t now = 1'700'000'100'000;
-constexpr compression all_codecs[] = {compression::none, compression::gzip, compression::snappy,
-                                      compression::lz4, compression::zstd};
+using test::all_codecs;
 
 test::test_batch batch_of(int n, compression c = compression::none) {
     test::test_batch b;
