@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "log/errc.h"
 #include "record/records.h"
 
@@ -105,11 +107,20 @@ produce_outcome partition::append(std::span<uint8_t> records, int16_t api_versio
         out.log_start_offset = log_->earliest();
         return out;
     }
+    std::span<uint8_t> batch = records.subspan(0, v.valid_bytes);
+    // compression.type: with the default (`producer`) this is the only cost.
+    if (settings_.compression) {
+        if (error_code e = recompress(batch, v, out.error_message); e != error_code::none) {
+            out.error = e;
+            out.log_start_offset = log_->earliest();
+            return out;
+        }
+    }
     log::append_info info;
     info.now_ms = now_ms;
     info.leader_epoch = leader_epoch_;
     info.from_coordinator = from_coordinator;
-    auto r = log_->append(records.subspan(0, v.valid_bytes), info);
+    auto r = log_->append(batch, info);
     if (!r) {
         out.error = to_kafka(r.error());
         out.log_start_offset = log_->earliest();
@@ -129,6 +140,31 @@ produce_outcome partition::append(std::span<uint8_t> records, int16_t api_versio
     (void)log_->maybe_flush(now_ms);
     wake_waiters();
     return out;
+}
+
+error_code partition::recompress(std::span<uint8_t>& batch, record::produce_validation& v,
+                                 std::string& error_message) {
+    const record::batch_view view(batch.data(), batch.size());
+    const record::compression target = *settings_.compression;
+    if (!record::needs_recompression(view, target)) return error_code::none;
+    std::span<uint8_t> rebuilt = recompressor_.rebuild(
+        view, record::validated_records(view, scratch_), target, settings_.compression_level);
+    // Kafka wraps the codec's IOException in a KafkaException: UNKNOWN_SERVER_ERROR.
+    if (rebuilt.empty()) {
+        error_message = fmt::format("failed to compress the record batch with {}", record::to_string(target));
+        return error_code::unknown_server_error;
+    }
+    // UnifiedLog.append checks max.message.bytes again when the validator may have changed
+    // the size (recompression); segment.bytes is checked by the log itself.
+    if (rebuilt.size() > static_cast<size_t>(std::max(settings_.max_message_bytes, 0))) {
+        error_message = fmt::format("record batch of {} bytes after recompression exceeds max.message.bytes {}",
+                                    rebuilt.size(), settings_.max_message_bytes);
+        return error_code::message_too_large;
+    }
+    batch = rebuilt;
+    v.valid_bytes = rebuilt.size();
+    v.batch.codec = target;
+    return error_code::none;
 }
 
 read_outcome partition::read(int64_t offset, uint32_t max_bytes, bool min_one_batch,

@@ -19,6 +19,7 @@
 #include "log/log.h"
 #include "record/compression.h"
 #include "record/control_record.h"
+#include "record/recompress.h"
 #include "record/validate.h"
 
 namespace eddy::cluster {
@@ -129,6 +130,12 @@ private:
 
     produce_outcome append(std::span<uint8_t> records, int16_t api_version, int16_t acks,
                            int64_t now_ms, bool from_coordinator);
+    // compression.type is set (not `producer`): rebuilds `batch` (validated as `v`) in the
+    // topic's codec when Kafka would, pointing `batch` at the rebuilt bytes; an error
+    // (with `error_message`) when the codec fails or the rebuilt batch is over
+    // max.message.bytes.
+    error_code recompress(std::span<uint8_t>& batch, record::produce_validation& v,
+                          std::string& error_message);
     void wake_waiters();
     // acks=all appends are refused while the ISR is smaller than min.insync.replicas.
     bool below_min_isr() const;
@@ -143,6 +150,7 @@ private:
     size_t isr_size_ = 1;
     topic_settings settings_;
     record::byte_buffer scratch_;  // decompressed records during validation
+    record::batch_recompressor recompressor_;  // compression.type's rebuilt batches
     std::vector<std::weak_ptr<fetch_waiter>> waiters_;
 };
 

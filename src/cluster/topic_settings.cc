@@ -1,6 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "cluster/topic_settings.h"
 
+#include <cctype>
 #include <charconv>
 
 namespace eddy::cluster {
@@ -14,6 +15,33 @@ void read_number(const std::map<std::string, std::string>& c, const char* key, T
     const std::string& s = it->second;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec == std::errc() && p == s.data() + s.size()) out = v;
+}
+
+// BrokerCompressionType's names; Kafka's forName ignores case. nullopt: `producer` or
+// a value no Kafka version accepts (the controller validates, so only a hand-edited
+// log gets here; keeping the producer's codec is then the harmless choice).
+std::optional<record::compression> parse_compression(const std::string& name) {
+    std::string n;
+    for (char ch : name) n.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+    if (n == "uncompressed") return record::compression::none;
+    if (n == "gzip") return record::compression::gzip;
+    if (n == "snappy") return record::compression::snappy;
+    if (n == "lz4") return record::compression::lz4;
+    if (n == "zstd") return record::compression::zstd;
+    return std::nullopt;
+}
+
+// LogConfig's compression: the level config of the chosen codec only.
+int32_t compression_level(const std::map<std::string, std::string>& c, record::compression codec) {
+    int32_t level = record::default_level(codec);
+    switch (codec) {
+        case record::compression::gzip: read_number(c, "compression.gzip.level", level); break;
+        case record::compression::lz4: read_number(c, "compression.lz4.level", level); break;
+        case record::compression::zstd: read_number(c, "compression.zstd.level", level); break;
+        case record::compression::none:
+        case record::compression::snappy: break;
+    }
+    return level;
 }
 
 }  // namespace
@@ -42,6 +70,10 @@ topic_settings parse_topic_settings(const std::map<std::string, std::string>& c)
     {
         t.compacted = it->second.find("compact") != std::string::npos;
         t.deletable = it->second.find("delete") != std::string::npos;
+    }
+    if (auto it = c.find("compression.type"); it != c.end()) {
+        t.compression = parse_compression(it->second);
+        if (t.compression) t.compression_level = compression_level(c, *t.compression);
     }
     return t;
 }

@@ -4,9 +4,11 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "log/log_config.h"
+#include "record/compression.h"
 #include "record/validate.h"
 
 namespace eddy::cluster {
@@ -22,11 +24,19 @@ struct topic_settings {
     int64_t timestamp_after_max_ms = INT64_MAX;
     bool compacted = false;  // cleanup.policy contains compact
     bool deletable = true;   // cleanup.policy contains delete
+    // compression.type: the codec every batch is stored in; nullopt is `producer` (each
+    // batch keeps the producer's codec), `uncompressed` is compression::none.
+    std::optional<record::compression> compression;
+    // compression.<codec>.level of that codec (KIP-390), on Kafka's scale; 0 for snappy
+    // and none, which have no level.
+    int32_t compression_level = 0;
 };
 
 // Reads Kafka's names (segment.bytes, retention.ms, max.message.bytes, ...) from the
 // effective topic configs (controller::effective_topic_configs); a missing or
-// unparsable value keeps Kafka's default.
+// unparsable value keeps Kafka's default. The map already holds the broker-level value
+// (compression.type, compression.gzip.level, ...) where the topic has no override, so
+// a broker default acts like a topic config.
 topic_settings parse_topic_settings(const std::map<std::string, std::string>& configs);
 
 }  // namespace eddy::cluster

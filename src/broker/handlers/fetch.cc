@@ -22,6 +22,7 @@ struct fetch_target {
     int32_t partition_max_bytes = 0;
     bool read_committed = false;  // isolation_level 1: read below the last stable offset
     cluster::read_outcome read;
+    bool zstd_topic = false;  // compression.type=zstd, as of the last read
 };
 
 struct pass_result {
@@ -56,6 +57,7 @@ asio::awaitable<pass_result> read_all(std::vector<fetch_target>& targets, int32_
         auto hop = cluster::replica_manager::on(
             t.p, [&t, size, min_one, w](cluster::partition& p) {
                 if (!w.expired()) p.add_waiter(w);
+                t.zstd_topic = p.settings().compression == record::compression::zstd;
                 if (error_code e = p.check_epoch(t.current_leader_epoch); e != error_code::none) {
                     cluster::read_outcome r;
                     r.error = e;
@@ -135,6 +137,9 @@ asio::awaitable<fetch_result> fetch_handler::handle(cluster::replica_manager& re
         pd.records = codec::bytes_view{nullptr, 0, false};
         error_code e = t.lookup_error;
         if (t.p) e = t.read.error;
+        // Kafka's KafkaApis: a consumer below Fetch v10 cannot read zstd, so a partition of
+        // a zstd topic is answered with this error instead of its records.
+        if (t.p && t.zstd_topic && ctx.api_version < 10) e = error_code::unsupported_compression_type;
         // Kafka's AbortedTransactions: a list (maybe empty, also for an empty read) for a
         // read_committed read that worked; null for read_uncommitted and for an error.
         pd.aborted_transactions.reset();
