@@ -5,9 +5,10 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import confluent_io  # noqa: E402
 import expect  # noqa: E402
 
-from confluent_kafka import KafkaException, version, libversion  # noqa: E402
+from confluent_kafka import version, libversion  # noqa: E402
 from confluent_kafka.admin import (AdminClient, ConfigResource, NewPartitions,  # noqa: E402
                                    NewTopic)
 
@@ -18,14 +19,6 @@ if os.environ.get("COMPAT_DEBUG"):
 admin = AdminClient(config)
 topic = f"compat-topics-{os.environ.get('COMPAT_RUN_ID', 'local')}"
 check = expect.checker()
-
-
-def wait(futures, what):
-    for key, f in futures.items():
-        try:
-            f.result(timeout=30)
-        except KafkaException as e:
-            expect.fail(f"{what} {key}: {e}")
 
 
 def partitions_seen():
@@ -42,7 +35,7 @@ def topic_config(name):
     return entries[name].value if name in entries else None
 
 
-wait(admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)],
+confluent_io.wait(admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)],
                          operation_timeout=30), "create_topics")
 print(f"created {topic}")
 seen = partitions_seen()
@@ -53,7 +46,7 @@ retention = topic_config("retention.ms")
 print(f"retention.ms = {retention}")
 check.equal("default retention.ms", retention, "604800000")
 
-wait(admin.alter_configs([ConfigResource(ConfigResource.Type.TOPIC, topic,
+confluent_io.wait(admin.alter_configs([ConfigResource(ConfigResource.Type.TOPIC, topic,
                                          set_config={"retention.ms": "3600000"})]), "alter_configs")
 retention = topic_config("retention.ms")
 print(f"after alter_configs: retention.ms = {retention}")
@@ -63,19 +56,19 @@ if hasattr(admin, "incremental_alter_configs"):
     from confluent_kafka.admin import AlterConfigOpType, ConfigEntry  # noqa: E402
     entry = ConfigEntry("segment.ms", "7200000",
                         incremental_operation=AlterConfigOpType.SET)
-    wait(admin.incremental_alter_configs([ConfigResource(ConfigResource.Type.TOPIC, topic,
+    confluent_io.wait(admin.incremental_alter_configs([ConfigResource(ConfigResource.Type.TOPIC, topic,
                                                          incremental_configs=[entry])]),
          "incremental_alter_configs")
     check.equal("segment.ms after incremental_alter_configs", topic_config("segment.ms"), "7200000")
 else:
     print("incremental_alter_configs: not in this client version")
 
-wait(admin.create_partitions([NewPartitions(topic, 5)], operation_timeout=30), "create_partitions")
+confluent_io.wait(admin.create_partitions([NewPartitions(topic, 5)], operation_timeout=30), "create_partitions")
 seen = partitions_seen()
 print(f"after create_partitions: {seen} partitions")
 check.equal("partitions after create_partitions", seen, 5)
 
-wait(admin.delete_topics([topic], operation_timeout=30), "delete_topics")
+confluent_io.wait(admin.delete_topics([topic], operation_timeout=30), "delete_topics")
 after = admin.list_topics(timeout=30).topics
 print(f"after delete_topics: present={topic in after}")
 check.true(f"{topic} still listed after delete", topic not in after)
