@@ -24,10 +24,9 @@ std::optional<record::compression> parse_compression(const std::string& name) {
     std::string n;
     for (char ch : name) n.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
     if (n == "uncompressed") return record::compression::none;
-    if (n == "gzip") return record::compression::gzip;
-    if (n == "snappy") return record::compression::snappy;
-    if (n == "lz4") return record::compression::lz4;
-    if (n == "zstd") return record::compression::zstd;
+    for (record::compression c : {record::compression::gzip, record::compression::snappy,
+                                  record::compression::lz4, record::compression::zstd})
+        if (n == record::to_string(c)) return c;
     return std::nullopt;
 }
 

@@ -6,22 +6,17 @@
 #include "record/endian.h"
 #include "record/records.h"
 #include "record/varint.h"
+#include "record/wrapping.h"
 
 namespace eddy::record {
 namespace {
 
-void put_varint(std::vector<uint8_t>& out, int64_t v) {
-    uint8_t tmp[10];
-    size_t n = varint::write64(tmp, v);
-    out.insert(out.end(), tmp, tmp + n);
-}
-
 void put_bytes(std::vector<uint8_t>& out, const std::optional<std::span<const uint8_t>>& bytes) {
     if (!bytes) {
-        put_varint(out, -1);
+        varint::append64(out, -1);
         return;
     }
-    put_varint(out, static_cast<int64_t>(bytes->size()));
+    varint::append64(out, static_cast<int64_t>(bytes->size()));
     out.insert(out.end(), bytes->begin(), bytes->end());
 }
 
@@ -30,12 +25,12 @@ void put_record(std::vector<uint8_t>& out, std::vector<uint8_t>& body, int64_t t
                 int32_t offset_delta, const plain_record& r) {
     body.clear();
     body.push_back(0);  // attributes
-    put_varint(body, timestamp_delta);
-    put_varint(body, offset_delta);
+    varint::append64(body, timestamp_delta);
+    varint::append64(body, offset_delta);
     put_bytes(body, r.key);
     put_bytes(body, r.value);
-    put_varint(body, 0);  // no headers
-    put_varint(out, static_cast<int64_t>(body.size()));
+    varint::append64(body, 0);  // no headers
+    varint::append64(out, static_cast<int64_t>(body.size()));
     out.insert(out.end(), body.begin(), body.end());
 }
 
@@ -51,9 +46,7 @@ std::vector<uint8_t> encode_plain_batch(const plain_batch_header& header,
     for (size_t i = 0; i < records.size(); ++i) {
         const int64_t ts = timestamp(records[i]);
         max_timestamp = std::max(max_timestamp, ts);
-        // Java's long arithmetic wraps; so does the delta of absurd timestamps.
-        const auto delta = static_cast<int64_t>(static_cast<uint64_t>(ts) - static_cast<uint64_t>(base_timestamp));
-        put_record(body, scratch, delta, static_cast<int32_t>(i), records[i]);
+        put_record(body, scratch, wrapping_sub(ts, base_timestamp), static_cast<int32_t>(i), records[i]);
     }
     std::vector<uint8_t> out(batch_header_size, 0);
     uint16_t attributes = static_cast<uint16_t>((header.control ? attr::control : 0) |

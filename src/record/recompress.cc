@@ -8,26 +8,13 @@
 
 #include "record/endian.h"
 #include "record/varint.h"
+#include "record/wrapping.h"
 
 namespace eddy::record {
 namespace {
 
-// Java long arithmetic wraps; so do the deltas of absurd timestamps.
-int64_t wrap_sub(int64_t a, int64_t b) {
-    return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
-}
-int64_t wrap_add(int64_t a, int64_t b) {
-    return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
-}
-
-void put_varint(std::vector<uint8_t>& out, int64_t v) {
-    uint8_t tmp[10];
-    size_t n = varint::write64(tmp, v);
-    out.insert(out.end(), tmp, tmp + n);
-}
-
 void put_bytes(std::vector<uint8_t>& out, const bytes_view& b) {
-    put_varint(out, b.size);
+    varint::append64(out, b.size);
     if (!b.is_null()) out.insert(out.end(), b.data, b.data + b.size);
 }
 
@@ -57,17 +44,17 @@ void reencode(const record_bytes& records, int32_t count, int64_t first_delta,
     record_reader reader(records.data, records.size, count);
     record_view rec;
     while (reader.next(rec) == record_status::ok) {
-        const int64_t delta = wrap_sub(rec.timestamp_delta, first_delta);
+        const int64_t delta = wrapping_sub(rec.timestamp_delta, first_delta);
         const size_t body = 1 + varint::size64(delta) + varint::size64(rec.offset_delta) +
                             bytes_size(rec.key) + bytes_size(rec.value) +
                             varint::size64(rec.header_count) + rec.headers_size;
-        put_varint(out, static_cast<int64_t>(body));
+        varint::append64(out, static_cast<int64_t>(body));
         out.push_back(0);  // attributes
-        put_varint(out, delta);
-        put_varint(out, rec.offset_delta);
+        varint::append64(out, delta);
+        varint::append64(out, rec.offset_delta);
         put_bytes(out, rec.key);
         put_bytes(out, rec.value);
-        put_varint(out, rec.header_count);
+        varint::append64(out, rec.header_count);
         out.insert(out.end(), rec.headers_data, rec.headers_data + rec.headers_size);
     }
 }
@@ -96,7 +83,7 @@ std::span<uint8_t> batch_recompressor::rebuild(const batch_view& batch, record_b
     be::store16(p + field::attributes,
                 static_cast<uint16_t>(attributes | static_cast<uint16_t>(target)));
     be::store64(p + field::base_timestamp,
-                static_cast<uint64_t>(wrap_add(batch.base_timestamp(), first_delta)));
+                static_cast<uint64_t>(wrapping_add(batch.base_timestamp(), first_delta)));
     std::span<uint8_t> rebuilt(out_.data(), out_.size());
     mutable_batch_view(rebuilt.data(), rebuilt.size()).update_crc();
     return rebuilt;

@@ -5,6 +5,7 @@
 
 #include "record/endian.h"
 #include "record/records.h"
+#include "record/wrapping.h"
 
 namespace eddy::record {
 namespace {
@@ -44,23 +45,15 @@ produce_validation fail(error_code e, std::string message) {
     return r;
 }
 
-// Java long arithmetic wraps; Kafka's timestamp checks rely on it for absurd values.
-int64_t wrap_add(int64_t a, int64_t b) {
-    return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
-}
-int64_t wrap_sub(int64_t a, int64_t b) {
-    return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
-}
-
 // LogValidator.validateTimestamp for one record; false when the record passes.
 bool timestamp_error(timestamp_type batch_ts_type, int64_t ts, const produce_options& o,
                      std::string& message) {
     if (o.message_timestamp_type == timestamp_type::create_time && ts != no_timestamp) {
-        int64_t diff = wrap_sub(o.now_ms, ts);
-        if (diff > o.timestamp_before_max_ms || wrap_sub(0, diff) > o.timestamp_after_max_ms) {
+        int64_t diff = wrapping_sub(o.now_ms, ts);
+        if (diff > o.timestamp_before_max_ms || wrapping_sub(0, diff) > o.timestamp_after_max_ms) {
             message = fmt::format("timestamp {} is out of range; it must be within [{}, {}]", ts,
-                                  wrap_sub(o.now_ms, o.timestamp_before_max_ms),
-                                  wrap_add(o.now_ms, o.timestamp_after_max_ms));
+                                  wrapping_sub(o.now_ms, o.timestamp_before_max_ms),
+                                  wrapping_add(o.now_ms, o.timestamp_after_max_ms));
             return true;
         }
     } else if (batch_ts_type == timestamp_type::log_append_time) {
@@ -171,7 +164,7 @@ produce_validation validate_produce_batches(uint8_t* data, size_t size,
         }
         int64_t ts = ts_type == timestamp_type::log_append_time
                          ? append_time
-                         : wrap_add(base_timestamp, rec.timestamp_delta);
+                         : wrapping_add(base_timestamp, rec.timestamp_delta);
         std::string message;
         if (opts.compacted && rec.key.is_null()) {
             result.record_errors.push_back({index, "compacted topic cannot accept a record without a key"});

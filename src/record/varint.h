@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace eddy::record::varint {
 
@@ -64,6 +65,13 @@ inline size_t write64(uint8_t* p, int64_t value) {
     }
     p[n++] = static_cast<uint8_t>(v);
     return n;
+}
+
+// Appends a zig-zag varlong (also used for varints) to `out`.
+inline void append64(std::vector<uint8_t>& out, int64_t value) {
+    uint8_t tmp[10];
+    const size_t n = write64(tmp, value);
+    out.insert(out.end(), tmp, tmp + n);
 }
 
 inline size_t size64(int64_t value) {

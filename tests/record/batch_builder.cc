@@ -12,18 +12,12 @@
 namespace eddy::record::test {
 namespace {
 
-void put_varint(std::vector<uint8_t>& out, int64_t v) {
-    uint8_t tmp[10];
-    size_t n = varint::write64(tmp, v);
-    out.insert(out.end(), tmp, tmp + n);
-}
-
 void put_bytes(std::vector<uint8_t>& out, const std::optional<std::string>& s) {
     if (!s) {
-        put_varint(out, -1);
+        varint::append64(out, -1);
         return;
     }
-    put_varint(out, static_cast<int64_t>(s->size()));
+    varint::append64(out, static_cast<int64_t>(s->size()));
     out.insert(out.end(), s->begin(), s->end());
 }
 
@@ -35,16 +29,16 @@ std::vector<uint8_t> encode_records(const test_batch& b) {
         const test_record& r = b.records[i];
         std::vector<uint8_t> body;
         body.push_back(0);  // attributes
-        put_varint(body, r.timestamp_delta);
-        put_varint(body, r.offset_delta.value_or(static_cast<int32_t>(i)));
+        varint::append64(body, r.timestamp_delta);
+        varint::append64(body, r.offset_delta.value_or(static_cast<int32_t>(i)));
         put_bytes(body, r.key);
         put_bytes(body, r.value);
-        put_varint(body, static_cast<int64_t>(r.headers.size()));
+        varint::append64(body, static_cast<int64_t>(r.headers.size()));
         for (const test_header& h : r.headers) {
             put_bytes(body, h.key);
             put_bytes(body, h.value);
         }
-        put_varint(out, static_cast<int64_t>(body.size()));
+        varint::append64(out, static_cast<int64_t>(body.size()));
         out.insert(out.end(), body.begin(), body.end());
     }
     return out;
