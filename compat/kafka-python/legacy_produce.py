@@ -13,11 +13,12 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import expect  # noqa: E402
+import kafka_python_io  # noqa: E402
 import records  # noqa: E402
 
 import kafka  # noqa: E402
 import kafka.codec  # noqa: E402
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
+from kafka import KafkaProducer  # noqa: E402
 from kafka.admin import KafkaAdminClient, NewTopic  # noqa: E402
 from kafka.errors import KafkaError  # noqa: E402
 
@@ -35,6 +36,9 @@ runs = [("magic 1", (0, 10, 1), ["none", "gzip", "snappy", "lz4"], True),
 print(f"kafka-python {kafka.__version__}; topic {topic}; missing modules for "
       f"{[c for c, ok in available.items() if not ok]}")
 
+if kind == "mock":
+    print("SKIP: librdkafka 2.0.2's mock answers magic-0 and magic-1 message sets with UNSUPPORTED_VERSION")
+    sys.exit(77)
 common = {"bootstrap_servers": bootstrap, "client_id": "eddy-compat", "request_timeout_ms": 30000}
 
 
@@ -50,12 +54,9 @@ base = records.base_timestamp()
 sent = []
 admin = None
 try:
-    if kind == "mock":
-        print("mock cluster: relying on auto-creation (it has no CreateTopics)")
-    else:
-        admin = KafkaAdminClient(api_version_auto_timeout_ms=30000, **common)
-        admin.create_topics([NewTopic(topic, records.PARTITIONS, 1)], timeout_ms=30000)
-        print(f"created {topic} with {records.PARTITIONS} partitions")
+    admin = KafkaAdminClient(api_version_auto_timeout_ms=30000, **common)
+    admin.create_topics([NewTopic(topic, records.PARTITIONS, 1)], timeout_ms=30000)
+    print(f"created {topic} with {records.PARTITIONS} partitions")
     for run, (label, api_version, codecs, timestamped) in enumerate(runs):
         for codec in [c for c in codecs if available[c]]:
             producer = KafkaProducer(api_version=api_version, acks="all", linger_ms=5,
@@ -76,28 +77,8 @@ except KafkaError as e:
 # A current consumer (Fetch v4+), without a group, from offset 0 of every partition.
 problems = []
 expected = records.by_partition(sent)
-consumed = {p: [] for p in range(records.PARTITIONS)}
-try:
-    consumer = KafkaConsumer(group_id=None, enable_auto_commit=False, check_crcs=True,
-                             api_version_auto_timeout_ms=30000, **common)
-    tps = [TopicPartition(topic, p) for p in range(records.PARTITIONS)]
-    consumer.assign(tps)
-    for tp in tps:
-        consumer.seek(tp, 0)
-    want = {p: len(expected.get(p, [])) for p in consumed}
-    idle = 0
-    while any(len(consumed[p]) < want[p] for p in consumed) and idle < 30:
-        polled = consumer.poll(timeout_ms=1000)
-        idle = 0 if polled else idle + 1
-        for msgs in polled.values():
-            for m in msgs:
-                if m.timestamp_type != 0:
-                    problems.append(f"partition {m.partition} offset {m.offset}: timestamp type {m.timestamp_type}")
-                consumed[m.partition].append((m.offset, m.key, m.value, [(k, v) for k, v in m.headers],
-                                              m.timestamp))
-    consumer.close()
-except KafkaError as e:
-    expect.fail(f"consume: {type(e).__name__}: {e}")
+consumed = kafka_python_io.read_back({**common, "api_version_auto_timeout_ms": 30000}, topic,
+                                     range(records.PARTITIONS), {p: len(v) for p, v in expected.items()}, problems)
 print("consumed:", {p: len(v) for p, v in consumed.items()})
 problems = problems[:5] + records.Comparison(expected).problems(consumed)
 

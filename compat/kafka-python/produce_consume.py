@@ -9,11 +9,12 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import expect  # noqa: E402
+import kafka_python_io  # noqa: E402
 import records  # noqa: E402
 
 import kafka  # noqa: E402
 import kafka.codec  # noqa: E402
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
+from kafka import KafkaProducer  # noqa: E402
 from kafka.admin import KafkaAdminClient, NewTopic  # noqa: E402
 from kafka.errors import KafkaError  # noqa: E402
 
@@ -55,33 +56,8 @@ except KafkaError as e:
 
 # Read every partition from offset 0 without a consumer group, until each holds what was sent.
 problems = []
-try:
-    consumer = KafkaConsumer(group_id=None, enable_auto_commit=False, check_crcs=True, max_poll_records=5000, **common)
-    partitions = sorted(consumer.partitions_for_topic(topic) or [])
-    print(f"{topic} has partitions {partitions}")
-    tps = [TopicPartition(topic, p) for p in partitions]
-    consumer.assign(tps)
-    for tp in tps:
-        consumer.seek(tp, 0)
-    expected = records.by_partition(r for codec in codecs for r in records.records(codec, base))
-    want = {p: len(expected.get(p, [])) for p in partitions}
-    consumed = {p: [] for p in partitions}
-    idle = 0
-    while any(len(consumed[p]) < want[p] for p in partitions) and idle < 30:
-        batch = consumer.poll(timeout_ms=1000)
-        idle = 0 if batch else idle + 1
-        for tp, msgs in batch.items():
-            for m in msgs:
-                if m.timestamp_type != 0:
-                    problems.append(f"partition {m.partition} offset {m.offset}: timestamp type {m.timestamp_type}")
-                consumed[m.partition].append((m.offset, m.key, m.value, [(k, v) for k, v in m.headers], m.timestamp))
-    # Anything beyond what was sent would arrive with the next fetch.
-    for tp, msgs in consumer.poll(timeout_ms=500).items():
-        for m in msgs:
-            consumed[m.partition].append((m.offset, m.key, m.value, [(k, v) for k, v in m.headers], m.timestamp))
-    consumer.close()
-except KafkaError as e:
-    expect.fail(f"consume: {type(e).__name__}: {e}")
+expected = records.by_partition(r for codec in codecs for r in records.records(codec, base))
+consumed = kafka_python_io.read_back(common, topic, None, {p: len(v) for p, v in expected.items()}, problems)
 print("consumed:", {p: len(v) for p, v in consumed.items()})
 problems = problems[:5] + records.Comparison(expected).problems(consumed)
 
