@@ -95,7 +95,50 @@ public:
             asio::use_awaitable, std::move(p), std::move(fn));
     }
 
+    // Runs fn(partition&, i) for every ps[i] on that partition's strand, all posted at
+    // once, and resumes the awaiting coroutine once, on its own executor, with the
+    // results in the order of `ps`. A request spanning several partitions thus costs one
+    // wake-up there and one back, not a round trip per partition one after another.
+    // fn runs on several threads at the same time: it may only read what it captured.
+    // A partition named twice gets its calls in the order of `ps` (its strand is FIFO).
+    template <class F>
+    static auto on_each(std::vector<std::shared_ptr<partition>> ps, F fn) {
+        using R = decltype(fn(std::declval<partition&>(), size_t{}));
+        return asio::async_initiate<decltype(asio::use_awaitable), void(std::vector<R>)>(
+            [](auto handler, std::vector<std::shared_ptr<partition>> ps, F fn) {
+                using state = gather<R, F, decltype(handler)>;
+                auto g = std::make_shared<state>(ps.size(), std::move(fn), std::move(handler));
+                if (ps.empty()) {
+                    state::finish(g);
+                    return;
+                }
+                for (size_t i = 0; i < ps.size(); ++i) {
+                    const asio::any_io_executor& ex = ps[i]->executor();
+                    asio::post(ex, [g, p = std::move(ps[i]), i] {
+                        g->results[i] = g->fn(*p, i);
+                        // The last one done sees every result (acq_rel) and answers.
+                        if (g->left.fetch_sub(1, std::memory_order_acq_rel) == 1) state::finish(g);
+                    });
+                }
+            },
+            asio::use_awaitable, std::move(ps), std::move(fn));
+    }
+
 private:
+    // What on_each shares between the strands it posted to.
+    template <class R, class F, class Handler>
+    struct gather {
+        gather(size_t n, F f, Handler h) : results(n), left(n), fn(std::move(f)), handler(std::move(h)) {}
+        std::vector<R> results;
+        std::atomic<size_t> left;
+        F fn;
+        Handler handler;
+        static void finish(const std::shared_ptr<gather>& g) {
+            auto back = asio::get_associated_executor(g->handler);
+            asio::post(back, [g] { std::move(g->handler)(std::move(g->results)); });
+        }
+    };
+
     struct partition_map {
         std::map<std::pair<std::string, int32_t>, std::shared_ptr<partition>, std::less<>> by_name;
         std::map<std::pair<std::array<uint8_t, 16>, int32_t>, std::shared_ptr<partition>> by_id;

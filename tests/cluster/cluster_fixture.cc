@@ -163,6 +163,10 @@ msg::produce_response cluster_fixture::produce(const std::string& topic, int32_t
     auto& p = t.partition_data.emplace_back();
     p.index = partition;
     p.records = codec::bytes_view{batch.data(), batch.size(), false};
+    return produce(std::move(req), version);
+}
+
+msg::produce_response cluster_fixture::produce(msg::produce_request req, int16_t version) {
     auto ctx = context(0, version);
     return run([&]() -> asio::awaitable<msg::produce_response> {
         co_return co_await broker::produce_handler::handle(*rm_, ctx, std::move(req));

@@ -82,6 +82,8 @@ public:
                                   std::vector<uint8_t> batch, int16_t acks = -1,
                                   int16_t version = 11,
                                   std::optional<std::string> transactional_id = std::nullopt);
+    // A whole request; its records views must outlive the call.
+    msg::produce_response produce(msg::produce_request req, int16_t version = 11);
     int16_t produce_error(const std::string& topic, int32_t partition, std::vector<uint8_t> batch,
                           int16_t acks = -1);
     fetched fetch(msg::fetch_request req, int16_t version = 12);

@@ -67,6 +67,71 @@ TEST_CASE("a batch with a bad CRC gets CORRUPT_MESSAGE and is not stored") {
     CHECK(f.fetch_one("t1", 0, 0).partition().high_watermark == 0);
 }
 
+TEST_CASE("one request to many partitions answers each in request order, failures beside successes") {
+    // The partitions are appended side by side on their executors (three threads here);
+    // the answer must still line up with the request, and a partition named twice gets
+    // its batches in request order.
+    cluster_fixture f(3);
+    f.create_topic({.name = "a", .partitions = 3});
+    f.create_topic({.name = "b", .partitions = 2});
+    std::vector<std::vector<uint8_t>> keep;
+    msg::produce_request req;
+    req.acks = -1;
+    req.timeout_ms = 30000;
+    auto add = [&](size_t topic, int32_t partition, std::vector<uint8_t> batch) {
+        keep.push_back(std::move(batch));
+        auto& p = req.topic_data.at(topic).partition_data.emplace_back();
+        p.index = partition;
+        p.records = codec::bytes_view{keep.back().data(), keep.back().size(), false};
+    };
+    keep.reserve(8);
+    req.topic_data.emplace_back().name = "a";
+    req.topic_data.emplace_back().name = "b";
+    add(0, 2, simple_batch(2));
+    add(0, 0, simple_batch(3));
+    add(0, 5, simple_batch(1));
+    add(0, 1, simple_batch(4));
+    add(0, 0, simple_batch(5));
+    auto corrupt = simple_batch(2);
+    corrupt.back() ^= 0xff;
+    add(1, 1, simple_batch(6));
+    add(1, 0, corrupt);
+
+    msg::produce_response resp = f.produce(std::move(req));
+    REQUIRE(resp.responses.size() == 2);
+    CHECK(resp.responses[0].name == "a");
+    CHECK(resp.responses[1].name == "b");
+    struct expected {
+        int32_t index;
+        error_code error;
+        int64_t base_offset;
+    };
+    const std::vector<expected> want_a{{2, error_code::none, 0},
+                                       {0, error_code::none, 0},
+                                       {5, error_code::unknown_topic_or_partition, -1},
+                                       {1, error_code::none, 0},
+                                       {0, error_code::none, 3}};
+    const std::vector<expected> want_b{{1, error_code::none, 0}, {0, error_code::corrupt_message, -1}};
+    for (size_t t = 0; t < 2; ++t) {
+        const auto& want = t == 0 ? want_a : want_b;
+        const auto& got = resp.responses[t].partition_responses;
+        REQUIRE(got.size() == want.size());
+        for (size_t i = 0; i < want.size(); ++i) {
+            CAPTURE(t);
+            CAPTURE(i);
+            CHECK(got[i].index == want[i].index);
+            CHECK(got[i].error_code == code(want[i].error));
+            CHECK(got[i].base_offset == want[i].base_offset);
+        }
+    }
+    auto batches = batches_in(f.fetch_one("a", 0, 0).partition().records);
+    REQUIRE(batches.size() == 2);
+    CHECK(batches[0].last_offset == 2);
+    CHECK(batches[1].last_offset == 7);
+    CHECK(f.fetch_one("b", 0, 0).partition().high_watermark == 0);
+    CHECK(f.fetch_one("b", 1, 0).partition().high_watermark == 6);
+}
+
 TEST_CASE("a batch above max.message.bytes gets MESSAGE_TOO_LARGE") {
     cluster_fixture f;
     f.create_topic({.name = "small", .configs = {{"max.message.bytes", "500"}}});

@@ -2,6 +2,9 @@
 #include "broker/handlers/produce.h"
 
 #include <chrono>
+#include <span>
+#include <utility>
+#include <vector>
 
 #include "controller/topic_names.h"
 #include "record/batch.h"
@@ -85,6 +88,10 @@ asio::awaitable<produce_handler::response> produce_handler::handle(
     // Transactional records need the transactional id they are written for; Kafka answers
     // the whole request with this error before looking at any partition.
     const bool missing_txn_id = !req.transactional_id && has_transactional_records(req);
+    // The partitions to append to, and where each one's answer goes.
+    std::vector<std::shared_ptr<cluster::partition>> targets;
+    std::vector<std::span<uint8_t>> batches;
+    std::vector<std::pair<size_t, size_t>> slots;  // (topic, partition) in the response
     for (auto& topic : req.topic_data) {
         auto& out = resp.responses.emplace_back();
         out.name = topic.name;
@@ -113,32 +120,39 @@ asio::awaitable<produce_handler::response> produce_handler::handle(
             // the log rewrites offsets and epochs there before appending (no copy).
             size_t records_size = 0;
             if (!part.records.null) records_size = part.records.size;
-            std::span<uint8_t> records(const_cast<uint8_t*>(part.records.data), records_size);
-            int16_t version = ctx.api_version;
-            int16_t acks = req.acks;
-            int64_t now = now_ms();
-            // Built outside the co_await: GCC 12 destroys temporaries of a co_await expression
-            // (here the partition pointer and the lambda) while the hop still uses them.
-            auto hop = cluster::replica_manager::on(
-                found.p, [records, version, acks, now](cluster::partition& p) {
-                    if (version <= 2) return append_legacy(p, records, version, acks, now);
-                    return p.append(records, version, acks, now);
-                });
-            cluster::produce_outcome r = co_await std::move(hop);
-            partition_response pr;
-            pr.index = part.index;
-            pr.error_code = static_cast<int16_t>(r.error);
-            pr.base_offset = r.base_offset;
-            pr.log_append_time_ms = r.log_append_time;
-            pr.log_start_offset = r.log_start_offset;
-            for (auto& e : r.record_errors)
-                pr.record_errors.push_back({.batch_index = e.batch_index,
-                                            .batch_index_error_message = std::move(e.message),
-                                            .unknown_tagged_fields = {}});
-            if (r.error != error_code::none && !r.error_message.empty())
-                pr.error_message = std::move(r.error_message);
-            out.partition_responses.push_back(std::move(pr));
+            batches.emplace_back(const_cast<uint8_t*>(part.records.data), records_size);
+            targets.push_back(std::move(found.p));
+            slots.emplace_back(resp.responses.size() - 1, out.partition_responses.size());
+            out.partition_responses.emplace_back().index = part.index;
         }
+    }
+    if (targets.empty()) co_return resp;
+
+    int16_t version = ctx.api_version;
+    int16_t acks = req.acks;
+    int64_t now = now_ms();
+    // Every partition is appended on its own strand at the same time. Built outside the
+    // co_await: GCC 12 destroys temporaries of a co_await expression (here the vector
+    // and the lambda) while the hop still uses them.
+    auto hop = cluster::replica_manager::on_each(
+        std::move(targets), [batches = std::move(batches), version, acks, now](cluster::partition& p, size_t i) {
+            if (version <= 2) return append_legacy(p, batches[i], version, acks, now);
+            return p.append(batches[i], version, acks, now);
+        });
+    std::vector<cluster::produce_outcome> outcomes = co_await std::move(hop);
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+        cluster::produce_outcome& r = outcomes[i];
+        partition_response& pr = resp.responses[slots[i].first].partition_responses[slots[i].second];
+        pr.error_code = static_cast<int16_t>(r.error);
+        pr.base_offset = r.base_offset;
+        pr.log_append_time_ms = r.log_append_time;
+        pr.log_start_offset = r.log_start_offset;
+        for (auto& e : r.record_errors)
+            pr.record_errors.push_back({.batch_index = e.batch_index,
+                                        .batch_index_error_message = std::move(e.message),
+                                        .unknown_tagged_fields = {}});
+        if (r.error != error_code::none && !r.error_message.empty())
+            pr.error_message = std::move(r.error_message);
     }
     co_return resp;
 }
