@@ -56,6 +56,29 @@ TEST_CASE("max_bytes is shared by the partitions and only the first non-empty on
     CHECK(got.partition(0, 2).high_watermark == 1);
 }
 
+TEST_CASE("max_bytes running out inside a partition cuts it at a whole batch and empties the rest") {
+    // Partitions are read side by side, then given Kafka's limits in request order; the
+    // one where max_bytes runs out keeps only the whole batches that fit.
+    cluster_fixture f(3);
+    f.create_topic({.name = "t3", .partitions = 4});
+    const std::vector<int> batches_per_partition{2, 3, 2, 0};
+    for (int32_t p = 0; p < 4; ++p)
+        for (int b = 0; b < batches_per_partition[p]; ++b)
+            REQUIRE(f.produce_error("t3", p, simple_batch(1, 1000)) == 0);
+    const size_t one = batches_in(f.fetch_one("t3", 0, 0).partition().records).at(0).size;
+    // Partition 3 (empty) first, then room for three and a half batches.
+    fetched got = f.fetch(request_for("t3", {3, 0, 1, 2}, 0, 1 << 20, static_cast<int32_t>(one * 7 / 2)));
+    CHECK(batches_in(got.partition(0, 0).records).empty());
+    CHECK(batches_in(got.partition(0, 1).records).size() == 2);
+    auto cut = batches_in(got.partition(0, 2).records);
+    REQUIRE(cut.size() == 1);
+    CHECK(cut[0].base_offset == 0);
+    CHECK(batches_in(got.partition(0, 3).records).empty());
+    CHECK(got.partition(0, 3).error_code == 0);
+    CHECK(got.partition(0, 3).high_watermark == 2);
+    CHECK(got.partition(0, 2).high_watermark == 3);
+}
+
 TEST_CASE("a fetch beyond the log end or below its start gets OFFSET_OUT_OF_RANGE") {
     cluster_fixture f;
     f.create_topic({.name = "t1"});

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
+#include <vector>
 
 #include "cluster/fetch_waiter.h"
 
@@ -30,42 +32,92 @@ struct pass_result {
     bool any_error = false;
 };
 
-// Reads every partition in request order with Kafka's byte limits: each partition up
+// What one partition's hop brings back.
+struct hop_read {
+    cluster::read_outcome read;
+    bool zstd_topic = false;
+};
+
+// On the partition's strand. With a live waiter, registers it in the same hop as the
+// read, so an append after the read cannot be missed.
+hop_read read_one(cluster::partition& p, const fetch_target& t, uint32_t size, bool min_one,
+                  const std::weak_ptr<cluster::fetch_waiter>& waiter) {
+    hop_read out;
+    if (!waiter.expired()) p.add_waiter(waiter);
+    out.zstd_topic = p.settings().compression == record::compression::zstd;
+    if (error_code e = p.check_epoch(t.current_leader_epoch); e != error_code::none) {
+        out.read.error = e;
+        return out;
+    }
+    out.read = p.read(t.fetch_offset, size, min_one, t.read_committed);
+    return out;
+}
+
+// Reads every partition with Kafka's byte limits: in request order, each partition up
 // to min(partition_max_bytes, what remains of max_bytes), and the first batch found is
-// returned whole even when larger (until some partition has returned data). With
-// `waiter`, each partition also registers it, in the same hop as its read, so an
-// append after the read cannot be missed.
+// returned whole even when larger (until some partition has returned data).
+// All partitions are read at once, each as if it came first (a read lists file ranges,
+// it copies nothing); the limits are then applied in order. A read that fits its
+// in-order limit is what the in-order read would have found; one that does not is
+// emptied when nothing remains, else read again with its exact limit (at most a few per
+// pass: only where max_bytes runs out).
 // `waiter` is a plain pointer: the caller owns it for the whole call (GCC 12 miscounts
 // a shared_ptr passed by value into a coroutine in this position).
 asio::awaitable<pass_result> read_all(std::vector<fetch_target>& targets, int32_t max_bytes,
                                       cluster::fetch_waiter* waiter) {
     pass_result pass;
-    int64_t limit = std::max(max_bytes, 0);
-    bool min_one = true;
+    const int64_t budget = std::max(max_bytes, 0);
+    std::vector<std::shared_ptr<cluster::partition>> partitions;
+    std::vector<fetch_target*> reading;
     for (fetch_target& t : targets) {
         if (!t.p) {
             pass.any_error = true;
             continue;
         }
+        partitions.push_back(t.p);
+        reading.push_back(&t);
+    }
+    if (reading.empty()) co_return pass;
+    std::weak_ptr<cluster::fetch_waiter> w;
+    if (waiter != nullptr) w = waiter->weak_from_this();
+    // Plain statements only around co_await here: GCC 12 miscompiles conditional
+    // expressions in some coroutine positions, and destroys the temporaries of a
+    // co_await expression (the vectors, the lambda) while the hop still uses them, so
+    // each hop is built first.
+    auto hop = cluster::replica_manager::on_each(
+        std::move(partitions), [reading, budget, w](cluster::partition& p, size_t i) {
+            const fetch_target& t = *reading[i];
+            auto size = static_cast<uint32_t>(std::clamp<int64_t>(t.partition_max_bytes, 0, budget));
+            return read_one(p, t, size, true, w);
+        });
+    std::vector<hop_read> first = co_await std::move(hop);
+
+    int64_t limit = budget;
+    bool min_one = true;
+    for (size_t i = 0; i < reading.size(); ++i) {
+        fetch_target& t = *reading[i];
         auto size = static_cast<uint32_t>(std::clamp<int64_t>(t.partition_max_bytes, 0, limit));
-        // Plain statements only around co_await here: GCC 12 miscompiles conditional
-        // expressions in some coroutine positions, and destroys the temporaries of a
-        // co_await expression (the partition pointer, the lambda) while the hop still uses
-        // them, so the hop is built first.
-        std::weak_ptr<cluster::fetch_waiter> w;
-        if (waiter != nullptr) w = waiter->weak_from_this();
-        auto hop = cluster::replica_manager::on(
-            t.p, [&t, size, min_one, w](cluster::partition& p) {
-                if (!w.expired()) p.add_waiter(w);
-                t.zstd_topic = p.settings().compression == record::compression::zstd;
-                if (error_code e = p.check_epoch(t.current_leader_epoch); e != error_code::none) {
-                    cluster::read_outcome r;
-                    r.error = e;
-                    return r;
-                }
-                return p.read(t.fetch_offset, size, min_one, t.read_committed);
-            });
-        t.read = co_await std::move(hop);
+        t.zstd_topic = first[i].zstd_topic;
+        t.read = std::move(first[i].read);
+        // Until some partition has returned data, the in-order limits are the ones read with.
+        if (!min_one && t.read.error == error_code::none && t.read.bytes > size) {
+            if (size == 0) {
+                // What a read with no room finds: the offsets, no records, and so no
+                // aborted transactions either.
+                t.read.slices.clear();
+                t.read.aborted_transactions.clear();
+                t.read.bytes = 0;
+            } else {
+                std::weak_ptr<cluster::fetch_waiter> none;
+                auto again = cluster::replica_manager::on(
+                    t.p, [&t, size, min_one, none](cluster::partition& p) {
+                        return read_one(p, t, size, min_one, none);
+                    });
+                hop_read exact = co_await std::move(again);
+                t.zstd_topic = exact.zstd_topic;
+                t.read = std::move(exact.read);
+            }
+        }
         if (t.read.error != error_code::none) pass.any_error = true;
         limit = std::max<int64_t>(0, limit - static_cast<int64_t>(t.read.bytes));
         if (t.read.bytes > 0) min_one = false;
