@@ -219,6 +219,11 @@ msg::list_offsets_response cluster_fixture::list_offsets(const std::string& topi
     auto& p = t.partitions.emplace_back();
     p.partition_index = partition;
     p.timestamp = timestamp;
+    return list_offsets(std::move(req), version);
+}
+
+msg::list_offsets_response cluster_fixture::list_offsets(msg::list_offsets_request req,
+                                                         int16_t version) {
     auto ctx = context(2, version);
     return run([&]() -> asio::awaitable<msg::list_offsets_response> {
         co_return co_await broker::list_offsets_handler::handle(*rm_, ctx, std::move(req));
@@ -246,6 +251,11 @@ msg::offset_for_leader_epoch_response cluster_fixture::offset_for_epoch(const st
     auto& p = t.partitions.emplace_back();
     p.partition = partition;
     p.leader_epoch = epoch;
+    return offset_for_epoch(std::move(req));
+}
+
+msg::offset_for_leader_epoch_response cluster_fixture::offset_for_epoch(
+    msg::offset_for_leader_epoch_request req) {
     auto ctx = context(23, 4);
     return run([&]() -> asio::awaitable<msg::offset_for_leader_epoch_response> {
         co_return co_await broker::offset_for_leader_epoch_handler::handle(*rm_, ctx, std::move(req));

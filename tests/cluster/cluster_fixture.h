@@ -92,10 +92,12 @@ public:
                       int32_t partition_max_bytes = 1 << 20, int32_t max_bytes = 50 << 20);
     msg::list_offsets_response list_offsets(const std::string& topic, int32_t partition,
                                             int64_t timestamp, int16_t version = 9);
+    msg::list_offsets_response list_offsets(msg::list_offsets_request req, int16_t version = 9);
     msg::delete_records_response delete_records(const std::string& topic, int32_t partition,
                                                 int64_t offset);
     msg::offset_for_leader_epoch_response offset_for_epoch(const std::string& topic,
                                                            int32_t partition, int32_t epoch);
+    msg::offset_for_leader_epoch_response offset_for_epoch(msg::offset_for_leader_epoch_request req);
 
     // Runs `a` on a fresh io_context in this thread until it completes.
     template <class T>

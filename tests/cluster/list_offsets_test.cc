@@ -3,6 +3,7 @@
 
 #include "cluster_fixture.h"
 #include "eddy/error_code.h"
+#include "error_code_value.h"
 
 namespace eddy::cluster::test {
 namespace {
@@ -88,6 +89,56 @@ TEST_CASE("OffsetForLeaderEpoch gives the end of the requested epoch") {
     CHECK(r.end_offset == 3);
     auto older = f.offset_for_epoch("t1", 0, 1).topics.at(0).partitions.at(0);
     CHECK(older.end_offset == 0);
+}
+
+TEST_CASE("ListOffsets and OffsetForLeaderEpoch for many partitions answer each in request order") {
+    // The partitions are looked up side by side on their executors (three threads here);
+    // the answers must still line up with the request.
+    cluster_fixture f(3);
+    f.create_topic({.name = "m", .partitions = 3, .leader_epoch = 4});
+    for (int32_t p = 0; p < 3; ++p)
+        for (int32_t n = 0; n <= p; ++n) REQUIRE(f.produce_error("m", p, simple_batch(2)) == 0);
+    const std::vector<int32_t> order{2, 7, 0, 1};  // 7 does not exist
+
+    msg::list_offsets_request lo;
+    lo.replica_id = -1;
+    auto& lt = lo.topics.emplace_back();
+    lt.name = "m";
+    for (int32_t p : order) {
+        auto& lp = lt.partitions.emplace_back();
+        lp.partition_index = p;
+        lp.timestamp = -1;  // latest
+    }
+    auto listed = f.list_offsets(std::move(lo)).topics.at(0).partitions;
+    REQUIRE(listed.size() == order.size());
+
+    msg::offset_for_leader_epoch_request oe;
+    auto& et = oe.topics.emplace_back();
+    et.topic = "m";
+    for (int32_t p : order) {
+        auto& ep = et.partitions.emplace_back();
+        ep.partition = p;
+        ep.leader_epoch = 4;
+    }
+    auto ends = f.offset_for_epoch(std::move(oe)).topics.at(0).partitions;
+    REQUIRE(ends.size() == order.size());
+
+    for (size_t i = 0; i < order.size(); ++i) {
+        CAPTURE(order[i]);
+        CHECK(listed[i].partition_index == order[i]);
+        CHECK(ends[i].partition == order[i]);
+        if (order[i] == 7) {
+            CHECK(listed[i].error_code == code(error_code::unknown_topic_or_partition));
+            CHECK(ends[i].error_code == code(error_code::unknown_topic_or_partition));
+            continue;
+        }
+        const int64_t end = 2 * (order[i] + 1);
+        CHECK(listed[i].error_code == 0);
+        CHECK(listed[i].offset == end);
+        CHECK(ends[i].error_code == 0);
+        CHECK(ends[i].leader_epoch == 4);
+        CHECK(ends[i].end_offset == end);
+    }
 }
 
 }  // namespace

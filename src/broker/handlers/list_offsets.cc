@@ -1,11 +1,31 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "broker/handlers/list_offsets.h"
 
+#include <memory>
+#include <utility>
+#include <vector>
+
 namespace eddy::broker {
+
+namespace {
+
+// One partition to look up, and where its answer goes.
+struct offset_lookup {
+    std::pair<size_t, size_t> slot;  // (topic, partition) in the response
+    int32_t epoch = -1;
+    int64_t timestamp = 0;
+};
+
+}  // namespace
 
 asio::awaitable<list_offsets_handler::response> list_offsets_handler::handle(
     cluster::replica_manager& replicas, request_context& /*ctx*/, request&& req) {
     response resp;
+    // Kafka applies the isolation level to consumers' requests (replica id -1) only;
+    // read_committed answers below the last stable offset.
+    const bool read_committed = req.replica_id == -1 && req.isolation_level == 1;
+    std::vector<std::shared_ptr<cluster::partition>> targets;
+    std::vector<offset_lookup> lookups;
     for (const auto& topic : req.topics) {
         auto& rt = resp.topics.emplace_back();
         rt.name = topic.name;
@@ -17,29 +37,34 @@ asio::awaitable<list_offsets_handler::response> list_offsets_handler::handle(
                 rp.error_code = static_cast<int16_t>(found.error);
                 continue;
             }
-            int32_t epoch = part.current_leader_epoch;
-            int64_t timestamp = part.timestamp;
-            // Kafka applies the isolation level to consumers' requests (replica id -1)
-            // only; read_committed answers below the last stable offset.
-            bool read_committed = req.replica_id == -1 && req.isolation_level == 1;
-            // Built outside the co_await: GCC 12 destroys temporaries of a co_await expression
-            // (here the partition pointer and the lambda) while the hop still uses them.
-            auto hop = cluster::replica_manager::on(
-                found.p, [epoch, timestamp, read_committed](cluster::partition& p) {
-                    if (error_code e = p.check_epoch(epoch); e != error_code::none) {
-                        cluster::offset_outcome o;
-                        o.error = e;
-                        return o;
-                    }
-                    return p.offset_for(timestamp, read_committed);
-                });
-            cluster::offset_outcome r = co_await std::move(hop);
-            rp.error_code = static_cast<int16_t>(r.error);
-            if (r.error != error_code::none) continue;
-            rp.timestamp = r.timestamp;
-            rp.offset = r.offset;
-            rp.leader_epoch = r.leader_epoch;
+            targets.push_back(std::move(found.p));
+            lookups.push_back({.slot = {resp.topics.size() - 1, rt.partitions.size() - 1},
+                               .epoch = part.current_leader_epoch,
+                               .timestamp = part.timestamp});
         }
+    }
+    if (targets.empty()) co_return resp;
+    // Every partition looked up on its own strand at the same time. Built outside the
+    // co_await: GCC 12 destroys temporaries of a co_await expression (here the vector and
+    // the lambda) while the hop still uses them.
+    auto hop = cluster::replica_manager::on_each(
+        std::move(targets), [lookups, read_committed](cluster::partition& p, size_t i) {
+            if (error_code e = p.check_epoch(lookups[i].epoch); e != error_code::none) {
+                cluster::offset_outcome o;
+                o.error = e;
+                return o;
+            }
+            return p.offset_for(lookups[i].timestamp, read_committed);
+        });
+    std::vector<cluster::offset_outcome> outcomes = co_await std::move(hop);
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+        const cluster::offset_outcome& r = outcomes[i];
+        auto& rp = resp.topics[lookups[i].slot.first].partitions[lookups[i].slot.second];
+        rp.error_code = static_cast<int16_t>(r.error);
+        if (r.error != error_code::none) continue;
+        rp.timestamp = r.timestamp;
+        rp.offset = r.offset;
+        rp.leader_epoch = r.leader_epoch;
     }
     co_return resp;
 }
