@@ -17,7 +17,6 @@ import kafka_python_io  # noqa: E402
 import records  # noqa: E402
 
 import kafka  # noqa: E402
-import kafka.codec  # noqa: E402
 from kafka import KafkaProducer  # noqa: E402
 from kafka.admin import KafkaAdminClient, NewTopic  # noqa: E402
 from kafka.errors import KafkaError  # noqa: E402
@@ -28,13 +27,12 @@ bootstrap = expect.bootstrap()
 kind = os.environ.get("COMPAT_BROKER_KIND", "external")
 topic = f"compat-legacy-kafka-python-{os.environ.get('COMPAT_RUN_ID', 'manual')}"
 COUNT = 1000
-available = {"none": True, "gzip": kafka.codec.has_gzip(), "snappy": kafka.codec.has_snappy(),
-             "lz4": kafka.codec.has_lz4()}
+available = kafka_python_io.available_codecs()
 # (label, api_version, codecs, whether records carry a timestamp)
 runs = [("magic 1", (0, 10, 1), ["none", "gzip", "snappy", "lz4"], True),
         ("magic 0", (0, 9), ["none", "gzip", "snappy"], False)]
 print(f"kafka-python {kafka.__version__}; topic {topic}; missing modules for "
-      f"{[c for c, ok in available.items() if not ok]}")
+      f"{sorted({c for _, _, codecs, _ in runs for c in codecs if not available[c]})}")
 
 if kind == "mock":
     print("SKIP: librdkafka 2.0.2's mock answers magic-0 and magic-1 message sets with UNSUPPORTED_VERSION")
@@ -75,21 +73,5 @@ except KafkaError as e:
     expect.fail(f"{type(e).__name__}: {e}")
 
 # A current consumer (Fetch v4+), without a group, from offset 0 of every partition.
-problems = []
-expected = records.by_partition(sent)
-consumed = kafka_python_io.read_back({**common, "api_version_auto_timeout_ms": 30000}, topic,
-                                     range(records.PARTITIONS), {p: len(v) for p, v in expected.items()}, problems)
-print("consumed:", {p: len(v) for p, v in consumed.items()})
-problems = problems[:5] + records.Comparison(expected).problems(consumed)
-
-if admin is not None:
-    try:
-        admin.delete_topics([topic], timeout_ms=30000)
-        print(f"deleted {topic}")
-    except KafkaError as e:
-        print(f"DeleteTopics: {type(e).__name__}: {e} (not checked here)")  # the topics scenario checks it
-    admin.close()
-
-check = expect.checker()
-check.problems.extend(problems)
-check.finish()
+kafka_python_io.finish_with_read_back({**common, "api_version_auto_timeout_ms": 30000}, topic,
+                                      range(records.PARTITIONS), records.by_partition(sent), admin)

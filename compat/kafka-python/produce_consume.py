@@ -13,7 +13,6 @@ import kafka_python_io  # noqa: E402
 import records  # noqa: E402
 
 import kafka  # noqa: E402
-import kafka.codec  # noqa: E402
 from kafka import KafkaProducer  # noqa: E402
 from kafka.admin import KafkaAdminClient, NewTopic  # noqa: E402
 from kafka.errors import KafkaError  # noqa: E402
@@ -23,8 +22,7 @@ if os.environ.get("COMPAT_DEBUG"):
 bootstrap = expect.bootstrap()
 kind = os.environ.get("COMPAT_BROKER_KIND", "external")
 topic = f"compat-pc-kafka-python-{os.environ.get('COMPAT_RUN_ID', 'manual')}"
-available = {"none": True, "gzip": kafka.codec.has_gzip(), "snappy": kafka.codec.has_snappy(),
-             "lz4": kafka.codec.has_lz4(), "zstd": kafka.codec.has_zstd()}
+available = kafka_python_io.available_codecs()
 codecs = [c for c in records.CODECS if available[c]]
 print(f"kafka-python {kafka.__version__}; topic {topic}; codecs {codecs}, "
       f"missing modules for {[c for c in records.CODECS if not available[c]]}")
@@ -55,20 +53,5 @@ except KafkaError as e:
     expect.fail(f"{type(e).__name__}: {e}")
 
 # Read every partition from offset 0 without a consumer group, until each holds what was sent.
-problems = []
 expected = records.by_partition(r for codec in codecs for r in records.records(codec, base))
-consumed = kafka_python_io.read_back(common, topic, None, {p: len(v) for p, v in expected.items()}, problems)
-print("consumed:", {p: len(v) for p, v in consumed.items()})
-problems = problems[:5] + records.Comparison(expected).problems(consumed)
-
-if admin is not None:
-    try:
-        admin.delete_topics([topic], timeout_ms=30000)
-        print(f"deleted {topic}")
-    except KafkaError as e:
-        print(f"DeleteTopics: {type(e).__name__}: {e} (not checked here)")  # the topics scenario checks it
-    admin.close()
-
-check = expect.checker()
-check.problems.extend(problems)
-check.finish()
+kafka_python_io.finish_with_read_back(common, topic, None, expected, admin)

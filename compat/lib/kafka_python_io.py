@@ -1,10 +1,19 @@
 # Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
-"""kafka-python helpers shared by its scenarios: reading a topic back without a consumer group."""
+"""kafka-python helpers shared by its scenarios: which codecs it has, reading a topic back without a
+consumer group and judging what came back."""
 
+import kafka.codec
 from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
 import expect
+import records
+
+
+def available_codecs():
+    """{codec: whether kafka-python can use it here}; it compresses with optional Python modules."""
+    return {"none": True, "gzip": kafka.codec.has_gzip(), "snappy": kafka.codec.has_snappy(),
+            "lz4": kafka.codec.has_lz4(), "zstd": kafka.codec.has_zstd()}
 
 
 def read_back(common, topic, partitions, want, problems):
@@ -43,3 +52,23 @@ def read_back(common, topic, partitions, want, problems):
     except KafkaError as e:
         expect.fail(f"consume {topic}: {type(e).__name__}: {e}")
     return consumed
+
+
+def finish_with_read_back(common, topic, partitions, expected, admin):
+    """Ends the scenario: reads `topic` back (read_back, with `partitions` as there), compares it with
+    `expected` ({partition: [records.Record]}), deletes the topic through `admin` unless it is None
+    (not judged: the topics scenario checks DeleteTopics), and reports the verdict."""
+    problems = []
+    consumed = read_back(common, topic, partitions, {p: len(v) for p, v in expected.items()}, problems)
+    print("consumed:", {p: len(v) for p, v in consumed.items()})
+    problems = problems[:5] + records.Comparison(expected).problems(consumed)
+    if admin is not None:
+        try:
+            admin.delete_topics([topic], timeout_ms=30000)
+            print(f"deleted {topic}")
+        except KafkaError as e:
+            print(f"DeleteTopics: {type(e).__name__}: {e} (not checked here)")
+        admin.close()
+    check = expect.checker()
+    check.problems.extend(problems)
+    check.finish()
