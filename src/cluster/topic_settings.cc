@@ -1,8 +1,9 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "cluster/topic_settings.h"
 
-#include <cctype>
 #include <charconv>
+
+#include "common/ascii.h"
 
 namespace eddy::cluster {
 namespace {
@@ -21,8 +22,7 @@ void read_number(const std::map<std::string, std::string>& c, const char* key, T
 // a value no Kafka version accepts (the controller validates, so only a hand-edited
 // log gets here; keeping the producer's codec is then the harmless choice).
 std::optional<record::compression> parse_compression(const std::string& name) {
-    std::string n;
-    for (char ch : name) n.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+    const std::string n = ascii_lower(name);
     if (n == "uncompressed") return record::compression::none;
     for (record::compression c : {record::compression::gzip, record::compression::snappy,
                                   record::compression::lz4, record::compression::zstd})

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "common/ascii.h"
 #include "controller/config_defs.h"
 
 namespace eddy::controller {
@@ -189,9 +190,7 @@ parsed_value parse_config_value(const config_def& def, std::string_view raw) {
     double numeric = 0;
     switch (def.type) {
         case config_type::boolean: {
-            std::string lower(s);
-            std::transform(lower.begin(), lower.end(), lower.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            const std::string lower = ascii_lower(s);
             if (lower != "true" && lower != "false") {
                 return {std::nullopt, invalid(def, raw, "Expected value to be either true or false")};
             }

@@ -3,14 +3,10 @@
 
 #include <cctype>
 
+#include "common/ascii.h"
+
 namespace eddy::group {
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -21,16 +17,16 @@ std::string_view trim(std::string_view s) {
 }  // namespace
 
 list_filter::list_filter(std::span<const std::string> states, std::span<const std::string> types) {
-    for (const auto& s : states) states_.insert(lower(trim(s)));
-    for (const auto& t : types) types_.insert(lower(t));
+    for (const auto& s : states) states_.insert(ascii_lower(trim(s)));
+    for (const auto& t : types) types_.insert(ascii_lower(t));
 }
 
 bool list_filter::wants_type(std::string_view type) const {
-    return types_.empty() || types_.count(lower(type)) > 0;
+    return types_.empty() || types_.count(ascii_lower(type)) > 0;
 }
 
 bool list_filter::wants_state(std::string_view state) const {
-    return states_.empty() || states_.count(lower(state)) > 0;
+    return states_.empty() || states_.count(ascii_lower(state)) > 0;
 }
 
 }  // namespace eddy::group
