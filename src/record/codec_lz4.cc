@@ -17,21 +17,23 @@ struct dctx_deleter {
     void operator()(LZ4F_dctx* d) const { LZ4F_freeDecompressionContext(d); }
 };
 
-// One context per thread, reset per stream: no allocation per batch.
-LZ4F_dctx* thread_dctx() {
-    thread_local std::unique_ptr<LZ4F_dctx, dctx_deleter> ctx = [] {
-        LZ4F_dctx* d = nullptr;
-        if (LZ4F_isError(LZ4F_createDecompressionContext(&d, LZ4F_VERSION))) d = nullptr;
-        return std::unique_ptr<LZ4F_dctx, dctx_deleter>(d);
-    }();
-    return ctx.get();
+std::unique_ptr<LZ4F_dctx, dctx_deleter> new_dctx() {
+    LZ4F_dctx* d = nullptr;
+    if (LZ4F_isError(LZ4F_createDecompressionContext(&d, LZ4F_VERSION))) d = nullptr;
+    return std::unique_ptr<LZ4F_dctx, dctx_deleter>(d);
 }
 
-}  // namespace
+// One context per thread, reset per stream: no allocation per batch. liblz4 (1.9.4)
+// keeps a header's content size in the context across a reset until a frame that
+// declared one is decoded to its end; a frame without a content size decoded there
+// afterwards then fails as if it ended early. So a context that saw a frame fail is
+// replaced.
+std::unique_ptr<LZ4F_dctx, dctx_deleter>& thread_dctx() {
+    thread_local std::unique_ptr<LZ4F_dctx, dctx_deleter> ctx = new_dctx();
+    return ctx;
+}
 
-codec_status unlz4(const uint8_t* in, size_t n, byte_buffer& out, size_t limit) {
-    LZ4F_dctx* d = thread_dctx();
-    if (d == nullptr) return codec_status::corrupt;
+codec_status decode_frame(LZ4F_dctx* d, const uint8_t* in, size_t n, byte_buffer& out, size_t limit) {
     LZ4F_resetDecompressionContext(d);
     size_t pos = 0;
     for (;;) {
@@ -51,6 +53,17 @@ codec_status unlz4(const uint8_t* in, size_t n, byte_buffer& out, size_t limit) 
         if (pos == n && room == 0) return codec_status::corrupt;
         if (src == 0 && room == 0) return codec_status::corrupt;  // no progress possible
     }
+}
+
+}  // namespace
+
+codec_status unlz4(const uint8_t* in, size_t n, byte_buffer& out, size_t limit) {
+    auto& ctx = thread_dctx();
+    if (ctx == nullptr) ctx = new_dctx();
+    if (ctx == nullptr) return codec_status::corrupt;
+    codec_status s = decode_frame(ctx.get(), in, n, out, limit);
+    if (s != codec_status::ok) ctx = new_dctx();
+    return s;
 }
 
 bool lz4(const uint8_t* in, size_t n, std::vector<uint8_t>& out, int level) {

@@ -1,5 +1,6 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include <doctest/doctest.h>
+#include <lz4frame.h>
 #include <snappy.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -153,6 +154,25 @@ TEST_SUITE("record.compression") {
         z.push_back(0xAB);
         byte_buffer out;
         REQUIRE(decompress(compression::lz4, z.data(), z.size(), out, 1 << 20) == codec_status::ok);
+        CHECK(unpacked(out) == data);
+    }
+
+    // liblz4 keeps a declared content size in its context across resets: a batch whose
+    // frame declared one and was cut short must not make the next batch fail.
+    TEST_CASE("a cut lz4 frame with a content size does not spoil the next frame") {
+        auto data = sample_data(100'000, false);
+        LZ4F_preferences_t prefs{};
+        prefs.frameInfo.contentSize = data.size();
+        std::vector<uint8_t> sized(LZ4F_compressFrameBound(data.size(), &prefs));
+        sized.resize(LZ4F_compressFrame(sized.data(), sized.size(), data.data(), data.size(), &prefs));
+        REQUIRE_FALSE(LZ4F_isError(sized.size()));
+        auto plain = packed(compression::lz4, data);
+        byte_buffer out;
+        CHECK(decompress(compression::lz4, sized.data(), sized.size() / 2, out, 1 << 20) == codec_status::corrupt);
+        REQUIRE(decompress(compression::lz4, plain.data(), plain.size(), out, 1 << 20) == codec_status::ok);
+        CHECK(unpacked(out) == data);
+        CHECK(decompress(compression::lz4, sized.data(), sized.size(), out, 50'000) == codec_status::too_large);
+        REQUIRE(decompress(compression::lz4, plain.data(), plain.size(), out, 1 << 20) == codec_status::ok);
         CHECK(unpacked(out) == data);
     }
 
