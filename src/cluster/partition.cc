@@ -92,6 +92,9 @@ produce_outcome partition::append(std::span<uint8_t> records, int16_t api_versio
     opts.compacted = settings_.compacted;
     opts.now_ms = now_ms;
     opts.from_client = !from_coordinator;
+    // A topic codec (compression.type) may rebuild the batch from the records that
+    // validation decompresses, so those topics read every batch, as Kafka does.
+    opts.validation = settings_.compression ? record::batch_validation::strict : settings_.batch_validation;
     record::produce_validation v =
         record::validate_produce_batches(records.data(), records.size(), opts, scratch_);
     if (!v.ok()) {

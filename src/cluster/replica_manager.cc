@@ -172,6 +172,7 @@ void replica_manager::apply_image(metadata::image_ptr image) {
         topic_settings settings =
             parse_topic_settings(controller::effective_topic_configs(overrides, layers));
         settings.log.producer_id_expiration_ms = options_.producer_id_expiration_ms;
+        settings.batch_validation = options_.batch_validation;
         for (const auto& [index, state] : topic->partitions) {
             if (state.leader != options_.node_id) continue;
             std::shared_ptr<partition> p;

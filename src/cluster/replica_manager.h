@@ -18,6 +18,7 @@
 #include "cluster/log_manager.h"
 #include "cluster/partition.h"
 #include "metadata/metadata_image.h"
+#include "record/validate.h"
 
 namespace eddy::cluster {
 
@@ -38,6 +39,8 @@ struct replica_manager_options {
     // producer.id.expiration.check.interval.ms and producer.id.expiration.ms.
     std::chrono::milliseconds producer_expiration_check_interval{600000};
     int64_t producer_id_expiration_ms = 86400000;
+    // eddy.produce.batch.validation.
+    record::batch_validation batch_validation = record::batch_validation::relaxed;
     std::shared_ptr<log::filesystem> fs;  // null: the real disk
 };
 

@@ -30,6 +30,8 @@ struct topic_settings {
     // compression.<codec>.level of that codec (KIP-390), on Kafka's scale; 0 for snappy
     // and none, which have no level.
     int32_t compression_level = 0;
+    // The broker's eddy.produce.batch.validation (not a topic config).
+    record::batch_validation batch_validation = record::batch_validation::relaxed;
 };
 
 // Reads Kafka's names (segment.bytes, retention.ms, max.message.bytes, ...) from the

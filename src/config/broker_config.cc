@@ -177,6 +177,12 @@ const std::unordered_map<std::string, setter>& setters() {
                  throw config_error(k + ": '" + text + "' is not one of trace, debug, info, warn, error, critical, off");
              c.log_level = text;
          }},
+        {"eddy.produce.batch.validation", [](broker_config& c, const std::string& k, const std::string& v) {
+             std::string text(trim(v));
+             if (text != "strict" && text != "relaxed")
+                 throw config_error(k + ": '" + text + "' is not one of strict, relaxed");
+             c.produce_batch_validation_strict = text == "strict";
+         }},
         {"cluster.id", [](broker_config& c, const std::string& k, const std::string& v) {
              std::string id(trim(v));
              if (id.empty()) throw config_error(k + ": must not be empty");

@@ -65,6 +65,10 @@ struct broker_config {
     int32_t transaction_state_log_segment_bytes = 104857600;
     int32_t transaction_state_log_load_buffer_size = 5242880;
     std::string log_level = "info";
+    // eddy.produce.batch.validation: `strict` reads every record of every compressed
+    // batch as Kafka does; `relaxed` (the default) checks lz4 and zstd batches by header,
+    // CRC and framing (record::batch_validation says when their records are read anyway).
+    bool produce_batch_validation_strict = false;
     // Optional: the cluster id to write into a new meta.properties.
     std::optional<std::string> cluster_id;
 

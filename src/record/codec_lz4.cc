@@ -27,10 +27,15 @@ std::unique_ptr<LZ4F_dctx, dctx_deleter> new_dctx() {
 // keeps a header's content size in the context across a reset until a frame that
 // declared one is decoded to its end; a frame without a content size decoded there
 // afterwards then fails as if it ended early. So a context that saw a frame fail is
-// replaced.
+// replaced, and frame headers are read in a context of their own.
 std::unique_ptr<LZ4F_dctx, dctx_deleter>& thread_dctx() {
     thread_local std::unique_ptr<LZ4F_dctx, dctx_deleter> ctx = new_dctx();
     return ctx;
+}
+
+LZ4F_dctx* thread_header_dctx() {
+    thread_local std::unique_ptr<LZ4F_dctx, dctx_deleter> ctx = new_dctx();
+    return ctx.get();
 }
 
 codec_status decode_frame(LZ4F_dctx* d, const uint8_t* in, size_t n, byte_buffer& out, size_t limit) {
@@ -64,6 +69,41 @@ codec_status unlz4(const uint8_t* in, size_t n, byte_buffer& out, size_t limit) 
     codec_status s = decode_frame(ctx.get(), in, n, out, limit);
     if (s != codec_status::ok) ctx = new_dctx();
     return s;
+}
+
+// The LZ4 frame format: a header (liblz4 checks its version, reserved bits, block size
+// id and checksum), then blocks, each a little-endian 32-bit word (high bit: stored
+// uncompressed; the rest: its length, at most the frame's block size) followed by that
+// many bytes and a 4-byte checksum when the header asks for block checksums, and an end
+// mark (a word whose length is 0), then a 4-byte content checksum when asked for.
+framing lz4_framing(const uint8_t* in, size_t n) {
+    constexpr framing corrupt{codec_status::corrupt, 0};
+    LZ4F_dctx* d = thread_header_dctx();
+    if (d == nullptr) return corrupt;
+    LZ4F_resetDecompressionContext(d);
+    LZ4F_frameInfo_t info{};
+    size_t pos = n;
+    if (LZ4F_isError(LZ4F_getFrameInfo(d, &info, in, &pos)) || info.frameType != LZ4F_frame) {
+        return corrupt;
+    }
+    // Block size ids 4-7 (the header check refuses others): 64 KiB, 256 KiB, 1 MiB, 4 MiB.
+    const uint64_t block_max = uint64_t{1} << (2 * static_cast<unsigned>(info.blockSizeID) + 8);
+    const size_t block_checksum = info.blockChecksumFlag == LZ4F_blockChecksumEnabled ? 4 : 0;
+    uint64_t bound = 0;
+    for (;;) {
+        if (n - pos < 4) return corrupt;
+        const uint32_t word = static_cast<uint32_t>(in[pos]) | static_cast<uint32_t>(in[pos + 1]) << 8 |
+                              static_cast<uint32_t>(in[pos + 2]) << 16 | static_cast<uint32_t>(in[pos + 3]) << 24;
+        pos += 4;
+        const uint32_t length = word & 0x7FFFFFFFu;
+        if (length == 0) break;  // the end mark
+        if (length > block_max || n - pos < length + block_checksum) return corrupt;
+        pos += length + block_checksum;
+        bound += (word & 0x80000000u) != 0 ? length : block_max;
+    }
+    if (info.contentChecksumFlag == LZ4F_contentChecksumEnabled && n - pos < 4) return corrupt;
+    // Whatever follows the frame is ignored, as by unlz4 and Kafka.
+    return {codec_status::ok, bound};
 }
 
 bool lz4(const uint8_t* in, size_t n, std::vector<uint8_t>& out, int level) {

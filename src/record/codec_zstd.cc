@@ -100,6 +100,28 @@ codec_status unzstd(const uint8_t* in, size_t n, byte_buffer& out, size_t limit)
     }
 }
 
+// zstd's own walk over frame and block headers (ZSTD_findFrameCompressedSize) proves
+// each frame whole without decoding it; ZSTD_decompressBound reads the same headers.
+framing zstd_framing(const uint8_t* in, size_t n, size_t limit) {
+    constexpr framing corrupt{codec_status::corrupt, 0};
+    if (n == 0) return corrupt;
+    const uint64_t window_max = uint64_t{1} << window_log_max(limit);
+    uint64_t bound = 0;
+    for (size_t pos = 0; pos < n;) {
+        const size_t frame = ZSTD_findFrameCompressedSize(in + pos, n - pos);
+        if (ZSTD_isError(frame)) return corrupt;
+        ZSTD_frameHeader header;
+        if (ZSTD_getFrameHeader(&header, in + pos, frame) != 0) return corrupt;
+        // A window unzstd would refuse to allocate.
+        if (header.frameType == ZSTD_frame && header.windowSize > window_max) return corrupt;
+        const unsigned long long most = ZSTD_decompressBound(in + pos, frame);
+        if (most == ZSTD_CONTENTSIZE_ERROR) return corrupt;
+        bound = most > UINT64_MAX - bound ? UINT64_MAX : bound + most;
+        pos += frame;
+    }
+    return {codec_status::ok, bound};
+}
+
 bool zstd(const uint8_t* in, size_t n, std::vector<uint8_t>& out, int level) {
     ZSTD_CCtx* c = thread_cctx();
     if (c == nullptr) return false;

@@ -48,6 +48,17 @@ codec_status decompress(compression c, const uint8_t* in, size_t n, byte_buffer&
     return codec_status::unsupported;
 }
 
+framing check_framing(compression c, const uint8_t* in, size_t n, size_t limit) {
+    switch (c) {
+        case compression::lz4: return codec::lz4_framing(in, n);
+        case compression::zstd: return codec::zstd_framing(in, n, limit);
+        case compression::none:
+        case compression::gzip:
+        case compression::snappy: break;
+    }
+    return {codec_status::unsupported, 0};
+}
+
 int default_level(compression c) {
     switch (c) {
         case compression::none: return 0;

@@ -66,6 +66,20 @@ std::string_view to_string(codec_status s);
 codec_status decompress(compression c, const uint8_t* in, size_t n, byte_buffer& out,
                         size_t limit);
 
+// What a payload's framing alone shows, without decompressing it: whether the stream
+// is whole (every block length fits the bytes given, the stream ends where its framing
+// says it ends) and at most how many bytes it decompresses to. Only lz4 and zstd frames
+// carry their block lengths; gzip and snappy answer unsupported (a cut deflate stream
+// or raw snappy block shows only when decompressed). A stream whose framing is whole
+// can still fail to decompress: the blocks' contents are not looked at.
+struct framing {
+    codec_status status = codec_status::ok;  // ok, corrupt or unsupported
+    uint64_t max_decompressed = 0;           // an upper bound, valid when ok
+};
+// `limit` is decompress()'s: a zstd window it would refuse is refused here too.
+// Thread-safe (codec contexts are per thread).
+framing check_framing(compression c, const uint8_t* in, size_t n, size_t limit);
+
 // Kafka's default levels (CompressionType.defaultLevel, the defaults of the configs
 // compression.gzip.level, compression.lz4.level and compression.zstd.level, KIP-390).
 // gzip -1 is zlib's default (6); lz4 9 is Kafka's "fast compressor" (lz4-java's
@@ -92,6 +106,8 @@ codec_status gunzip(const uint8_t* in, size_t n, byte_buffer& out, size_t limit)
 codec_status unsnappy(const uint8_t* in, size_t n, byte_buffer& out, size_t limit);
 codec_status unlz4(const uint8_t* in, size_t n, byte_buffer& out, size_t limit);
 codec_status unzstd(const uint8_t* in, size_t n, byte_buffer& out, size_t limit);
+framing lz4_framing(const uint8_t* in, size_t n);
+framing zstd_framing(const uint8_t* in, size_t n, size_t limit);
 bool gzip(const uint8_t* in, size_t n, std::vector<uint8_t>& out, int level = default_gzip_level);
 bool snappy_xerial(const uint8_t* in, size_t n, std::vector<uint8_t>& out);
 bool snappy_raw(const uint8_t* in, size_t n, std::vector<uint8_t>& out);

@@ -84,6 +84,82 @@ struct record_scan {
     bool any_timestamp_error = false;
 };
 
+// The smallest record a batch can hold: one byte each for its length, attributes,
+// timestamp delta, offset delta, key length, value length and header count.
+constexpr uint64_t min_record_size = 7;
+
+// Under batch_validation::relaxed, whether this batch's records are read all the same.
+bool records_needed(const batch_view& b, const produce_options& o) {
+    if (o.validation == batch_validation::strict) return true;
+    const compression codec = b.compression_type();
+    if (codec != compression::lz4 && codec != compression::zstd) return true;
+    if (o.compacted) return true;
+    if (b.ts_type() == timestamp_type::log_append_time) return true;
+    if (o.message_timestamp_type == timestamp_type::create_time) {
+        if (o.timestamp_before_max_ms != INT64_MAX || o.timestamp_after_max_ms != INT64_MAX) return true;
+        // Kafka's leader stamps the largest record timestamp; a producer's header that
+        // cannot be that maximum is not trusted.
+        if (b.base_timestamp() == no_timestamp || b.max_timestamp() < b.base_timestamp()) return true;
+    }
+    return false;
+}
+
+// Steps 5 and 6 below, once the records passed (or were vouched for by the header).
+produce_validation accept(mutable_batch_view& batch, size_t total, const produce_options& opts,
+                          record_scan scan) {
+    // 5. The log's own limit, checked after validation as UnifiedLog.append does.
+    if (static_cast<int64_t>(total) > opts.segment_bytes) {
+        return fail(error_code::record_list_too_large,
+                    fmt::format("record batch of {} bytes exceeds segment.bytes {}", total, opts.segment_bytes));
+    }
+
+    // 6. Accepted: stamp maxTimestamp as Kafka's leader does.
+    produce_validation result;
+    if (opts.message_timestamp_type == timestamp_type::log_append_time) {
+        batch.set_max_timestamp(timestamp_type::log_append_time, opts.now_ms);
+        result.log_append_time = opts.now_ms;
+        scan.max_timestamp = opts.now_ms;
+        scan.max_timestamp_delta = batch.last_offset_delta();
+    } else {
+        batch.set_max_timestamp(timestamp_type::create_time, scan.max_timestamp);
+    }
+    result.valid_bytes = total;
+    result.record_count = batch.records_count();
+    batch_summary& s = result.batch;
+    s.record_count = batch.records_count();
+    s.last_offset_delta = batch.last_offset_delta();
+    s.max_timestamp = scan.max_timestamp;
+    s.max_timestamp_offset_delta = scan.max_timestamp_delta;
+    s.producer_id = batch.producer_id();
+    s.producer_epoch = batch.producer_epoch();
+    s.base_sequence = batch.base_sequence();
+    s.is_transactional = batch.is_transactional();
+    s.codec = batch.compression_type();
+    s.ts_type = batch.ts_type();
+    return result;
+}
+
+// Relaxed validation of a batch whose records stay compressed: the framing must be
+// whole and able to hold the records the header counts; the header's maxTimestamp
+// stands for the records' (records_needed checked it is one).
+produce_validation accept_unread(mutable_batch_view& batch, size_t total, const produce_options& opts) {
+    const compression codec = batch.compression_type();
+    framing f = check_framing(codec, batch.records_data(), batch.records_size(), opts.max_uncompressed_bytes);
+    if (f.status != codec_status::ok) {
+        return fail(undecodable_payload,
+                    fmt::format("the {} payload of the record batch is cut short or malformed", to_string(codec)));
+    }
+    if (static_cast<uint64_t>(batch.records_count()) > f.max_decompressed / min_record_size) {
+        return fail(error_code::invalid_record,
+                    fmt::format("record batch counts {} records but decompresses to at most {} bytes",
+                                batch.records_count(), f.max_decompressed));
+    }
+    record_scan scan;
+    scan.max_timestamp = batch.max_timestamp();
+    scan.max_timestamp_delta = batch.last_offset_delta();
+    return accept(batch, total, opts, scan);
+}
+
 }  // namespace
 
 produce_validation validate_produce_batches(uint8_t* data, size_t size,
@@ -134,6 +210,7 @@ produce_validation validate_produce_batches(uint8_t* data, size_t size,
 
     // 4. The records: structure aborts the batch; timestamps and keys are collected
     // per record, as Kafka's RecordErrors.
+    if (!records_needed(batch, opts)) return accept_unread(batch, total, opts);
     record_bytes rb = batch_records(batch, scratch, opts.max_uncompressed_bytes);
     if (rb.status == codec_status::too_large) {
         return fail(error_code::message_too_large,
@@ -187,35 +264,7 @@ produce_validation validate_produce_batches(uint8_t* data, size_t size,
         return result;
     }
 
-    // 5. The log's own limit, checked after validation as UnifiedLog.append does.
-    if (static_cast<int64_t>(total) > opts.segment_bytes) {
-        return fail(error_code::record_list_too_large,
-                    fmt::format("record batch of {} bytes exceeds segment.bytes {}", total, opts.segment_bytes));
-    }
-
-    // 6. Accepted: stamp maxTimestamp as Kafka's leader does.
-    if (opts.message_timestamp_type == timestamp_type::log_append_time) {
-        batch.set_max_timestamp(timestamp_type::log_append_time, opts.now_ms);
-        result.log_append_time = opts.now_ms;
-        scan.max_timestamp = opts.now_ms;
-        scan.max_timestamp_delta = batch.last_offset_delta();
-    } else {
-        batch.set_max_timestamp(timestamp_type::create_time, scan.max_timestamp);
-    }
-    result.valid_bytes = total;
-    result.record_count = batch.records_count();
-    batch_summary& s = result.batch;
-    s.record_count = batch.records_count();
-    s.last_offset_delta = batch.last_offset_delta();
-    s.max_timestamp = scan.max_timestamp;
-    s.max_timestamp_offset_delta = scan.max_timestamp_delta;
-    s.producer_id = batch.producer_id();
-    s.producer_epoch = batch.producer_epoch();
-    s.base_sequence = batch.base_sequence();
-    s.is_transactional = batch.is_transactional();
-    s.codec = batch.compression_type();
-    s.ts_type = batch.ts_type();
-    return result;
+    return accept(batch, total, opts, scan);
 }
 
 }  // namespace eddy::record

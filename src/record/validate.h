@@ -15,6 +15,20 @@
 
 namespace eddy::record {
 
+// eddy.produce.batch.validation: how much of a compressed batch Produce reads.
+enum class batch_validation {
+    // Kafka's LogValidator: every record of every batch is decompressed and checked.
+    strict,
+    // DESIGN.md invariant 3: an lz4 or zstd batch is checked by its header, its CRC and
+    // its codec's framing (the stream is whole; the record count fits what it can
+    // decompress to) and stored without being decompressed, unless the broker needs its
+    // records: a compacted topic (keys), message.timestamp.before/after.max.ms set under
+    // CreateTime, a batch claiming LogAppendTime, or a header whose maxTimestamp is not
+    // a maximum (unset). Uncompressed batches cost no decompression and are always read
+    // whole; so are gzip and snappy, whose framing cannot show a cut stream.
+    relaxed,
+};
+
 // Topic/broker settings the checks depend on. Names follow Kafka's configs.
 struct produce_options {
     int16_t api_version = 11;                             // Produce request version
@@ -30,6 +44,7 @@ struct produce_options {
     bool from_client = true;
     // Eddy's own bound on a compressed batch's decompressed size (Kafka has none).
     size_t max_uncompressed_bytes = 64u << 20;
+    batch_validation validation = batch_validation::strict;
 };
 
 // Kafka's rule for the deprecated message.timestamp.difference.max.ms: a before/after
@@ -49,7 +64,7 @@ struct batch_summary {
     int32_t record_count = 0;
     int32_t last_offset_delta = -1;
     int64_t max_timestamp = no_timestamp;       // as stored after validation
-    int32_t max_timestamp_offset_delta = -1;    // record holding max_timestamp
+    int32_t max_timestamp_offset_delta = -1;    // record holding max_timestamp (the last if unread)
     int64_t producer_id = no_producer_id;
     int16_t producer_epoch = no_producer_epoch;
     int32_t base_sequence = no_sequence;
@@ -91,6 +106,9 @@ struct produce_validation {
 //   control batch, producerId >= 0 with baseSequence < 0        INVALID_RECORD
 //   payload fails to decompress (corrupt, truncated)            UNKNOWN_SERVER_ERROR
 //   decompressed size > max_uncompressed_bytes                  MESSAGE_TOO_LARGE
+//   relaxed, records not read: framing not whole                UNKNOWN_SERVER_ERROR
+//   relaxed, records not read: more records than the payload
+//   can decompress to                                           INVALID_RECORD
 //   a record malformed, record count mismatch, offset delta
 //   not equal to the record's index                             INVALID_RECORD
 //   per-record: key missing on a compacted topic                INVALID_RECORD + record_errors
@@ -100,8 +118,8 @@ struct produce_validation {
 //   timestamp -1)                                               INVALID_TIMESTAMP + record_errors
 //   batch size > segment_bytes                                  RECORD_LIST_TOO_LARGE
 // Where Kafka would behave otherwise, batch_format.md says so. `scratch` holds the
-// decompressed records and is reused across calls (bounded by
-// max_uncompressed_bytes). No allocation per record. Lives on: the caller's thread.
+// decompressed records, when validation read them, and is reused across calls (bounded
+// by max_uncompressed_bytes). No allocation per record. Lives on: the caller's thread.
 produce_validation validate_produce_batches(uint8_t* data, size_t size,
                                            const produce_options& opts, byte_buffer& scratch);
 

@@ -197,6 +197,8 @@ std::vector<net::bound_listener> broker_server::start() {
         ro.log_start_checkpoint_interval = ms(cfg_.log_flush_start_offset_checkpoint_interval_ms);
         ro.producer_expiration_check_interval = ms(cfg_.producer_id_expiration_check_interval_ms);
         ro.producer_id_expiration_ms = cfg_.producer_id_expiration_ms;
+        ro.batch_validation = cfg_.produce_batch_validation_strict ? record::batch_validation::strict
+                                                                    : record::batch_validation::relaxed;
         for (const auto& [k, v] : props_) ro.static_configs.emplace(k, v);
         replicas_ = std::make_shared<cluster::replica_manager>(std::move(ro));
         replicas_->start();

@@ -4,10 +4,15 @@
 
 Starts the broker on a free 127.0.0.1 port, creates a one-partition topic, produces one
 good batch, then batches with a wrong CRC, a lying batch length, an absurd record count
-and a truncated gzip payload (each with a correct CRC where the damage is inside it). Each
-must get the error Kafka's LogValidator gives, nothing may be written (the log end offset
-stays where the good batch left it), and the broker must go on serving: a last good batch
-lands at the next offset and SIGTERM still exits 0.
+and truncated gzip and zstd payloads (each with a correct CRC where the damage is inside
+it). Each must get the error Kafka's LogValidator gives, nothing may be written (the log end
+offset stays where the good batch left it), and the broker must go on serving: last good
+batches, uncompressed and zstd, land at the next offsets and SIGTERM still exits 0.
+
+The broker runs with its default eddy.produce.batch.validation=relaxed, which judges a zstd
+batch by its framing without decompressing it. A second broker with `strict` shows the one
+damage only decompression finds (records out of order inside a whole zstd stream): relaxed
+stores it, strict answers INVALID_RECORD as Kafka does.
 
     bad_produce_test.py --broker PATH
 """
@@ -74,8 +79,24 @@ def batch(records_bytes, count, attributes=0, length_adjust=0, corrupt_crc=False
     return struct.pack(">qi", 0, len(after_length) + length_adjust) + after_length
 
 
+def good_records(n=3):
+    return b"".join(record(i, b"k%d" % i, b"value %d" % i) for i in range(n))
+
+
 def good_batch(n=3):
-    return batch(b"".join(record(i, b"k%d" % i, b"value %d" % i) for i in range(n)), n)
+    return batch(good_records(n), n)
+
+
+ZSTD = 4  # the compression bits of a batch's attributes
+
+
+def zstd_stored(data):
+    """One zstd frame holding `data` as a single raw block: zstd's framing, no compressor.
+    Frame header: magic, a descriptor for a single-segment frame with a 4-byte content
+    size, that size; then the block header (last block, raw, its length) and the bytes."""
+    block = (len(data) << 3) | 1
+    return (b"\x28\xb5\x2f\xfd" + bytes([0xA0]) + struct.pack("<I", len(data))
+            + struct.pack("<I", block)[:3] + data)
 
 
 class Client:
@@ -167,7 +188,18 @@ def damaged_batches():
         ("more records than counted", batch(one_record + one_record, 1), INVALID_RECORD),
         # Kafka fails to decompress and answers with an unknown server error.
         ("a truncated gzip payload", batch(gzipped[:len(gzipped) // 2], 10, attributes=1), UNKNOWN_SERVER_ERROR),
+        # Relaxed validation finds both from the zstd framing alone.
+        ("a truncated zstd payload", batch(zstd_stored(good_records(10))[:60], 10, attributes=ZSTD),
+         UNKNOWN_SERVER_ERROR),
+        ("an absurd record count in a zstd batch", batch(zstd_stored(one_record), 2_000_000_000, attributes=ZSTD),
+         INVALID_RECORD),
     ]
+
+
+def records_out_of_order():
+    """A whole zstd stream whose records' offset deltas run 0, 2, 1."""
+    return batch(zstd_stored(record(0, b"a", b"1") + record(2, b"b", b"2") + record(1, b"c", b"3")), 3,
+                 attributes=ZSTD)
 
 
 def produce_damaged_batches(broker):
@@ -185,7 +217,22 @@ def produce_damaged_batches(broker):
         print(f"ok: {what} -> error {error}, nothing written")
     error, base = client.produce(good_batch())
     check(error == NONE and base == end, f"good batch after the bad ones: error {error}, base {base}")
+    error, base = client.produce(batch(zstd_stored(good_records()), 3, attributes=ZSTD))
+    check(error == NONE and base == end + 3, f"good zstd batch: error {error}, base {base}")
     client.sock.close()
+
+
+def damage_inside_the_stream(expected):
+    def body(broker):
+        client = Client(broker.port)
+        client.create_topic()
+        error, _ = client.produce(records_out_of_order())
+        check(error == expected, f"records out of order in a zstd batch: error {error}, expected {expected}")
+        end = client.log_end_offset()
+        check(end == (3 if expected == NONE else 0), f"log end offset {end}")
+        print(f"ok: records out of order inside a zstd stream -> error {error}")
+        client.sock.close()
+    return body
 
 
 def main():
@@ -194,6 +241,8 @@ def main():
     args = parser.parse_args()
     try:
         run_with_broker(args.broker, [], produce_damaged_batches)
+        run_with_broker(args.broker, [], damage_inside_the_stream(NONE))
+        run_with_broker(args.broker, ["eddy.produce.batch.validation=strict"], damage_inside_the_stream(INVALID_RECORD))
     except TestFailure as e:
         print(f"FAIL: {e}")
         return 1

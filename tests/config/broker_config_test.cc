@@ -37,6 +37,7 @@ TEST_SUITE("config.broker_config") {
         CHECK(c.socket_request_max_bytes == 104857600);
         CHECK(c.num_partitions == 1);
         CHECK(c.log_level == "info");
+        CHECK_FALSE(c.produce_batch_validation_strict);
         CHECK_FALSE(c.cluster_id);
         CHECK(c.effective_advertised_listeners() == c.listeners);
     }
@@ -46,7 +47,8 @@ TEST_SUITE("config.broker_config") {
             "node.id=7\nprocess.roles=broker\nlisteners=PLAINTEXT://127.0.0.1:0\n"
             "advertised.listeners=PLAINTEXT://kafka.example:9092\nlog.dirs=/a, /b\n"
             "num.partitions=3\nnum.network.threads=2\nnum.io.threads=4\n"
-            "socket.request.max.bytes=1024\neddy.log.level=debug\ncluster.id=abc\n"));
+            "socket.request.max.bytes=1024\neddy.log.level=debug\ncluster.id=abc\n"
+            "eddy.produce.batch.validation=strict\n"));
         CHECK(c.node_id == 7);
         CHECK(c.process_roles == std::vector<std::string>{"broker"});
         CHECK(c.listeners[0].port == 0);
@@ -58,6 +60,7 @@ TEST_SUITE("config.broker_config") {
         CHECK(c.socket_request_max_bytes == 1024);
         CHECK(c.log_level == "debug");
         CHECK(c.cluster_id == "abc");
+        CHECK(c.produce_batch_validation_strict);
     }
 
     TEST_CASE("log.dirs wins over log.dir, which is used alone otherwise") {
@@ -78,6 +81,8 @@ TEST_SUITE("config.broker_config") {
         CHECK(error_of("num.partitions=0").find("num.partitions") != std::string::npos);
         CHECK(error_of("socket.request.max.bytes=99999999999").find("socket.request.max.bytes") != std::string::npos);
         CHECK(error_of("eddy.log.level=loud").find("eddy.log.level") != std::string::npos);
+        CHECK(error_of("eddy.produce.batch.validation=lax").find("eddy.produce.batch.validation") !=
+              std::string::npos);
         CHECK(error_of("process.roles=worker").find("process.roles") != std::string::npos);
         CHECK(error_of("listeners=nonsense").find("listeners") != std::string::npos);
         CHECK(error_of("listeners=SSL://:9093").find("SSL") != std::string::npos);

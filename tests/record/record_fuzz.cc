@@ -40,7 +40,8 @@ void read_records(const batch_view& b, byte_buffer& scratch) {
     }
 }
 
-// Produce validation (both timestamp types) and the scanner with record parsing.
+// Produce validation (both timestamp types, strict and relaxed) and the scanner with
+// record parsing.
 void parse_all(const uint8_t* data, size_t size, byte_buffer& scratch);
 // Produce v0-v2: the legacy conversion, whose output must pass v3+ validation.
 void convert_legacy(const uint8_t* data, size_t size, byte_buffer& scratch);
@@ -75,16 +76,21 @@ void exercise_record_bytes(const uint8_t* data, size_t size) {
         codec_status s = decompress(c, data, size, scratch, fuzz_limit);
         require(s != codec_status::ok || scratch.size() <= fuzz_limit, "output within the limit");
         require(scratch.capacity() <= fuzz_limit, "no allocation past the limit");
+        // Relaxed validation trusts this bound to refuse impossible record counts.
+        framing f = check_framing(c, data, size, fuzz_limit);
+        require(s != codec_status::ok || f.status != codec_status::ok || scratch.size() <= f.max_decompressed,
+                "framing bounds what the stream decompresses to");
     }
 }
 
 namespace {
 
 void parse_all(const uint8_t* data, size_t size, byte_buffer& scratch) {
-    for (timestamp_type t : {timestamp_type::create_time, timestamp_type::log_append_time}) {
+    for (int mode = 0; mode < 4; ++mode) {
         std::vector<uint8_t> copy(data, data + size);
         produce_options o;
-        o.message_timestamp_type = t;
+        o.message_timestamp_type = mode % 2 == 0 ? timestamp_type::create_time : timestamp_type::log_append_time;
+        o.validation = mode < 2 ? batch_validation::strict : batch_validation::relaxed;
         o.now_ms = 1'700'000'000'000;
         o.compacted = size % 2 == 0;
         o.max_uncompressed_bytes = fuzz_limit;
