@@ -236,6 +236,10 @@ msg::delete_records_response cluster_fixture::delete_records(const std::string& 
     auto& t = req.topics.emplace_back();
     t.name = topic;
     t.partitions.push_back({.partition_index = partition, .offset = offset, .unknown_tagged_fields = {}});
+    return delete_records(std::move(req));
+}
+
+msg::delete_records_response cluster_fixture::delete_records(msg::delete_records_request req) {
     auto ctx = context(21, 2);
     return run([&]() -> asio::awaitable<msg::delete_records_response> {
         co_return co_await broker::delete_records_handler::handle(*rm_, ctx, std::move(req));

@@ -98,6 +98,7 @@ public:
     msg::offset_for_leader_epoch_response offset_for_epoch(const std::string& topic,
                                                            int32_t partition, int32_t epoch);
     msg::offset_for_leader_epoch_response offset_for_epoch(msg::offset_for_leader_epoch_request req);
+    msg::delete_records_response delete_records(msg::delete_records_request req);
 
     // Runs `a` on a fresh io_context in this thread until it completes.
     template <class T>

@@ -21,11 +21,12 @@ msg::produce_response::partition_produce_response answer(const msg::produce_resp
     return r.responses.at(0).partition_responses.at(0);
 }
 
-msg::describe_producers_response describe_producers(cluster_fixture& f, const std::string& topic) {
+msg::describe_producers_response describe_producers(cluster_fixture& f, const std::string& topic,
+                                                   std::vector<int32_t> partitions = {0, 7}) {
     msg::describe_producers_request req;
     auto& t = req.topics.emplace_back();
     t.name = topic;
-    t.partition_indexes = {0, 7};
+    t.partition_indexes = std::move(partitions);
     auto ctx = f.context(61, 0);
     return cluster_fixture::run([&]() -> asio::awaitable<msg::describe_producers_response> {
         co_return co_await broker::describe_producers_handler::handle(f.replicas(), ctx,
@@ -89,6 +90,32 @@ TEST_CASE("DescribeProducers lists a partition's producers") {
         CHECK(s.current_txn_start_offset == -1);
     }
     CHECK(resp.topics[0].partitions[1].error_code == code(error_code::unknown_topic_or_partition));
+}
+
+TEST_CASE("DescribeProducers for many partitions answers each in request order") {
+    // The partitions are read side by side on their executors (three threads here).
+    cluster_fixture f(3);
+    f.create_topic({.name = "m", .partitions = 3});
+    for (int32_t p = 0; p < 3; ++p) {
+        REQUIRE(answer(f.produce("m", p, idempotent_batch(1000 + p, 0, 0, p + 1))).error_code == 0);
+    }
+    const std::vector<int32_t> order{2, 7, 0, 1};  // 7 does not exist
+    auto resp = describe_producers(f, "m", order);
+    REQUIRE(resp.topics.size() == 1);
+    const auto& parts = resp.topics[0].partitions;
+    REQUIRE(parts.size() == order.size());
+    for (size_t i = 0; i < order.size(); ++i) {
+        CAPTURE(order[i]);
+        CHECK(parts[i].partition_index == order[i]);
+        if (order[i] == 7) {
+            CHECK(parts[i].error_code == code(error_code::unknown_topic_or_partition));
+            continue;
+        }
+        CHECK(parts[i].error_code == 0);
+        REQUIRE(parts[i].active_producers.size() == 1);
+        CHECK(parts[i].active_producers[0].producer_id == 1000 + order[i]);
+        CHECK(parts[i].active_producers[0].last_sequence == order[i]);
+    }
 }
 
 }  // namespace eddy::cluster::test

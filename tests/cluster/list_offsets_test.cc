@@ -141,5 +141,30 @@ TEST_CASE("ListOffsets and OffsetForLeaderEpoch for many partitions answer each 
     }
 }
 
+TEST_CASE("DeleteRecords for many partitions answers each in request order") {
+    // The partitions are trimmed side by side on their executors (three threads here).
+    cluster_fixture f(3);
+    f.create_topic({.name = "m", .partitions = 3});
+    for (int32_t p = 0; p < 3; ++p)
+        for (int32_t n = 0; n < 3; ++n) REQUIRE(f.produce_error("m", p, simple_batch(2)) == 0);
+    // (partition, offset): 7 does not exist; -1 means the high watermark; 9 is past it.
+    const std::vector<std::pair<int32_t, int64_t>> order{{2, 4}, {7, 1}, {0, -1}, {1, 9}};
+    msg::delete_records_request req;
+    auto& t = req.topics.emplace_back();
+    t.name = "m";
+    for (auto [p, offset] : order)
+        t.partitions.push_back({.partition_index = p, .offset = offset, .unknown_tagged_fields = {}});
+    auto answers = f.delete_records(std::move(req)).topics.at(0).partitions;
+    REQUIRE(answers.size() == order.size());
+    const std::vector<std::pair<int16_t, int64_t>> expected{
+        {0, 4}, {code(error_code::unknown_topic_or_partition), -1}, {0, 6}, {code(error_code::offset_out_of_range), -1}};
+    for (size_t i = 0; i < order.size(); ++i) {
+        CAPTURE(order[i].first);
+        CHECK(answers[i].partition_index == order[i].first);
+        CHECK(answers[i].error_code == expected[i].first);
+        CHECK(answers[i].low_watermark == expected[i].second);
+    }
+}
+
 }  // namespace
 }  // namespace eddy::cluster::test

@@ -2,8 +2,21 @@
 #include "broker/handlers/delete_records.h"
 
 #include <chrono>
+#include <memory>
+#include <utility>
+#include <vector>
 
 namespace eddy::broker {
+
+namespace {
+
+// One partition to trim, and where its answer goes.
+struct trim_point {
+    std::pair<size_t, size_t> slot;  // (topic, partition) in the response
+    int64_t offset = 0;
+};
+
+}  // namespace
 
 asio::awaitable<delete_records_handler::response> delete_records_handler::handle(
     cluster::replica_manager& replicas, request_context& /*ctx*/, request&& req) {
@@ -11,6 +24,8 @@ asio::awaitable<delete_records_handler::response> delete_records_handler::handle
     const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
+    std::vector<std::shared_ptr<cluster::partition>> targets;
+    std::vector<trim_point> trims;
     for (const auto& topic : req.topics) {
         auto& rt = resp.topics.emplace_back();
         rt.name = topic.name;
@@ -23,15 +38,22 @@ asio::awaitable<delete_records_handler::response> delete_records_handler::handle
                 rp.error_code = static_cast<int16_t>(found.error);
                 continue;
             }
-            int64_t offset = part.offset;
-            // Built outside the co_await: GCC 12 destroys temporaries of a co_await expression
-            // (here the partition pointer and the lambda) while the hop still uses them.
-            auto hop = cluster::replica_manager::on(
-                found.p, [offset, now](cluster::partition& p) { return p.delete_records(offset, now); });
-            auto [error, low] = co_await std::move(hop);
-            rp.error_code = static_cast<int16_t>(error);
-            rp.low_watermark = low;
+            targets.push_back(std::move(found.p));
+            trims.push_back({.slot = {resp.topics.size() - 1, rt.partitions.size() - 1}, .offset = part.offset});
         }
+    }
+    if (targets.empty()) co_return resp;
+    // Every partition trimmed on its own strand at the same time. Built outside the
+    // co_await: GCC 12 destroys temporaries of a co_await expression (here the vector and
+    // the lambda) while the hop still uses them.
+    auto hop = cluster::replica_manager::on_each(std::move(targets), [trims, now](cluster::partition& p, size_t i) {
+        return p.delete_records(trims[i].offset, now);
+    });
+    std::vector<std::pair<error_code, int64_t>> outcomes = co_await std::move(hop);
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+        auto& rp = resp.topics[trims[i].slot.first].partitions[trims[i].slot.second];
+        rp.error_code = static_cast<int16_t>(outcomes[i].first);
+        rp.low_watermark = outcomes[i].second;
     }
     co_return resp;
 }
