@@ -85,6 +85,14 @@ void fix_crc(std::vector<uint8_t>& bytes) {
     mutable_batch_view(bytes.data(), size).update_crc();
 }
 
+std::vector<uint8_t> with_payload(std::vector<uint8_t> batch, std::span<const uint8_t> payload) {
+    batch.resize(batch_header_size);
+    batch.insert(batch.end(), payload.begin(), payload.end());
+    be::store32(batch.data() + field::batch_length, static_cast<uint32_t>(batch.size() - log_overhead));
+    fix_crc(batch);
+    return batch;
+}
+
 std::string to_hex(const std::vector<uint8_t>& bytes) {
     static const char* digits = "0123456789abcdef";
     std::string s;

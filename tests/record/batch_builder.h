@@ -79,6 +79,9 @@ std::vector<uint8_t> producer_batch(int64_t producer_id, int16_t epoch, int32_t 
                                     bool transactional = false);
 // Recomputes the CRC of the batch at the start of `bytes` (after a test edits it).
 void fix_crc(std::vector<uint8_t>& bytes);
+// `batch` with its records section replaced by `payload`, batchLength and CRC made to
+// match, so that only what is inside the payload is wrong.
+std::vector<uint8_t> with_payload(std::vector<uint8_t> batch, std::span<const uint8_t> payload);
 // Lowercase hex, and back.
 std::string to_hex(const std::vector<uint8_t>& bytes);
 std::vector<uint8_t> from_hex(const std::string& hex);

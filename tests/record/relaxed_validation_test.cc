@@ -5,7 +5,6 @@
 #include <doctest/doctest.h>
 
 #include "batch_builder.h"
-#include "record/endian.h"
 #include "record/validate.h"
 
 namespace eddy::record {
@@ -40,16 +39,6 @@ outcome validate_counting(std::vector<uint8_t>& bytes, const produce_options& o)
     outcome r{validate_produce_batches(bytes.data(), bytes.size(), o, scratch), false};
     r.decompressed = scratch.capacity() > 0;
     return r;
-}
-
-// The batch's payload replaced by `payload`, lengths and CRC made consistent again, so
-// that only what is inside the payload is wrong.
-std::vector<uint8_t> with_payload(std::vector<uint8_t> bytes, const std::vector<uint8_t>& payload) {
-    bytes.resize(batch_header_size);
-    bytes.insert(bytes.end(), payload.begin(), payload.end());
-    be::store32(bytes.data() + field::batch_length, static_cast<uint32_t>(bytes.size() - log_overhead));
-    test::fix_crc(bytes);
-    return bytes;
 }
 
 }  // namespace
@@ -106,7 +95,7 @@ TEST_SUITE("record.validate.relaxed") {
             const std::vector<uint8_t> payload(whole.begin() + batch_header_size, whole.end());
             for (size_t keep : {size_t{0}, size_t{3}, payload.size() / 2, payload.size() - 1}) {
                 CAPTURE(keep);
-                auto cut = with_payload(whole, std::vector<uint8_t>(payload.begin(), payload.begin() + keep));
+                auto cut = test::with_payload(whole, std::span<const uint8_t>(payload.data(), keep));
                 const auto sent = cut;
                 outcome r = validate_counting(cut, relaxed_options());
                 CHECK(r.result.error == error_code::unknown_server_error);

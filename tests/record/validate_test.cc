@@ -252,11 +252,9 @@ TEST_SUITE("record.validate") {
             CAPTURE(to_string(c));
             auto bytes = test::build_batch(batch_of(20, c));
             for (size_t drop : {size_t{1}, size_t{7}, bytes.size() - batch_header_size - 2}) {
-                auto cut = bytes;
-                cut.resize(cut.size() - drop);
-                be::store32(cut.data() + field::batch_length, static_cast<uint32_t>(cut.size() - 12));
-                test::fix_crc(cut);
-                error_code e = rejected(cut);
+                const std::span<const uint8_t> kept(bytes.data() + batch_header_size,
+                                                    bytes.size() - batch_header_size - drop);
+                error_code e = rejected(test::with_payload(bytes, kept));
                 // Kafka reports a codec failure as UNKNOWN_SERVER_ERROR; a stream that
                 // ends cleanly but early (xerial snappy at a chunk edge) as INVALID_RECORD.
                 CHECK((e == error_code::unknown_server_error || e == error_code::invalid_record));
@@ -296,11 +294,7 @@ TEST_SUITE("record.validate") {
             std::vector<uint8_t> payload;
             if (c == compression::none) payload = records;
             else compress(c, records.data(), records.size(), payload);
-            auto bytes = test::build_batch(t);
-            bytes.resize(batch_header_size);
-            bytes.insert(bytes.end(), payload.begin(), payload.end());
-            be::store32(bytes.data() + field::batch_length, static_cast<uint32_t>(bytes.size() - 12));
-            test::fix_crc(bytes);
+            auto bytes = test::with_payload(test::build_batch(t), payload);
             std::vector<uint8_t> copy = bytes;
             produce_validation r = check(copy);
             CHECK(r.error == error_code::invalid_record);
