@@ -1,7 +1,8 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 // Shared by the @platformatic/kafka transaction scenarios (platformatic-kafka/transactions.mjs,
-// platformatic-kafka/txn_consume_transform.mjs): client options, the mock check, and a consumer stream
-// that follows a topic at one isolation level.
+// platformatic-kafka/txn_consume_transform.mjs, transaction_admin.mjs, describe_producers.mjs): client
+// options, the mock check, a bare connection, and a consumer stream that follows a topic at one isolation
+// level.
 import { bootstrap, brokerKind, fail, skip } from './expect.mjs'
 import * as T from './txn.mjs'
 
@@ -19,6 +20,16 @@ export async function connectAdmin() {
     throw e
   }
   return admin
+}
+
+// A bare connection to the bootstrap broker, for the APIs the client has no Admin method for (sent with
+// `kafka.<api>V<n>.api.async(connection, ...)`).
+export async function openConnection(clientId) {
+  const address = bootstrap()
+  const colon = address.lastIndexOf(':')
+  const connection = new kafka.Connection(clientId)
+  await connection.connect(address.slice(0, colon), Number(address.slice(colon + 1)))
+  return connection
 }
 
 // A consumer stream over `topic` from its start at one isolation level (1 read_committed, 0 read_uncommitted)

@@ -6,8 +6,8 @@
 // which also sets the coordinator epoch. A partition the topic does not have gets
 // UNKNOWN_TOPIC_OR_PARTITION while the others in the same request still answer.
 // SKIP on the mock cluster, which has no ApiVersions v3 (the only one this client speaks).
-import { bootstrap, Checker, run } from '../lib/expect.mjs'
-import { common, connectAdmin, kafka } from '../lib/txn_platformatic.mjs'
+import { Checker, run } from '../lib/expect.mjs'
+import { common, connectAdmin, kafka, openConnection } from '../lib/txn_platformatic.mjs'
 
 const runId = process.env.COMPAT_RUN_ID || 'local'
 const topic = `compat-describe-producers-platformatic-${runId}`
@@ -59,10 +59,7 @@ run(async () => {
   const txn = { producerId: String(transactional.producerId), producerEpoch: transactional.producerEpoch }
   console.log(`idempotent producer ${JSON.stringify(idem)}, transactional producer ${JSON.stringify(txn)}`)
 
-  const address = bootstrap()
-  const colon = address.lastIndexOf(':')
-  const connection = new kafka.Connection('eddy-compat-describe-producers')
-  await connection.connect(address.slice(0, colon), Number(address.slice(colon + 1)))
+  const connection = await openConnection('eddy-compat-describe-producers')
 
   const open = await describe(connection, [0, 1, 2, 7])
   check.equal('partition 0', only(open[0]), { ...idem, lastSequence: 6, currentTxnStartOffset: '-1' })
