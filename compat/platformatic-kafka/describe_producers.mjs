@@ -73,7 +73,14 @@ run(async () => {
   check.equal('coordinator epoch before any marker, partition 0', open[0]?.activeProducers[0]?.coordinatorEpoch, -1)
 
   await tx.commit()
-  const committed = await describe(connection, [2])
+  // The commit's reply comes once PrepareCommit is written (as Kafka's); the marker that ends the
+  // transaction in the partition follows.
+  let committed
+  for (let i = 0; i < 100; i++) {
+    committed = await describe(connection, [2])
+    if (committed[2]?.activeProducers[0]?.currentTxnStartOffset === -1n) break
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
   check.equal('partition 2, committed', only(committed[2]), { ...txn, lastSequence: 3, currentTxnStartOffset: '-1' })
   const epoch = committed[2]?.activeProducers[0]?.coordinatorEpoch
   if (!(epoch >= 0)) check.problems.push(`partition 2: coordinator epoch after the commit marker is ${epoch}, expected the coordinator's (>= 0)`)
