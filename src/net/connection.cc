@@ -5,6 +5,7 @@
 #include "net/logger.h"
 
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 
 #include <array>
 #include <cerrno>
@@ -23,6 +24,18 @@ constexpr size_t first_read_step = 64 * 1024;
 // (and fault in fresh pages): address space only, pages are touched step by step.
 // Larger bodies grow from there.
 constexpr size_t eager_reserve = 4 * 1024 * 1024;
+// While a large body is missing at least this much, the socket's receive low-water mark
+// (SO_RCVLOWAT) is raised so that the reader is woken once per that many bytes, not for
+// every segment burst (about 64 KiB on loopback): each wake-up is a recv(2) that drains
+// the socket, a second one that finds it empty, and an epoll_wait(2).
+constexpr size_t min_raised_low_water = 128 * 1024;
+constexpr size_t max_low_water = 512 * 1024;
+
+// Best effort: a socket that refuses only wakes the reader more often.
+void set_low_water(asio::ip::tcp::socket& socket, size_t bytes) {
+    int value = static_cast<int>(bytes);
+    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVLOWAT, &value, sizeof value);
+}
 
 }  // namespace
 
@@ -136,17 +149,29 @@ awaitable<void> connection::read_loop(std::shared_ptr<connection> self) {
         }
         self->rx_begin_ += buffered;
         bool failed = false;
+        // The low-water mark never exceeds what the body still misses (the reader would
+        // wait for bytes that never come), so it is lowered as the body fills.
+        size_t low_water = 1;
         while (body.size() < want) {
-            size_t step = std::min(want - body.size(), std::max(first_read_step, body.size()));
+            const size_t missing = want - body.size();
+            const size_t wanted_low =
+                missing >= min_raised_low_water ? std::min(missing, max_low_water) : 1;
+            if (wanted_low < low_water || (low_water == 1 && wanted_low > 1)) {
+                set_low_water(self->socket_, wanted_low);
+                low_water = wanted_low;
+            }
+            size_t step = std::min(missing, std::max(first_read_step, body.size()));
             size_t have = body.size();
             body.resize(have + step);
-            auto [rec, got] = co_await asio::async_read(
-                self->socket_, asio::buffer(body.data() + have, step), use_tuple);
+            auto [rec, got] = co_await self->socket_.async_read_some(
+                asio::buffer(body.data() + have, step), use_tuple);
+            body.resize(have + got);
             if (rec) {
                 failed = true;
                 break;
             }
         }
+        if (low_water != 1 && !failed) set_low_water(self->socket_, 1);
         if (failed) break;
 
         auto slot = std::make_shared<pending>();

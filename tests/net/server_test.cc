@@ -5,9 +5,11 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <vector>
 
 using namespace eddy;
@@ -133,6 +135,40 @@ TEST_SUITE("net.server") {
             REQUIRE(r);
             CHECK(*r == bodies[i]);
         }
+        server.stop();
+    }
+
+    // A large body raises the socket's receive low-water mark so that the reader wakes
+    // per large share of it; the mark must follow what is still missing down, or the
+    // reader would wait for bytes that never come, and must be back at one byte for the
+    // small frame after it. Pauses between the pieces let the reader wait each time.
+    TEST_CASE("a large body arriving in uneven pieces with pauses is answered, and so is a small frame after it") {
+        net::server server(loopback(1, 4 << 20), echo);
+        auto bound = server.start();
+        raw_client c(bound[0].endpoint.port());
+        std::vector<uint8_t> body(1'500'000);
+        for (size_t k = 0; k < body.size(); ++k) body[k] = static_cast<uint8_t>(k * 13 + 1);
+        const auto framed = test::with_size_prefix(body);
+        const size_t pieces[] = {3, 700'001, 300'000, 400'000, 99'000, 900, 96, 4};
+        size_t at = 0;
+        for (size_t piece : pieces) {
+            c.send_raw(std::vector<uint8_t>(framed.begin() + static_cast<long>(at),
+                                            framed.begin() + static_cast<long>(at + piece)));
+            at += piece;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        REQUIRE(at == framed.size());
+        auto r = c.receive_frame();
+        REQUIRE(r);
+        CHECK(*r == body);
+
+        const auto small = test::with_size_prefix({4, 3, 2});
+        c.send_raw({small.begin(), small.begin() + 5});
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        c.send_raw({small.begin() + 5, small.end()});
+        auto r2 = c.receive_frame();
+        REQUIRE(r2);
+        CHECK(*r2 == std::vector<uint8_t>{4, 3, 2});
         server.stop();
     }
 
