@@ -7,6 +7,7 @@
 // UNKNOWN_TOPIC_OR_PARTITION while the others in the same request still answer.
 // SKIP on the mock cluster, which has no ApiVersions v3 (the only one this client speaks).
 import { Checker, run } from '../lib/expect.mjs'
+import { waitUntil } from '../lib/groups.mjs'
 import { common, connectAdmin, kafka, openConnection } from '../lib/txn_platformatic.mjs'
 
 const runId = process.env.COMPAT_RUN_ID || 'local'
@@ -76,11 +77,10 @@ run(async () => {
   // The commit's reply comes once PrepareCommit is written (as Kafka's); the marker that ends the
   // transaction in the partition follows.
   let committed
-  for (let i = 0; i < 100; i++) {
+  await waitUntil('the commit marker in partition 2', async () => {
     committed = await describe(connection, [2])
-    if (committed[2]?.activeProducers[0]?.currentTxnStartOffset === -1n) break
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
+    return committed[2]?.activeProducers[0]?.currentTxnStartOffset === -1n
+  }, 10000)
   check.equal('partition 2, committed', only(committed[2]), { ...txn, lastSequence: 3, currentTxnStartOffset: '-1' })
   const epoch = committed[2]?.activeProducers[0]?.coordinatorEpoch
   if (!(epoch >= 0)) check.problems.push(`partition 2: coordinator epoch after the commit marker is ${epoch}, expected the coordinator's (>= 0)`)

@@ -7,6 +7,7 @@
 // partitions, and TRANSACTIONAL_ID_NOT_FOUND for an id never used; after its commit the open one is
 // CompleteCommit. SKIP on the mock cluster, which has no ApiVersions v3 (the only one this client speaks).
 import { Checker, run } from '../lib/expect.mjs'
+import { waitUntil } from '../lib/groups.mjs'
 import { common, connectAdmin, kafka, openConnection } from '../lib/txn_platformatic.mjs'
 
 const runId = process.env.COMPAT_RUN_ID || 'local'
@@ -50,12 +51,9 @@ async function describe(connection, ids) {
 }
 
 // The commit's reply comes once PrepareCommit is written (as Kafka's); the markers and CompleteCommit follow.
-async function awaitCompleteCommit(connection, id) {
-  for (let i = 0; i < 100; i++) {
-    const s = (await describe(connection, [id]))[id]
-    if (s?.transactionState !== 'PrepareCommit') return
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
+function awaitCompleteCommit(connection, id) {
+  return waitUntil(`${id} past PrepareCommit`,
+    async () => (await describe(connection, [id]))[id]?.transactionState !== 'PrepareCommit', 10000)
 }
 
 function summary(s) {
