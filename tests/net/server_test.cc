@@ -27,7 +27,7 @@ net::server_options loopback(size_t threads, size_t max_frame = 1024) {
 
 // Echoes the frame body back.
 net::awaitable<net::reply> echo(std::shared_ptr<const net::peer_info>, frame_bytes frame) {
-    co_return net::reply{net::reply::kind::send, std::vector<uint8_t>(frame.begin(), frame.end())};
+    co_return net::reply{net::reply::kind::send, std::vector<uint8_t>(frame.begin(), frame.end()), {}};
 }
 
 // Request 0 waits until request 1 has finished, so the handlers complete in the
@@ -54,7 +54,7 @@ net::awaitable<net::reply> gated(std::shared_ptr<gate_state> s, frame_bytes fram
         std::lock_guard lock(s->mutex);
         s->completion_order.push_back(id);
     }
-    co_return net::reply{net::reply::kind::send, std::vector<uint8_t>(frame.begin(), frame.end())};
+    co_return net::reply{net::reply::kind::send, std::vector<uint8_t>(frame.begin(), frame.end()), {}};
 }
 
 }  // namespace
@@ -204,9 +204,9 @@ TEST_SUITE("net.server") {
                               frame_bytes f) -> net::awaitable<net::reply> {
                                return [](frame_bytes frame) -> net::awaitable<net::reply> {
                                    if (frame.at(0) == 'x')
-                                       co_return net::reply{net::reply::kind::close, {}};
+                                       co_return net::reply{net::reply::kind::close, {}, {}};
                                    co_return net::reply{net::reply::kind::send,
-                                                        std::vector<uint8_t>(frame.begin(), frame.end())};
+                                                        std::vector<uint8_t>(frame.begin(), frame.end()), {}};
                                }(std::move(f));
                            });
         auto bound = server.start();
