@@ -3,6 +3,10 @@
 #include <cstdio>
 #include <exception>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "common/logging.h"
 #include "config/config_error.h"
 #include "config/properties.h"
@@ -18,9 +22,24 @@ void print_usage() {
         stdout);
 }
 
+// A Produce request's body (about a MB from most clients) is one allocation that lives
+// until the partitions have appended it. By default glibc hands a heap's free top back to
+// the kernel once it passes twice the largest body seen, so the next body faults in fresh
+// (zeroed) pages for the socket read to fill: up to a third of the pages received while
+// 1 KiB records were produced at 1 GB/s, and 8% of the broker's CPU in one profile.
+// Keeping freed memory for reuse ends that; what is kept is bounded by the peak of the
+// bodies in flight at once, which max_in_flight and socket.request.max.bytes bound.
+void keep_freed_request_memory() {
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);  // glibc's upper limit on 64-bit
+    mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+#endif
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    keep_freed_request_memory();
     eddy::config::broker_config cfg;
     eddy::config::properties props;
     try {
