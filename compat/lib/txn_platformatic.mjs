@@ -2,7 +2,7 @@
 // Shared by the @platformatic/kafka transaction scenarios (platformatic-kafka/transactions.mjs,
 // platformatic-kafka/txn_consume_transform.mjs, transaction_admin.mjs) and the other scenarios that need
 // them (describe_producers.mjs, group_offsets_admin.mjs): client options, the mock check, a bare
-// connection, and a consumer stream that follows a topic at one isolation level.
+// connection, small keyed batches, and a consumer stream that follows a topic at one isolation level.
 import { bootstrap, brokerKind, fail, skip } from './expect.mjs'
 import * as T from './txn.mjs'
 
@@ -30,6 +30,11 @@ export async function openConnection(clientId) {
   const connection = new kafka.Connection(clientId)
   await connection.connect(address.slice(0, colon), Number(address.slice(colon + 1)))
   return connection
+}
+
+// `count` records for one partition of `topic`, keyed p<partition>-<i>; a producer sends them as one batch.
+export function partitionRecords(topic, partition, count) {
+  return Array.from({ length: count }, (_, i) => ({ topic, partition, key: Buffer.from(`p${partition}-${i}`), value: Buffer.from(`v${i}`) }))
 }
 
 // A consumer stream over `topic` from its start at one isolation level (1 read_committed, 0 read_uncommitted)

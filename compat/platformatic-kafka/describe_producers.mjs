@@ -8,17 +8,14 @@
 // SKIP on the mock cluster, which has no ApiVersions v3 (the only one this client speaks).
 import { Checker, run } from '../lib/expect.mjs'
 import { waitUntil } from '../lib/groups.mjs'
-import { common, connectAdmin, kafka, openConnection } from '../lib/txn_platformatic.mjs'
+import { common, connectAdmin, kafka, openConnection, partitionRecords } from '../lib/txn_platformatic.mjs'
 
 const runId = process.env.COMPAT_RUN_ID || 'local'
 const topic = `compat-describe-producers-platformatic-${runId}`
 const UNKNOWN_TOPIC_OR_PARTITION = 3
 const check = new Checker()
 
-// Records for one partition; the idempotent producer sends them as one batch.
-function records(partition, count) {
-  return Array.from({ length: count }, (_, i) => ({ topic, partition, key: Buffer.from(`p${partition}-${i}`), value: Buffer.from(`v${i}`) }))
-}
+const records = (partition, count) => partitionRecords(topic, partition, count)
 
 // DescribeProducers for `partitions` of the topic: {partition: answer}, an errored partition included
 // (the client throws for any partition error and keeps the whole response on the error).

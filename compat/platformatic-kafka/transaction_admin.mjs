@@ -8,7 +8,7 @@
 // CompleteCommit. SKIP on the mock cluster, which has no ApiVersions v3 (the only one this client speaks).
 import { Checker, run } from '../lib/expect.mjs'
 import { waitUntil } from '../lib/groups.mjs'
-import { common, connectAdmin, kafka, openConnection } from '../lib/txn_platformatic.mjs'
+import { common, connectAdmin, kafka, openConnection, partitionRecords } from '../lib/txn_platformatic.mjs'
 
 const runId = process.env.COMPAT_RUN_ID || 'local'
 const topic = `compat-transaction-admin-platformatic-${runId}`
@@ -20,9 +20,7 @@ const check = new Checker()
 
 const show = (value) => JSON.stringify(value, (_, v) => typeof v === 'bigint' ? `${v}n` : v)
 
-function records(partition, count) {
-  return Array.from({ length: count }, (_, i) => ({ topic, partition, key: Buffer.from(`p${partition}-${i}`), value: Buffer.from(`v${i}`) }))
-}
+const records = (partition, count) => partitionRecords(topic, partition, count)
 
 // ListTransactions v1, only this run's transactional ids: {id: {producerId, state}} sorted by id, plus the
 // echoed filters.
