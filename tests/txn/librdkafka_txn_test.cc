@@ -126,7 +126,9 @@ TEST_SUITE("txn.librdkafka") {
     }
 
     TEST_CASE("a transaction timeout above transaction.max.timeout.ms is refused") {
-        test_broker broker(std::string(broker_properties) + "transaction.max.timeout.ms=10000\n");
+        std::string properties = broker_properties;  // appended, not operator+: GCC 12's false -Warray-bounds
+        properties += "transaction.max.timeout.ms=10000\n";
+        test_broker broker(properties);
         rk_ptr producer = make_client(RD_KAFKA_PRODUCER, broker.bootstrap(),
                                       {{"transactional.id", "t-3"},
                                        {"transaction.timeout.ms", "20000"},
