@@ -88,6 +88,14 @@ class OwnEddy:
         finally:
             self.log.close()
 
+    def resident_kib(self):
+        """The running broker's resident set size (VmRSS) in KiB."""
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        raise RuntimeError("no VmRSS in /proc/<pid>/status")
+
     def log_tail(self, lines=30):
         if not self.log.closed:
             self.log.flush()

@@ -17,6 +17,29 @@ constexpr int64_t earliest_timestamp = -2;
 constexpr int64_t max_timestamp = -3;
 constexpr int64_t earliest_local_timestamp = -4;
 
+// Validation's decompressed records, compression.type's rebuilt batch and ListOffsets'
+// decompressed batch live per thread, not per partition: what they hold is then bounded
+// by the threads working at once, not by how many partitions ever took a large compressed
+// batch (400 partitions given one 1 MB gzip batch each used to keep 385 MB). Kafka keeps
+// such buffers per request thread too. Each use ends before its strand handler returns,
+// so partitions sharing a thread never see each other's bytes.
+struct append_buffers {
+    record::byte_buffer scratch;
+    record::batch_recompressor recompressor;
+    // A client's usual batch (up to about 1 MB decompressed) keeps its buffers between
+    // calls; a larger one gives them back once it is done.
+    static constexpr size_t keep_bytes = 4u << 20;
+    void release_large() {
+        scratch.release_above(keep_bytes);
+        recompressor.release_above(keep_bytes);
+    }
+};
+
+append_buffers& thread_buffers() {
+    thread_local append_buffers buffers;
+    return buffers;
+}
+
 error_code to_kafka(std::error_code ec) {
     if (ec == log::errc::offset_out_of_range) return error_code::offset_out_of_range;
     if (ec == log::errc::record_list_too_large) return error_code::record_list_too_large;
@@ -95,8 +118,13 @@ produce_outcome partition::append(std::span<uint8_t> records, int16_t api_versio
     // A topic codec (compression.type) may rebuild the batch from the records that
     // validation decompresses, so those topics read every batch, as Kafka does.
     opts.validation = settings_.compression ? record::batch_validation::strict : settings_.batch_validation;
+    append_buffers& buffers = thread_buffers();
+    struct release_on_return {
+        append_buffers& b;
+        ~release_on_return() { b.release_large(); }
+    } release{buffers};
     record::produce_validation v =
-        record::validate_produce_batches(records.data(), records.size(), opts, scratch_);
+        record::validate_produce_batches(records.data(), records.size(), opts, buffers.scratch);
     if (!v.ok()) {
         out.error = v.error;
         out.error_message = std::move(v.error_message);
@@ -113,7 +141,8 @@ produce_outcome partition::append(std::span<uint8_t> records, int16_t api_versio
     std::span<uint8_t> batch = records.subspan(0, v.valid_bytes);
     // compression.type: with the default (`producer`) this is the only cost.
     if (settings_.compression) {
-        if (error_code e = recompress(batch, v, out.error_message); e != error_code::none) {
+        if (error_code e = recompress(batch, v, buffers.scratch, buffers.recompressor, out.error_message);
+            e != error_code::none) {
             out.error = e;
             out.log_start_offset = log_->earliest();
             return out;
@@ -146,12 +175,13 @@ produce_outcome partition::append(std::span<uint8_t> records, int16_t api_versio
 }
 
 error_code partition::recompress(std::span<uint8_t>& batch, record::produce_validation& v,
+                                 const record::byte_buffer& scratch, record::batch_recompressor& recompressor,
                                  std::string& error_message) {
     const record::batch_view view(batch.data(), batch.size());
     const record::compression target = *settings_.compression;
     if (!record::needs_recompression(view, target)) return error_code::none;
-    std::span<uint8_t> rebuilt = recompressor_.rebuild(
-        view, record::validated_records(view, scratch_), target, settings_.compression_level);
+    std::span<uint8_t> rebuilt = recompressor.rebuild(
+        view, record::validated_records(view, scratch), target, settings_.compression_level);
     // Kafka wraps the codec's IOException in a KafkaException: UNKNOWN_SERVER_ERROR.
     if (rebuilt.empty()) {
         error_message = fmt::format("failed to compress the record batch with {}", record::to_string(target));
@@ -240,8 +270,10 @@ offset_outcome partition::offset_for(int64_t timestamp, bool read_committed) {
     }
     if (*r && (*r)->offset < fetchable) {
         log::timestamp_offset found = **r;
-        if (auto exact = first_record_at_or_after(*log_, found.offset, timestamp, log_->earliest(), scratch_))
-            found = *exact;
+        append_buffers& buffers = thread_buffers();
+        auto exact = first_record_at_or_after(*log_, found.offset, timestamp, log_->earliest(), buffers.scratch);
+        buffers.release_large();
+        if (exact) found = *exact;
         if (found.offset >= fetchable) return out;
         out.timestamp = found.timestamp;
         out.offset = found.offset;

@@ -135,6 +135,7 @@ private:
     // (with `error_message`) when the codec fails or the rebuilt batch is over
     // max.message.bytes.
     error_code recompress(std::span<uint8_t>& batch, record::produce_validation& v,
+                          const record::byte_buffer& scratch, record::batch_recompressor& recompressor,
                           std::string& error_message);
     void wake_waiters();
     // acks=all appends are refused while the ISR is smaller than min.insync.replicas.
@@ -149,8 +150,6 @@ private:
     int32_t leader_epoch_ = 0;
     size_t isr_size_ = 1;
     topic_settings settings_;
-    record::byte_buffer scratch_;  // decompressed records during validation
-    record::batch_recompressor recompressor_;  // compression.type's rebuilt batches
     std::vector<std::weak_ptr<fetch_waiter>> waiters_;
 };
 

@@ -25,6 +25,13 @@ bool byte_buffer::grow(size_t limit) {
     return reserve(std::min(want, limit), limit);
 }
 
+void byte_buffer::release_above(size_t keep) {
+    if (capacity_ <= keep) return;
+    data_.reset();
+    size_ = 0;
+    capacity_ = 0;
+}
+
 std::string_view to_string(codec_status s) {
     switch (s) {
         case codec_status::ok: return "ok";

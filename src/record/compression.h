@@ -35,6 +35,9 @@ public:
     size_t room(size_t limit) const {
         return (capacity_ < limit ? capacity_ : limit) - size_;
     }
+    // Frees the storage when capacity() is above `keep`, so one rare large batch does not
+    // pin its size for the buffer's lifetime.
+    void release_above(size_t keep);
 
 private:
     std::unique_ptr<uint8_t[]> data_;

@@ -89,4 +89,9 @@ std::span<uint8_t> batch_recompressor::rebuild(const batch_view& batch, record_b
     return rebuilt;
 }
 
+void batch_recompressor::release_above(size_t keep) {
+    if (reencoded_.capacity() > keep) std::vector<uint8_t>().swap(reencoded_);
+    if (out_.capacity() > keep) std::vector<uint8_t>().swap(out_);
+}
+
 }  // namespace eddy::record

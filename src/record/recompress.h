@@ -53,6 +53,8 @@ public:
     // library fails (Kafka would fail the append).
     std::span<uint8_t> rebuild(const batch_view& batch, record_bytes records,
                                compression target, int level);
+    // Frees a buffer whose capacity is above `keep` (see byte_buffer::release_above).
+    void release_above(size_t keep);
 
 private:
     std::vector<uint8_t> reencoded_;  // records with new timestamp deltas, when needed

@@ -226,6 +226,20 @@ TEST_SUITE("record.compression") {
         CHECK(decompress(static_cast<compression>(6), x.data(), x.size(), out, 100) ==
               codec_status::unsupported);
     }
+
+    TEST_CASE("a buffer gives back storage above what it keeps and works again after") {
+        const std::vector<uint8_t> data = sample_data(3 << 20, true);
+        const std::vector<uint8_t> z = packed(compression::gzip, data);
+        byte_buffer out;
+        REQUIRE(decompress(compression::gzip, z.data(), z.size(), out, 8 << 20) == codec_status::ok);
+        out.release_above(4 << 20);  // 3 MiB decompressed: kept
+        CHECK(out.capacity() >= data.size());
+        out.release_above(1 << 20);
+        CHECK(out.capacity() == 0);
+        CHECK(out.size() == 0);
+        REQUIRE(decompress(compression::gzip, z.data(), z.size(), out, 8 << 20) == codec_status::ok);
+        CHECK(unpacked(out) == data);
+    }
 }
 
 }  // namespace eddy::record

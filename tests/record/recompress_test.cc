@@ -206,6 +206,22 @@ TEST_SUITE("record.recompress") {
         std::vector<uint8_t> z = rebuilt(in2, compression::zstd, 19);
         CHECK(one_batch_records(z) == expected);
     }
+
+    TEST_CASE("a recompressor that gave its buffers back rebuilds the same batch again") {
+        std::vector<uint8_t> in = test::build_batch(rebuild_sample(compression::gzip));
+        const std::vector<decoded_record> expected = one_batch_records(in);
+        byte_buffer scratch;
+        validate_for_rebuild(in, scratch);
+        batch_view view(in.data(), in.size());
+        batch_recompressor r;
+        std::span<uint8_t> first = r.rebuild(view, validated_records(view, scratch), compression::zstd, 3);
+        REQUIRE(!first.empty());
+        const std::vector<uint8_t> kept(first.begin(), first.end());
+        r.release_above(0);
+        std::span<uint8_t> again = r.rebuild(view, validated_records(view, scratch), compression::zstd, 3);
+        CHECK(std::vector<uint8_t>(again.begin(), again.end()) == kept);
+        CHECK(one_batch_records(kept) == expected);
+    }
 }
 
 }  // namespace eddy::record
