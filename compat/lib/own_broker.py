@@ -7,6 +7,7 @@ run() is such a scenario's main(): the skip, the broker's start and stop, and th
 """
 
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -34,9 +35,11 @@ def free_port():
 class OwnEddy:
     """One Eddy process at a time on a fixed port and data directory; its output is appended to log_path."""
 
-    def __init__(self, binary_path, data_dir, log_path, advertised_port=None):
-        """advertised_port: the port clients are told to use, when a proxy stands in front of the broker."""
+    def __init__(self, binary_path, data_dir, log_path, advertised_port=None, soft_open_files=None):
+        """advertised_port: the port clients are told to use, when a proxy stands in front of the broker.
+        soft_open_files: the soft RLIMIT_NOFILE Eddy starts with (the hard limit stays), as a shell may set it."""
         self.binary, self.data_dir, self.port = binary_path, data_dir, free_port()
+        self.soft_open_files = soft_open_files
         self.bootstrap = f"127.0.0.1:{self.port}"
         self.advertised = f"127.0.0.1:{advertised_port or self.port}"
         self.log = open(log_path, "ab")
@@ -52,7 +55,7 @@ class OwnEddy:
             [self.binary, "--override", f"listeners=PLAINTEXT://{self.bootstrap}",
              "--override", f"advertised.listeners=PLAINTEXT://{self.advertised}",
              "--override", f"log.dirs={self.data_dir}", "--override", "node.id=1"],
-            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=self._limits)
         end = time.monotonic() + deadline
         while time.monotonic() < end:
             if self.proc.poll() is not None:
@@ -63,6 +66,12 @@ class OwnEddy:
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError(f"eddy did not accept connections within {deadline} s (start #{self.starts})")
+
+    def _limits(self):
+        """Runs in the child before exec."""
+        if self.soft_open_files is not None:
+            _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (self.soft_open_files, hard))
 
     def stop(self, kill=False):
         """SIGTERM (a clean shutdown) or SIGKILL; waits for the process to end."""
@@ -103,7 +112,7 @@ class OwnEddy:
             return "".join(f.readlines()[-lines:])
 
 
-def run(what, check, body, advertised_port=None):
+def run(what, check, body, advertised_port=None, soft_open_files=None):
     """Runs body(eddy) against an OwnEddy in $COMPAT_SCRATCH and reports to compat/run; never returns.
 
     SKIP ("<what> needs an Eddy binary") without a binary. An exception from body becomes one FAIL line
@@ -115,7 +124,8 @@ def run(what, check, body, advertised_port=None):
         print(f"SKIP: {what} needs an Eddy binary ($COMPAT_BROKER_BIN, set by compat/run when it starts Eddy)")
         sys.exit(SKIP_EXIT_CODE)
     scratch = os.environ.get("COMPAT_SCRATCH") or tempfile.mkdtemp(prefix="compat-own-broker-")  # by hand: kept
-    eddy = OwnEddy(path, os.path.join(scratch, "data"), os.path.join(scratch, "broker.log"), advertised_port)
+    eddy = OwnEddy(path, os.path.join(scratch, "data"), os.path.join(scratch, "broker.log"), advertised_port,
+                   soft_open_files)
 
     def print_log_tail():
         print(f"--- last lines of the broker log\n{eddy.log_tail()}", file=sys.stderr)

@@ -1,6 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "server/broker_server.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -254,6 +255,27 @@ void broker_server::stop() {
 
 namespace eddy::server {
 
+namespace {
+
+// Every partition holds a log, an index and a time index open (more with more segments),
+// so a shell's usual soft limit of 1024 open files stopped Eddy at about 250 partitions.
+// Kafka's JVM raises its soft limit to the hard one at start-up (-XX:+MaxFDLimit, on by
+// default); Eddy does the same, so it hosts as many partitions as Kafka would here.
+void raise_open_file_limit(spdlog::logger& log) {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+    const rlim_t before = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        // An unlimited hard limit is refused above fs.nr_open; keep what there is.
+        log.warn("open files limit stays at {}: raising it to the hard limit failed", before);
+        return;
+    }
+    log.info("open files limit raised from {} to {}", before, limit.rlim_cur);
+}
+
+}  // namespace
+
 int run_until_signalled(const config::broker_config& cfg, const config::properties& props) {
     spdlog::level::level_enum level = spdlog::level::info;
     parse_log_level(cfg.log_level, level);  // validated when the config was read
@@ -268,6 +290,7 @@ int run_until_signalled(const config::broker_config& cfg, const config::properti
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     // A client vanishing mid-write must not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
+    raise_open_file_limit(*get_logger("kafka"));
 
     broker_server server(cfg, props);
     std::vector<net::bound_listener> bound = server.start();
