@@ -35,11 +35,13 @@ def free_port():
 class OwnEddy:
     """One Eddy process at a time on a fixed port and data directory; its output is appended to log_path."""
 
-    def __init__(self, binary_path, data_dir, log_path, advertised_port=None, soft_open_files=None):
+    def __init__(self, binary_path, data_dir, log_path, advertised_port=None, soft_open_files=None, overrides=None):
         """advertised_port: the port clients are told to use, when a proxy stands in front of the broker.
-        soft_open_files: the soft RLIMIT_NOFILE Eddy starts with (the hard limit stays), as a shell may set it."""
+        soft_open_files: the soft RLIMIT_NOFILE Eddy starts with (the hard limit stays), as a shell may set it.
+        overrides: more server.properties keys and values, passed as --override."""
         self.binary, self.data_dir, self.port = binary_path, data_dir, free_port()
         self.soft_open_files = soft_open_files
+        self.overrides = dict(overrides or {})
         self.bootstrap = f"127.0.0.1:{self.port}"
         self.advertised = f"127.0.0.1:{advertised_port or self.port}"
         self.log = open(log_path, "ab")
@@ -54,7 +56,8 @@ class OwnEddy:
         self.proc = subprocess.Popen(
             [self.binary, "--override", f"listeners=PLAINTEXT://{self.bootstrap}",
              "--override", f"advertised.listeners=PLAINTEXT://{self.advertised}",
-             "--override", f"log.dirs={self.data_dir}", "--override", "node.id=1"],
+             "--override", f"log.dirs={self.data_dir}", "--override", "node.id=1"]
+            + [arg for k, v in self.overrides.items() for arg in ("--override", f"{k}={v}")],
             stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=self._limits)
         end = time.monotonic() + deadline
         while time.monotonic() < end:
@@ -112,7 +115,7 @@ class OwnEddy:
             return "".join(f.readlines()[-lines:])
 
 
-def run(what, check, body, advertised_port=None, soft_open_files=None):
+def run(what, check, body, advertised_port=None, soft_open_files=None, overrides=None):
     """Runs body(eddy) against an OwnEddy in $COMPAT_SCRATCH and reports to compat/run; never returns.
 
     SKIP ("<what> needs an Eddy binary") without a binary. An exception from body becomes one FAIL line
@@ -125,7 +128,7 @@ def run(what, check, body, advertised_port=None, soft_open_files=None):
         sys.exit(SKIP_EXIT_CODE)
     scratch = os.environ.get("COMPAT_SCRATCH") or tempfile.mkdtemp(prefix="compat-own-broker-")  # by hand: kept
     eddy = OwnEddy(path, os.path.join(scratch, "data"), os.path.join(scratch, "broker.log"), advertised_port,
-                   soft_open_files)
+                   soft_open_files, overrides)
 
     def print_log_tail():
         print(f"--- last lines of the broker log\n{eddy.log_tail()}", file=sys.stderr)

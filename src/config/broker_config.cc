@@ -170,6 +170,9 @@ const std::unordered_map<std::string, setter>& setters() {
         {"socket.request.max.bytes", [](broker_config& c, const std::string& k, const std::string& v) {
              c.socket_request_max_bytes = parse_int(k, v, 1, INT32_MAX);
          }},
+        {"connections.max.idle.ms", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.connections_max_idle_ms = parse_long(k, v, INT64_MIN);  // Kafka: a LONG, any value
+         }},
         {"eddy.log.level", [](broker_config& c, const std::string& k, const std::string& v) {
              spdlog::level::level_enum level;
              std::string text(trim(v));

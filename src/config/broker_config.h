@@ -17,6 +17,7 @@ namespace eddy::config {
 // Keys (Kafka's, except eddy.log.level):
 //   node.id, process.roles, listeners, advertised.listeners, log.dirs (or log.dir),
 //   num.partitions, num.network.threads, num.io.threads, socket.request.max.bytes,
+//   connections.max.idle.ms,
 //   log.retention.check.interval.ms, log.flush.scheduler.interval.ms,
 //   log.flush.offset.checkpoint.interval.ms, log.flush.start.offset.checkpoint.interval.ms,
 //   producer.id.expiration.ms, producer.id.expiration.check.interval.ms,
@@ -42,6 +43,8 @@ struct broker_config {
     // also does its blocking file I/O (requests are parsed on the network threads).
     int32_t num_io_threads = 8;
     int32_t socket_request_max_bytes = 104857600;
+    // A connection with no bytes in or out for this long is closed; negative: never.
+    int64_t connections_max_idle_ms = 600000;
     // How often the replica manager applies retention, checks flush.ms, and writes the
     // recovery-point and log-start-offset checkpoints (Kafka's LogManager schedule;
     // a scheduler or checkpoint interval <= 0 leaves that task to shutdown).

@@ -45,6 +45,7 @@ const auto broker_defs = std::to_array<config_def>({
     def("compression.type", t::string, "producer", true, v::one_of, none, none,
         compression_types),
     def("compression.zstd.level", t::int_, "3", true, v::range, -131072, 22),
+    def("connections.max.idle.ms", t::long_, "600000", false),
     def("controller.listener.names", t::string, none, false),
     def("controller.quorum.bootstrap.servers", t::list, "", false),
     def("controller.quorum.voters", t::list, "", false),

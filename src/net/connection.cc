@@ -48,7 +48,8 @@ connection::connection(asio::ip::tcp::socket socket, std::shared_ptr<const peer_
       options_(options),
       on_closed_(std::move(on_closed)),
       writer_wake_(socket_.get_executor()),
-      reader_wake_(socket_.get_executor()) {
+      reader_wake_(socket_.get_executor()),
+      idle_timer_(socket_.get_executor()) {
     writer_wake_.expires_at(asio::steady_timer::time_point::max());
     reader_wake_.expires_at(asio::steady_timer::time_point::max());
 }
@@ -60,6 +61,7 @@ connection::~connection() {
 void connection::start() {
     spawn(read_loop(shared_from_this()), "reader");
     spawn(write_loop(shared_from_this()), "writer");
+    if (options_.max_idle.count() >= 0) spawn(idle_watch(shared_from_this()), "idle watch");
 }
 
 // Never asio::detached: an exception escaping a coroutine is logged and the
@@ -89,6 +91,7 @@ void connection::close() {
     socket_.close(ignored);
     wake(writer_wake_);
     wake(reader_wake_);
+    wake(idle_timer_);
 }
 
 void connection::close_from_any_thread() {
@@ -110,6 +113,7 @@ awaitable<bool> connection::fill_rx(connection* self, size_t need) {
             asio::buffer(self->rx_.get() + self->rx_end_, rx_capacity - self->rx_end_), use_tuple);
         if (ec) co_return false;
         self->rx_end_ += got;
+        self->last_active_ = std::chrono::steady_clock::now();
     }
     co_return true;
 }
@@ -166,6 +170,7 @@ awaitable<void> connection::read_loop(std::shared_ptr<connection> self) {
             auto [rec, got] = co_await self->socket_.async_read_some(
                 asio::buffer(body.data() + have, step), use_tuple);
             body.resize(have + got);
+            self->last_active_ = std::chrono::steady_clock::now();
             if (rec) {
                 failed = true;
                 break;
@@ -199,14 +204,38 @@ awaitable<void> connection::write_loop(std::shared_ptr<connection> self) {
         }
         std::shared_ptr<pending> head = std::move(self->queue_.front());
         self->queue_.pop_front();
+        // Not idle while this reply goes out, though the queue may now be empty.
+        self->last_active_ = std::chrono::steady_clock::now();
         self->wake(self->reader_wake_);
         if (head->result.what == reply::kind::close) break;
         if (head->result.what == reply::kind::none) continue;
 
         bool ok = co_await write_reply(self.get(), head->result);
         if (!ok) break;
+        self->last_active_ = std::chrono::steady_clock::now();
     }
     self->close();
+}
+
+// Kafka's processors close connections idle past connections.max.idle.ms, so clients
+// that vanished without a FIN (a cut network, a suspended host) do not hold a broker's
+// sockets and buffers for ever. A request in flight (a long-polling Fetch, a JoinGroup
+// waiting for its group) counts as activity.
+awaitable<void> connection::idle_watch(std::shared_ptr<connection> self) {
+    const auto limit = self->options_.max_idle;
+    while (!self->closed_) {
+        self->idle_timer_.expires_at(self->last_active_ + limit);
+        co_await self->idle_timer_.async_wait(use_tuple);
+        if (self->closed_) break;
+        const auto now = std::chrono::steady_clock::now();
+        if (!self->queue_.empty()) {
+            self->last_active_ = now;
+        } else if (now - self->last_active_ >= limit) {
+            wire_log().debug("connection {} ({}): idle for {} ms; closing", self->peer_->connection_id,
+                             self->peer_->remote_address, limit.count());
+            self->close();
+        }
+    }
 }
 
 awaitable<bool> connection::write_reply(connection* self, const reply& r) {
@@ -242,6 +271,7 @@ awaitable<bool> connection::send_file(connection* self, const file_range& range)
         ssize_t n = ::sendfile(self->socket_.native_handle(), range.fd, &offset, left);
         if (n > 0) {
             left -= static_cast<size_t>(n);
+            self->last_active_ = std::chrono::steady_clock::now();  // a slow reader is not idle
             continue;
         }
         if (n < 0 && errno == EINTR) continue;

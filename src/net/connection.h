@@ -3,6 +3,7 @@
 // in-flight requests between them, so replies leave in request order.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -17,6 +18,9 @@ namespace eddy::net {
 struct connection_options {
     size_t max_frame_bytes = 104857600;  // socket.request.max.bytes
     size_t max_in_flight = 64;           // requests read but not yet answered
+    // connections.max.idle.ms: a connection that has read and written nothing for this
+    // long, with no request in flight, is closed; negative: never.
+    std::chrono::milliseconds max_idle{600000};
 };
 
 // Lives on: the io_context that owns its socket (one thread); every member is touched
@@ -50,6 +54,8 @@ private:
     // or error. `self` is kept alive by the reader that awaits this.
     static awaitable<bool> fill_rx(connection* self, size_t need);
     static awaitable<void> write_loop(std::shared_ptr<connection> self);
+    // Closes the connection once it has been idle for options_.max_idle.
+    static awaitable<void> idle_watch(std::shared_ptr<connection> self);
     static awaitable<void> run_request(std::shared_ptr<connection> self,
                                        std::shared_ptr<pending> slot, frame_bytes frame);
     void spawn(awaitable<void> task, const char* what);
@@ -69,6 +75,10 @@ private:
     std::deque<std::shared_ptr<pending>> queue_;  // request order
     asio::steady_timer writer_wake_;              // cancelled when the queue's head may be ready
     asio::steady_timer reader_wake_;              // cancelled when the queue has room again
+    asio::steady_timer idle_timer_;               // idle_watch's; cancelled by close()
+    // The last time bytes were read or a reply written: a clock read per socket read or
+    // reply, where a timer re-armed per request would cost a timer-queue update each.
+    std::chrono::steady_clock::time_point last_active_ = std::chrono::steady_clock::now();
     // Bytes read from the socket and not yet framed: rx_[rx_begin_, rx_end_). Allocated
     // on the first read and never zero-filled.
     static constexpr size_t rx_capacity = 64 * 1024;

@@ -118,6 +118,9 @@ awaitable<void> server::accept_loop(server* self, size_t listener_index, std::st
         }
         asio::error_code ignored;
         socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+        // As Kafka's acceptor does: the kernel probes a silent peer, so a connection to a
+        // vanished host ends even when connections.max.idle.ms is off.
+        socket.set_option(asio::socket_base::keep_alive(true), ignored);
         auto remote = socket.remote_endpoint(ignored);
         auto peer = std::make_shared<peer_info>();
         peer->connection_id = self->next_connection_id_.fetch_add(1);

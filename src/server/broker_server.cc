@@ -145,6 +145,8 @@ std::vector<net::bound_listener> broker_server::start() {
     for (const auto& l : cfg_.listeners) options.listeners.push_back({l.name, l.host, l.port});
     options.threads = static_cast<size_t>(cfg_.num_network_threads);
     options.connection.max_frame_bytes = static_cast<size_t>(cfg_.socket_request_max_bytes);
+    options.connection.max_idle = std::chrono::milliseconds(
+        std::clamp<int64_t>(cfg_.connections_max_idle_ms, -1, int64_t{1} << 40));  // no timer overflow
 
     router_ = std::make_shared<const broker::router>(broker_);
     auto router = router_;

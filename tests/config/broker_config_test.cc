@@ -35,6 +35,7 @@ TEST_SUITE("config.broker_config") {
         CHECK(c.listeners[0].to_string() == "PLAINTEXT://localhost:9092");
         CHECK(c.log_dirs == std::vector<std::string>{"./eddy-data"});
         CHECK(c.socket_request_max_bytes == 104857600);
+        CHECK(c.connections_max_idle_ms == 600000);
         CHECK(c.num_partitions == 1);
         CHECK(c.log_level == "info");
         CHECK_FALSE(c.produce_batch_validation_strict);
@@ -48,7 +49,7 @@ TEST_SUITE("config.broker_config") {
             "advertised.listeners=PLAINTEXT://kafka.example:9092\nlog.dirs=/a, /b\n"
             "num.partitions=3\nnum.network.threads=2\nnum.io.threads=4\n"
             "socket.request.max.bytes=1024\neddy.log.level=debug\ncluster.id=abc\n"
-            "eddy.produce.batch.validation=strict\n"));
+            "eddy.produce.batch.validation=strict\nconnections.max.idle.ms=-1\n"));
         CHECK(c.node_id == 7);
         CHECK(c.process_roles == std::vector<std::string>{"broker"});
         CHECK(c.listeners[0].port == 0);
@@ -61,6 +62,7 @@ TEST_SUITE("config.broker_config") {
         CHECK(c.log_level == "debug");
         CHECK(c.cluster_id == "abc");
         CHECK(c.produce_batch_validation_strict);
+        CHECK(c.connections_max_idle_ms == -1);
     }
 
     TEST_CASE("log.dirs wins over log.dir, which is used alone otherwise") {

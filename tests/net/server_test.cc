@@ -222,6 +222,35 @@ TEST_SUITE("net.server") {
         server.stop();
     }
 
+    TEST_CASE("a connection idle past connections.max.idle.ms is closed, one with a request in flight is not") {
+        using namespace std::chrono_literals;
+        net::server_options options = loopback(1);
+        options.connection.max_idle = 200ms;
+        // Frame 's' is answered after three idle periods: the connection must outlive them.
+        net::server server(options, [](std::shared_ptr<const net::peer_info>,
+                                       frame_bytes f) -> net::awaitable<net::reply> {
+            return [](frame_bytes frame) -> net::awaitable<net::reply> {
+                if (frame.at(0) == 's') {
+                    asio::steady_timer slow(co_await asio::this_coro::executor, 600ms);
+                    co_await slow.async_wait(net::use_tuple);
+                }
+                co_return net::reply{net::reply::kind::send, std::vector<uint8_t>(frame.begin(), frame.end()), {}};
+            }(std::move(f));
+        });
+        auto bound = server.start();
+        raw_client busy(bound[0].endpoint.port());
+        raw_client idle(bound[0].endpoint.port());
+        idle.send_frame({'i'});
+        CHECK(idle.receive_frame());
+        busy.send_frame({'s'});
+        auto r = busy.receive_frame();
+        REQUIRE(r);
+        CHECK(*r == std::vector<uint8_t>{'s'});
+        CHECK(idle.closed_by_server());  // nothing read or written for 200 ms
+        CHECK(busy.closed_by_server());  // and now this one too
+        server.stop();
+    }
+
     TEST_CASE("stop closes open connections and returns") {
         net::server server(loopback(2), echo);
         auto bound = server.start();
