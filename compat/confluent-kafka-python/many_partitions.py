@@ -14,8 +14,9 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import expect  # noqa: E402
 import own_broker  # noqa: E402
+from confluent_io import high_watermarks  # noqa: E402
 
-from confluent_kafka import Consumer, Producer, TopicPartition  # noqa: E402
+from confluent_kafka import Producer  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 
 PARTITIONS = 600
@@ -37,11 +38,7 @@ def body(eddy):
         producer.poll(0)
     check.equal("records not acknowledged", producer.flush(90), 0)
     check.equal("delivery errors (first three)", errors[:3], [])
-    consumer = Consumer({"bootstrap.servers": eddy.bootstrap, "group.id": f"{topic}-reader"})
-    try:
-        marks = [consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=30)[1] for p in range(PARTITIONS)]
-    finally:
-        consumer.close()
+    marks = high_watermarks(eddy.bootstrap, topic, PARTITIONS)
     check.equal("partitions whose high watermark is not 1", [p for p, m in enumerate(marks) if m != 1], [])
 
 

@@ -1,7 +1,7 @@
 # Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 """confluent-kafka-python helpers shared by its scenarios: waiting on admin futures, producing
-records.Record lists with acks=all in one codec, and reading every partition of a topic from
-offset 0 to its end without a consumer group."""
+records.Record lists with acks=all in one codec, reading every partition of a topic from
+offset 0 to its end without a consumer group, and its partitions' high watermarks."""
 
 from confluent_kafka import TIMESTAMP_CREATE_TIME, Consumer, KafkaError, KafkaException, Producer, TopicPartition
 
@@ -15,6 +15,15 @@ def wait(futures, what, timeout=60):
             f.result(timeout=timeout)
         except KafkaException as e:
             expect.fail(f"{what} {key}: {e}")
+
+
+def high_watermarks(bootstrap, topic, partitions):
+    """The high watermark of each of partitions 0 .. partitions-1 of `topic`, in order (ListOffsets)."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"{topic}-watermarks"})
+    try:
+        return [consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=30)[1] for p in range(partitions)]
+    finally:
+        consumer.close()
 
 
 def produce_all(config, topic, codec, recs):
