@@ -7,17 +7,12 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/ascii.h"
 #include "common/logging.h"
 #include "config/config_error.h"
 
 namespace eddy::config {
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 // Kafka's ConfigException wording: "Invalid value V for configuration K: why".
 [[noreturn]] void invalid(const std::string& key, std::string_view value, const std::string& why) {
@@ -28,7 +23,7 @@ std::string_view trim(std::string_view s) {
 // A Kafka INT (`int_type` "INT") or LONG ("LONG") within [min, max], as ConfigDef.Range.
 template <class T>
 T parse_number(const std::string& key, std::string_view text, T min, T max, const char* type) {
-    text = trim(text);
+    text = trim_blanks(text);
     T value = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (text.empty() || ec != std::errc() || ptr != text.data() + text.size())
@@ -50,7 +45,7 @@ std::vector<std::string> parse_list(std::string_view text) {
     std::vector<std::string> out;
     while (true) {
         size_t comma = text.find(',');
-        std::string_view item = trim(text.substr(0, comma));
+        std::string_view item = trim_blanks(text.substr(0, comma));
         if (!item.empty()) out.emplace_back(item);
         if (comma == std::string_view::npos) break;
         text = text.substr(comma + 1);
@@ -173,21 +168,30 @@ const std::unordered_map<std::string, setter>& setters() {
         {"connections.max.idle.ms", [](broker_config& c, const std::string& k, const std::string& v) {
              c.connections_max_idle_ms = parse_long(k, v, INT64_MIN);  // Kafka: a LONG, any value
          }},
+        {"max.connections", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.max_connections = parse_int(k, v, 0, INT32_MAX);
+         }},
+        {"max.connections.per.ip", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.max_connections_per_ip = parse_int(k, v, 0, INT32_MAX);
+         }},
+        {"max.connections.per.ip.overrides", [](broker_config& c, const std::string&, const std::string& v) {
+             c.max_connections_per_ip_overrides = std::string(trim_blanks(v));
+         }},
         {"eddy.log.level", [](broker_config& c, const std::string& k, const std::string& v) {
              spdlog::level::level_enum level;
-             std::string text(trim(v));
+             std::string text(trim_blanks(v));
              if (!parse_log_level(text, level))
                  throw config_error(k + ": '" + text + "' is not one of trace, debug, info, warn, error, critical, off");
              c.log_level = text;
          }},
         {"eddy.produce.batch.validation", [](broker_config& c, const std::string& k, const std::string& v) {
-             std::string text(trim(v));
+             std::string text(trim_blanks(v));
              if (text != "strict" && text != "relaxed")
                  throw config_error(k + ": '" + text + "' is not one of strict, relaxed");
              c.produce_batch_validation_strict = text == "strict";
          }},
         {"cluster.id", [](broker_config& c, const std::string& k, const std::string& v) {
-             std::string id(trim(v));
+             std::string id(trim_blanks(v));
              if (id.empty()) throw config_error(k + ": must not be empty");
              c.cluster_id = id;
          }},
@@ -212,6 +216,10 @@ broker_config config_from_properties(const properties& props) {
         }
         it->second(c, key, value);
     }
+    // Kafka's KafkaConfig check: no address could connect at all.
+    if (c.max_connections_per_ip == 0 && c.max_connections_per_ip_overrides.empty())
+        throw config_error(
+            "max.connections.per.ip can be set to zero only if max.connections.per.ip.overrides property is set.");
     // Every advertised listener must name a listener the broker actually opens.
     std::set<std::string> names;
     for (const listener& l : c.listeners) names.insert(l.name);

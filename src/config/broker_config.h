@@ -45,6 +45,11 @@ struct broker_config {
     int32_t socket_request_max_bytes = 104857600;
     // A connection with no bytes in or out for this long is closed; negative: never.
     int64_t connections_max_idle_ms = 600000;
+    // Kafka's connection limits (net/connection_quotas.h); the overrides are
+    // "host:count,..." and are parsed, and their hosts resolved, when the server starts.
+    int32_t max_connections = INT32_MAX;
+    int32_t max_connections_per_ip = INT32_MAX;
+    std::string max_connections_per_ip_overrides;
     // How often the replica manager applies retention, checks flush.ms, and writes the
     // recovery-point and log-start-offset checkpoints (Kafka's LogManager schedule;
     // a scheduler or checkpoint interval <= 0 leaves that task to shutdown).

@@ -4,16 +4,11 @@
 #include <charconv>
 #include <set>
 
+#include "common/ascii.h"
 #include "config/config_error.h"
 
 namespace eddy::config {
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 [[noreturn]] void bad(std::string_view text, std::string_view why) {
     throw config_error("invalid listener '" + std::string(text) + "': " + std::string(why));
@@ -27,7 +22,7 @@ std::string listener::to_string() const {
 }
 
 listener parse_listener(std::string_view text) {
-    text = trim(text);
+    text = trim_blanks(text);
     size_t sep = text.find("://");
     if (sep == std::string_view::npos || sep == 0) bad(text, "expected NAME://host:port");
     listener l;
@@ -61,11 +56,11 @@ listener parse_listener(std::string_view text) {
 std::vector<listener> parse_listeners(std::string_view text) {
     std::vector<listener> result;
     std::set<std::string> names;
-    while (!trim(text).empty()) {
+    while (!trim_blanks(text).empty()) {
         size_t comma = text.find(',');
         std::string_view item = text.substr(0, comma);
         text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
-        if (trim(item).empty()) continue;
+        if (trim_blanks(item).empty()) continue;
         listener l = parse_listener(item);
         if (!names.insert(l.name).second)
             throw config_error("listener name " + l.name + " is used more than once");

@@ -107,6 +107,7 @@ const auto broker_defs = std::to_array<config_def>({
     def("log.segment.delete.delay.ms", t::long_, "60000", true, v::range, 0),
     def("max.connections", t::int_, int_max, true, v::range, 0),
     def("max.connections.per.ip", t::int_, int_max, true, v::range, 0),
+    def("max.connections.per.ip.overrides", t::string, "", true),
     def("message.max.bytes", t::int_, "1048588", true, v::range, 0),
     def("metadata.log.dir", t::string, none, false),
     def("min.insync.replicas", t::int_, "1", true, v::range, 1),

@@ -41,7 +41,9 @@ asio::ip::tcp::endpoint bind_endpoint(asio::io_context& ctx, const listen_spec& 
 std::string bound_listener::to_string() const { return name + "://" + endpoint_text(endpoint); }
 
 server::server(server_options options, frame_handler handler)
-    : options_(std::move(options)), handler_(std::move(handler)) {}
+    : options_(std::move(options)), handler_(std::move(handler)) {
+    quotas_.set_limits(options_.limits);
+}
 
 server::~server() { stop(); }
 
@@ -73,6 +75,7 @@ std::vector<bound_listener> server::bind() {
         acceptor->listen();
         bound.push_back({spec.name, acceptor->local_endpoint()});
         acceptors_.push_back(std::move(acceptor));
+        slot_waits_.push_back(std::make_unique<asio::steady_timer>(accept_context));
     }
     return bound;
 }
@@ -102,8 +105,22 @@ asio::io_context& server::next_shard() {
     return ctx;
 }
 
+void server::set_limits(connection_limits limits) {
+    quotas_.set_limits(std::move(limits));
+    wake_acceptors();  // a raised max.connections frees slots
+}
+
+void server::wake_acceptors() {
+    if (shards_.empty() || !accepting_.load()) return;
+    asio::post(shards_[0]->context, [this] {
+        for (auto& wait : slot_waits_) wait->cancel();
+    });
+}
+
 awaitable<void> server::accept_loop(server* self, size_t listener_index, std::string name) {
     asio::ip::tcp::acceptor& acceptor = *self->acceptors_[listener_index];
+    asio::steady_timer& slot_wait = *self->slot_waits_[listener_index];
+    const bool exempt = name == self->options_.exempt_listener;
     while (acceptor.is_open()) {
         asio::io_context& target = self->next_shard();
         auto [ec, socket] = co_await acceptor.async_accept(target, use_tuple);
@@ -116,23 +133,44 @@ awaitable<void> server::accept_loop(server* self, size_t listener_index, std::st
             co_await pause.async_wait(use_tuple);
             continue;
         }
+        // As Kafka's acceptor: at max.connections the connection just taken waits, unread,
+        // and the rest stay in the backlog, until a connection closes. The check and the
+        // wait run on this thread, and wakes are posted to it, so none is missed.
+        while (acceptor.is_open() && !self->quotas_.slot_available(exempt)) {
+            slot_wait.expires_at(asio::steady_timer::time_point::max());
+            co_await slot_wait.async_wait(use_tuple);
+        }
+        if (!acceptor.is_open()) break;
         asio::error_code ignored;
+        auto remote = socket.remote_endpoint(ignored);
+        if (ignored) continue;  // the peer is already gone
+        const asio::ip::address address = plain_address(remote.address());
+        int32_t limit = 0;
+        if (!self->quotas_.admit(address, limit)) {
+            wire_log().info("rejected connection from {} on {}: the address has reached its limit "
+                            "of {} connections (max.connections.per.ip)",
+                            address.to_string(), name, limit);
+            socket.close(ignored);
+            continue;
+        }
         socket.set_option(asio::ip::tcp::no_delay(true), ignored);
         // As Kafka's acceptor does: the kernel probes a silent peer, so a connection to a
         // vanished host ends even when connections.max.idle.ms is off.
         socket.set_option(asio::socket_base::keep_alive(true), ignored);
-        auto remote = socket.remote_endpoint(ignored);
         auto peer = std::make_shared<peer_info>();
         peer->connection_id = self->next_connection_id_.fetch_add(1);
         peer->listener_name = name;
-        peer->remote_address = ignored ? std::string("?") : endpoint_text(remote);
+        peer->remote_address = endpoint_text(remote);
         uint64_t id = peer->connection_id;
 
         auto conn =
             std::make_shared<connection>(std::move(socket), std::move(peer), self->handler_,
-                                         self->options_.connection, [self](uint64_t closed_id) {
-                                             std::lock_guard lock(self->registry_mutex_);
-                                             self->connections_.erase(closed_id);
+                                         self->options_.connection, [self, address](uint64_t closed_id) {
+                                             {
+                                                 std::lock_guard lock(self->registry_mutex_);
+                                                 self->connections_.erase(closed_id);
+                                             }
+                                             if (self->quotas_.release(address)) self->wake_acceptors();
                                          });
         {
             std::lock_guard lock(self->registry_mutex_);
@@ -151,6 +189,7 @@ awaitable<void> server::accept_loop(server* self, size_t listener_index, std::st
 void server::stop() {
     if (!started_ || stopped_) return;
     stopped_ = true;
+    accepting_.store(false);
     // Acceptors live on shard 0; close them there and wait, so no new connection
     // slips in after the registry is swept.
     std::promise<void> acceptors_closed;
@@ -159,6 +198,7 @@ void server::stop() {
             asio::error_code ignored;
             a->close(ignored);
         }
+        for (auto& wait : slot_waits_) wait->cancel();
         acceptors_closed.set_value();
     });
     acceptors_closed.get_future().wait();

@@ -5,6 +5,7 @@
 
 #include "net/awaitable.h"
 #include "net/connection.h"
+#include "net/connection_quotas.h"
 #include "net/frame_handler.h"
 
 #include <atomic>
@@ -35,6 +36,10 @@ struct server_options {
     std::vector<listen_spec> listeners;
     size_t threads = 0;  // 0 = one per hardware thread
     connection_options connection;
+    connection_limits limits;
+    // The listener max.connections does not hold back (Kafka's inter-broker listener, when
+    // the broker has more than one); empty for none.
+    std::string exempt_listener;
 };
 
 // Lives on: start() and stop() are called from one controlling thread (main or a
@@ -60,6 +65,9 @@ public:
         return bound;
     }
 
+    // New connection limits (a dynamic config change); connections already open stay.
+    void set_limits(connection_limits limits);
+
     // Stops accepting, closes every connection, lets the coroutines finish and joins
     // the threads. Idempotent.
     void stop();
@@ -73,6 +81,8 @@ private:
 
     static awaitable<void> accept_loop(server* self, size_t listener_index, std::string name);
     asio::io_context& next_shard();
+    // Lets acceptors waiting for a max.connections slot look again (from any thread).
+    void wake_acceptors();
 
     server_options options_;
     frame_handler handler_;
@@ -82,9 +92,14 @@ private:
     std::unordered_map<uint64_t, std::weak_ptr<connection>>
         connections_;       // GUARDED_BY(registry_mutex_)
     bool closing_ = false;  // GUARDED_BY(registry_mutex_)
+    connection_quotas quotas_;
+    // Cleared by stop() before the shards wind down: no wake is posted to them after.
+    std::atomic<bool> accepting_{true};
 
     std::vector<std::unique_ptr<shard>> shards_;
     std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;  // on shard 0
+    // One per acceptor (shard 0): where it waits while max.connections is reached.
+    std::vector<std::unique_ptr<asio::steady_timer>> slot_waits_;
     std::atomic<uint64_t> next_connection_id_{1};
     size_t next_shard_ = 0;  // shard 0 only
     bool started_ = false;

@@ -14,6 +14,7 @@
 #include "broker/txn_marker_writer.h"
 #include "common/logging.h"
 #include "group/runtime/coordinator_runtime.h"
+#include "server/connection_limits_follower.h"
 #include "server/metadata_service.h"
 #include "txn/runtime/txn_runtime.h"
 
@@ -147,6 +148,12 @@ std::vector<net::bound_listener> broker_server::start() {
     options.connection.max_frame_bytes = static_cast<size_t>(cfg_.socket_request_max_bytes);
     options.connection.max_idle = std::chrono::milliseconds(
         std::clamp<int64_t>(cfg_.connections_max_idle_ms, -1, int64_t{1} << 40));  // no timer overflow
+    connection_limits_ = std::make_shared<connection_limits_follower>(
+        cfg_.node_id, controller::static_config(props_.begin(), props_.end()));
+    options.limits = connection_limits_->initial();
+    // Kafka exempts the inter-broker listener from max.connections when there are others.
+    if (cfg_.listeners.size() > 1)
+        options.exempt_listener = property(props_, "inter.broker.listener.name", "PLAINTEXT");
 
     router_ = std::make_shared<const broker::router>(broker_);
     auto router = router_;
@@ -157,6 +164,7 @@ std::vector<net::bound_listener> broker_server::start() {
         });
     // Bind before the endpoints are published: a configured port 0 is advertised as
     // the port actually bound. broker_ is complete before run() starts any thread.
+    connection_limits_->attach(net_.get());
     std::vector<net::bound_listener> bound = net_->bind();
     for (const config::listener& l : cfg_.effective_advertised_listeners()) {
         broker::advertised_endpoint ep{l.name, l.host, l.port};
@@ -186,6 +194,10 @@ std::vector<net::bound_listener> broker_server::start() {
     metadata_ = std::make_shared<metadata_service>(std::move(mo));
     // Components that follow the metadata image are wired here, before the first publish.
     for (auto& subscriber : image_subscribers_) metadata_->on_image(subscriber);
+    {
+        auto limits = connection_limits_;
+        metadata_->on_image([limits](metadata::image_ptr image) { limits->apply(*image); });
+    }
     // The replica manager follows the image: it opens the logs of partitions led here
     // (inside start() for the replayed image, then on the metadata thread).
     {

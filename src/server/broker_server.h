@@ -17,6 +17,8 @@
 
 namespace eddy::server {
 
+class connection_limits_follower;
+
 class metadata_service;
 
 // Lives on: the controlling thread (main or a test) for start()/stop(); it runs its
@@ -56,6 +58,7 @@ private:
     std::shared_ptr<cluster::replica_manager> replicas_;  // the partitions led here
     std::shared_ptr<const broker::router> router_;
     std::unique_ptr<net::server> net_;
+    std::shared_ptr<connection_limits_follower> connection_limits_;
 };
 
 // main(): sets the log level, starts, prints "eddy: listening on NAME://host:port"

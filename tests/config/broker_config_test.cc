@@ -65,6 +65,23 @@ TEST_SUITE("config.broker_config") {
         CHECK(c.connections_max_idle_ms == -1);
     }
 
+    TEST_CASE("connection limits: Kafka's defaults, ranges, and no zero per address without overrides") {
+        broker_config d = config_from_properties(parse_properties(""));
+        CHECK(d.max_connections == 2147483647);
+        CHECK(d.max_connections_per_ip == 2147483647);
+        CHECK(d.max_connections_per_ip_overrides.empty());
+        broker_config c = config_from_properties(parse_properties(
+            "max.connections=10\nmax.connections.per.ip=0\nmax.connections.per.ip.overrides=127.0.0.1:3\n"));
+        CHECK(c.max_connections == 10);
+        CHECK(c.max_connections_per_ip == 0);
+        CHECK(c.max_connections_per_ip_overrides == "127.0.0.1:3");
+        CHECK_THROWS_WITH_AS(config_from_properties(parse_properties("max.connections.per.ip=0\n")),
+                             "max.connections.per.ip can be set to zero only if "
+                             "max.connections.per.ip.overrides property is set.",
+                             config_error);
+        CHECK_THROWS_AS(config_from_properties(parse_properties("max.connections=-1\n")), config_error);
+    }
+
     TEST_CASE("log.dirs wins over log.dir, which is used alone otherwise") {
         CHECK(config_from_properties(parse_properties("log.dir=/x\nlog.dirs=/y\n")).log_dirs ==
               std::vector<std::string>{"/y"});

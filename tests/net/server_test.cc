@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -248,6 +249,72 @@ TEST_SUITE("net.server") {
         CHECK(*r == std::vector<uint8_t>{'s'});
         CHECK(idle.closed_by_server());  // nothing read or written for 200 ms
         CHECK(busy.closed_by_server());  // and now this one too
+        server.stop();
+    }
+
+    TEST_CASE("a connection over max.connections.per.ip is closed; the address gets in again once one closes") {
+        net::server_options options = loopback(2);
+        options.limits.max_per_ip = 2;
+        net::server server(options, echo);
+        auto bound = server.start();
+        const uint16_t port = bound[0].endpoint.port();
+        auto first = std::make_unique<raw_client>(port);
+        raw_client second(port);
+        for (raw_client* c : {first.get(), &second}) {
+            c->send_frame({1});
+            CHECK(c->receive_frame());
+        }
+        raw_client third(port);
+        CHECK(third.closed_by_server());
+        first.reset();
+        // The close reaches the server's count asynchronously: retry until it has.
+        bool served = false;
+        for (int attempt = 0; attempt < 200 && !served; ++attempt) {
+            raw_client again(port);
+            again.send_frame({2});
+            served = again.receive_frame().has_value();
+            if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        CHECK(served);
+        server.stop();
+    }
+
+    TEST_CASE("at max.connections a new connection waits unserved until one closes or the limit rises") {
+        std::mutex mutex;
+        std::vector<uint8_t> seen;
+        net::server_options options = loopback(2);
+        options.limits.max_connections = 1;
+        net::server server(options, [&](std::shared_ptr<const net::peer_info>,
+                                        frame_bytes frame) -> net::awaitable<net::reply> {
+            {
+                std::lock_guard lock(mutex);
+                seen.push_back(frame.at(0));
+            }
+            return echo(nullptr, std::move(frame));
+        });
+        auto bound = server.start();
+        const uint16_t port = bound[0].endpoint.port();
+        auto first = std::make_unique<raw_client>(port);
+        raw_client waiting(port);
+        waiting.send_frame({'w'});
+        first->send_frame({'f'});
+        CHECK(first->receive_frame());
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        {
+            std::lock_guard lock(mutex);
+            CHECK(seen == std::vector<uint8_t>{'f'});  // the waiting connection's frame is not read
+        }
+        first.reset();
+        auto r = waiting.receive_frame();  // served once the first connection is gone
+        REQUIRE(r);
+        CHECK(*r == std::vector<uint8_t>{'w'});
+
+        raw_client third(port);  // the limit is reached again: this one waits
+        third.send_frame({'t'});
+        server.set_limits({2, std::numeric_limits<int32_t>::max(), {}});
+        r = third.receive_frame();
+        REQUIRE(r);
+        CHECK(*r == std::vector<uint8_t>{'t'});
         server.stop();
     }
 
