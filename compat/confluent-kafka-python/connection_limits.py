@@ -4,7 +4,8 @@
 # ApiVersions answer) and a fifth is closed at once; while the four are open a producer cannot deliver, and
 # once they close it can. DescribeConfigs shows the static value; AlterConfigs then sets
 # max.connections.per.ip.overrides=127.0.0.1:50 on the broker, after which ten sockets are served at once.
-# Last, an Eddy with max.connections.per.ip=0 and no overrides refuses to start, with Kafka's message.
+# Its socket.receive.buffer.bytes=65536 is described as a static broker config, and socket.send.buffer.bytes
+# with Eddy's default, -1 (the kernel's autotuning; Kafka's is 102400). Last, an Eddy with max.connections.per.ip=0 and no overrides refuses to start, with Kafka's message.
 #
 # Starts its own Eddy (lib/own_broker.py, from $COMPAT_BROKER_BIN); SKIP without one.
 import os
@@ -19,7 +20,7 @@ import expect  # noqa: E402
 import own_broker  # noqa: E402
 
 from confluent_kafka import Producer  # noqa: E402
-from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic  # noqa: E402
+from confluent_kafka.admin import AdminClient, ConfigResource, ConfigSource, NewTopic  # noqa: E402
 
 PER_IP = 4
 run_id = os.environ.get("COMPAT_RUN_ID", "manual")
@@ -69,6 +70,10 @@ def body(eddy):
     entries = admin.describe_configs([broker])[broker].result(30)
     check.equal("max.connections.per.ip", entries["max.connections.per.ip"].value, str(PER_IP))
     check.equal("max.connections", entries["max.connections"].value, "2147483647")
+    receive = entries["socket.receive.buffer.bytes"]
+    check.equal("socket.receive.buffer.bytes", (receive.value, ConfigSource(receive.source)),
+                ("65536", ConfigSource.STATIC_BROKER_CONFIG))
+    check.equal("socket.send.buffer.bytes", entries["socket.send.buffer.bytes"].value, "-1")
     del admin
     time.sleep(0.5)  # the admin client's sockets close asynchronously; its slots must be free below
 
@@ -112,4 +117,5 @@ def body(eddy):
                "can be set to zero only if max.connections.per.ip.overrides" in refused.stdout + refused.stderr)
 
 
-own_broker.run("connection_limits", check, body, overrides={"max.connections.per.ip": PER_IP})
+own_broker.run("connection_limits", check, body,
+               overrides={"max.connections.per.ip": PER_IP, "socket.receive.buffer.bytes": 65536})

@@ -168,6 +168,12 @@ const std::unordered_map<std::string, setter>& setters() {
         {"connections.max.idle.ms", [](broker_config& c, const std::string& k, const std::string& v) {
              c.connections_max_idle_ms = parse_long(k, v, INT64_MIN);  // Kafka: a LONG, any value
          }},
+        {"socket.send.buffer.bytes", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.socket_send_buffer_bytes = parse_int(k, v, INT32_MIN, INT32_MAX);
+         }},
+        {"socket.receive.buffer.bytes", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.socket_receive_buffer_bytes = parse_int(k, v, INT32_MIN, INT32_MAX);
+         }},
         {"max.connections", [](broker_config& c, const std::string& k, const std::string& v) {
              c.max_connections = parse_int(k, v, 0, INT32_MAX);
          }},

@@ -45,6 +45,13 @@ struct broker_config {
     int32_t socket_request_max_bytes = 104857600;
     // A connection with no bytes in or out for this long is closed; negative: never.
     int64_t connections_max_idle_ms = 600000;
+    // SO_SNDBUF / SO_RCVBUF of accepted sockets, as Kafka's socket.send.buffer.bytes and
+    // socket.receive.buffer.bytes; -1 (or any value <= 0) leaves the kernel's autotuned
+    // buffers. Kafka's default is 102400, which cost a quarter more broker CPU per GB on
+    // loopback produce (0.69-0.70 against 0.55-0.58 s/GB, 1 KiB records, 2026-11-22), so
+    // Eddy's default is -1.
+    int32_t socket_send_buffer_bytes = -1;
+    int32_t socket_receive_buffer_bytes = -1;
     // Kafka's connection limits (net/connection_quotas.h); the overrides are
     // "host:count,..." and are parsed, and their hosts resolved, when the server starts.
     int32_t max_connections = INT32_MAX;

@@ -126,9 +126,11 @@ const auto broker_defs = std::to_array<config_def>({
     def("replica.lag.time.max.ms", t::long_, "30000", false),
     def("request.timeout.ms", t::int_, "30000", false),
     def("sasl.jaas.config", t::password, none, false),
-    def("socket.receive.buffer.bytes", t::int_, "102400", false),
+    // Kafka's default is 102400; Eddy's is -1 (the kernel's autotuned buffers), see
+    // config/broker_config.h.
+    def("socket.receive.buffer.bytes", t::int_, "-1", false),
     def("socket.request.max.bytes", t::int_, "104857600", false, v::range, 1),
-    def("socket.send.buffer.bytes", t::int_, "102400", false),
+    def("socket.send.buffer.bytes", t::int_, "-1", false),
     def("ssl.key.password", t::password, none, true),
     def("ssl.keystore.password", t::password, none, true),
     def("transaction.abort.timed.out.transaction.cleanup.interval.ms", t::int_, "10000", false,

@@ -154,6 +154,12 @@ awaitable<void> server::accept_loop(server* self, size_t listener_index, std::st
             continue;
         }
         socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+        if (self->options_.send_buffer_bytes > 0)
+            socket.set_option(asio::socket_base::send_buffer_size(self->options_.send_buffer_bytes), ignored);
+        if (self->options_.receive_buffer_bytes > 0) {
+            socket.set_option(asio::socket_base::receive_buffer_size(self->options_.receive_buffer_bytes),
+                              ignored);
+        }
         // As Kafka's acceptor does: the kernel probes a silent peer, so a connection to a
         // vanished host ends even when connections.max.idle.ms is off.
         socket.set_option(asio::socket_base::keep_alive(true), ignored);

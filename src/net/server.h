@@ -37,6 +37,9 @@ struct server_options {
     size_t threads = 0;  // 0 = one per hardware thread
     connection_options connection;
     connection_limits limits;
+    // SO_SNDBUF / SO_RCVBUF for accepted sockets; <= 0 leaves the kernel's autotuning.
+    int send_buffer_bytes = -1;
+    int receive_buffer_bytes = -1;
     // The listener max.connections does not hold back (Kafka's inter-broker listener, when
     // the broker has more than one); empty for none.
     std::string exempt_listener;

@@ -148,6 +148,8 @@ std::vector<net::bound_listener> broker_server::start() {
     options.connection.max_frame_bytes = static_cast<size_t>(cfg_.socket_request_max_bytes);
     options.connection.max_idle = std::chrono::milliseconds(
         std::clamp<int64_t>(cfg_.connections_max_idle_ms, -1, int64_t{1} << 40));  // no timer overflow
+    options.send_buffer_bytes = cfg_.socket_send_buffer_bytes;
+    options.receive_buffer_bytes = cfg_.socket_receive_buffer_bytes;
     connection_limits_ = std::make_shared<connection_limits_follower>(
         cfg_.node_id, controller::static_config(props_.begin(), props_.end()));
     options.limits = connection_limits_->initial();

@@ -82,6 +82,17 @@ TEST_SUITE("config.broker_config") {
         CHECK_THROWS_AS(config_from_properties(parse_properties("max.connections=-1\n")), config_error);
     }
 
+    TEST_CASE("socket buffer sizes: the kernel's autotuning unless set") {
+        broker_config d = config_from_properties(parse_properties(""));
+        CHECK(d.socket_send_buffer_bytes == -1);
+        CHECK(d.socket_receive_buffer_bytes == -1);
+        broker_config c = config_from_properties(
+            parse_properties("socket.send.buffer.bytes=102400\nsocket.receive.buffer.bytes=65536\n"));
+        CHECK(c.socket_send_buffer_bytes == 102400);
+        CHECK(c.socket_receive_buffer_bytes == 65536);
+        CHECK_THROWS_AS(config_from_properties(parse_properties("socket.send.buffer.bytes=big\n")), config_error);
+    }
+
     TEST_CASE("log.dirs wins over log.dir, which is used alone otherwise") {
         CHECK(config_from_properties(parse_properties("log.dir=/x\nlog.dirs=/y\n")).log_dirs ==
               std::vector<std::string>{"/y"});

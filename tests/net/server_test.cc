@@ -5,7 +5,13 @@
 
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -56,6 +62,29 @@ net::awaitable<net::reply> gated(std::shared_ptr<gate_state> s, frame_bytes fram
         s->completion_order.push_back(id);
     }
     co_return net::reply{net::reply::kind::send, std::vector<uint8_t>(frame.begin(), frame.end()), {}};
+}
+
+// The server's end of a loopback connection, found among this process's descriptors (the
+// server runs in the test process): the socket bound to `server_port` whose peer is
+// `client_port`. -1 if there is none.
+int server_side_socket(uint16_t server_port, uint16_t client_port) {
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+        int fd = std::atoi(entry.path().filename().c_str());
+        sockaddr_in local{}, peer{};
+        socklen_t n = sizeof local, m = sizeof peer;
+        if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &n) != 0) continue;
+        if (local.sin_family != AF_INET) continue;
+        if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &m) != 0) continue;
+        if (ntohs(local.sin_port) == server_port && ntohs(peer.sin_port) == client_port) return fd;
+    }
+    return -1;
+}
+
+int socket_option(int fd, int name) {
+    int value = 0;
+    socklen_t n = sizeof value;
+    ::getsockopt(fd, SOL_SOCKET, name, &value, &n);
+    return value;
 }
 
 }  // namespace
@@ -315,6 +344,23 @@ TEST_SUITE("net.server") {
         r = third.receive_frame();
         REQUIRE(r);
         CHECK(*r == std::vector<uint8_t>{'t'});
+        server.stop();
+    }
+
+    TEST_CASE("socket.send.buffer.bytes and socket.receive.buffer.bytes size accepted sockets") {
+        net::server_options options = loopback(1);
+        options.send_buffer_bytes = 30000;
+        options.receive_buffer_bytes = 20000;
+        net::server server(options, echo);
+        auto bound = server.start();
+        raw_client c(bound[0].endpoint.port());
+        c.send_frame({1});
+        REQUIRE(c.receive_frame());  // accepted and configured by now
+        int fd = server_side_socket(bound[0].endpoint.port(), c.local_port());
+        REQUIRE(fd >= 0);
+        // Linux doubles the value asked for, to leave room for its bookkeeping.
+        CHECK(socket_option(fd, SO_SNDBUF) == 60000);
+        CHECK(socket_option(fd, SO_RCVBUF) == 40000);
         server.stop();
     }
 

@@ -39,6 +39,8 @@ public:
         return body;
     }
 
+    uint16_t local_port() const { return socket_.local_endpoint().port(); }
+
     // True when the server has closed the connection (reads EOF or reset).
     bool closed_by_server() {
         uint8_t b;
