@@ -152,7 +152,7 @@ std::vector<net::bound_listener> broker_server::start() {
     options.receive_buffer_bytes = cfg_.socket_receive_buffer_bytes;
     connection_limits_ = std::make_shared<connection_limits_follower>(
         cfg_.node_id, controller::static_config(props_.begin(), props_.end()));
-    options.limits = connection_limits_->initial();
+    options.limits = connection_limits_->current();
     // Kafka exempts the inter-broker listener from max.connections when there are others.
     if (cfg_.listeners.size() > 1)
         options.exempt_listener = property(props_, "inter.broker.listener.name", "PLAINTEXT");

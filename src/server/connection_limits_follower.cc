@@ -37,8 +37,6 @@ connection_limits_follower::connection_limits_follower(
                 overrides_};
 }
 
-net::connection_limits connection_limits_follower::initial() const { return applied_; }
-
 void connection_limits_follower::apply(const metadata::metadata_image& image) {
     const controller::broker_layers layers =
         controller::broker_layers::of(image, node_id_, statics_);
@@ -55,6 +53,16 @@ void connection_limits_follower::apply(const metadata::metadata_image& image) {
     }
     net::connection_limits next{limit_of("max.connections", layers),
                                 limit_of("max.connections.per.ip", layers), overrides_};
+    if (next.max_per_ip == 0 && next.per_ip_overrides.empty()) {
+        if (!lockout_warned_) {
+            get_logger("kafka")->warn(
+                "max.connections.per.ip 0 without max.connections.per.ip.overrides not applied: "
+                "no address could connect");
+        }
+        lockout_warned_ = true;
+        return;
+    }
+    lockout_warned_ = false;
     if (next == applied_) return;
     get_logger("kafka")->info(
         "connection limits now: max.connections {}, max.connections.per.ip {}, {} overrides",

@@ -20,13 +20,15 @@ public:
     connection_limits_follower(int32_t node_id,
                                std::map<std::string, std::string, std::less<>> statics);
 
-    // The limits before any metadata is read.
-    net::connection_limits initial() const;
+    // The limits in force: the static ones until an image changes them.
+    net::connection_limits current() const { return applied_; }
     // The server later changes go to; it outlives this follower's calls.
     void attach(net::server* net) { net_ = net; }
 
     // On the metadata thread, for each new image. Bad dynamic overrides are logged and the
-    // previous ones kept.
+    // previous ones kept; so are limits that would let no address connect (Kafka refuses
+    // max.connections.per.ip=0 without overrides), which would lock out even the admin
+    // client that could undo them.
     void apply(const metadata::metadata_image& image);
 
 private:
@@ -37,6 +39,7 @@ private:
     std::map<asio::ip::address, int32_t> overrides_;
     std::string rejected_text_;  // the last dynamic overrides that did not parse
     net::connection_limits applied_;
+    bool lockout_warned_ = false;
 };
 
 }  // namespace eddy::server
