@@ -17,7 +17,8 @@ namespace eddy::config {
 // Keys (Kafka's, except eddy.log.level):
 //   node.id, process.roles, listeners, advertised.listeners, log.dirs (or log.dir),
 //   num.partitions, num.network.threads, num.io.threads, socket.request.max.bytes,
-//   connections.max.idle.ms,
+//   connections.max.idle.ms, socket.send.buffer.bytes, socket.receive.buffer.bytes,
+//   max.connections, max.connections.per.ip, max.connections.per.ip.overrides,
 //   log.retention.check.interval.ms, log.flush.scheduler.interval.ms,
 //   log.flush.offset.checkpoint.interval.ms, log.flush.start.offset.checkpoint.interval.ms,
 //   producer.id.expiration.ms, producer.id.expiration.check.interval.ms,
