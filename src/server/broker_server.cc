@@ -141,6 +141,8 @@ std::vector<net::bound_listener> broker_server::start() {
     if (std::find(dirs.begin(), dirs.end(), metadata_dir) == dirs.end()) dirs.push_back(metadata_dir);
     broker_->cluster_id = broker::ensure_meta_properties(dirs, cfg_.node_id, cfg_.cluster_id);
     const std::vector<int32_t> voters = quorum_voters(props_);
+    // server.properties as the config layers read it: under dynamic configs, over defaults.
+    const controller::static_config statics(props_.begin(), props_.end());
 
     net::server_options options;
     for (const auto& l : cfg_.listeners) options.listeners.push_back({l.name, l.host, l.port});
@@ -150,8 +152,7 @@ std::vector<net::bound_listener> broker_server::start() {
         std::clamp<int64_t>(cfg_.connections_max_idle_ms, -1, int64_t{1} << 40));  // no timer overflow
     options.send_buffer_bytes = cfg_.socket_send_buffer_bytes;
     options.receive_buffer_bytes = cfg_.socket_receive_buffer_bytes;
-    connection_limits_ = std::make_shared<connection_limits_follower>(
-        cfg_.node_id, controller::static_config(props_.begin(), props_.end()));
+    connection_limits_ = std::make_shared<connection_limits_follower>(cfg_.node_id, statics);
     options.limits = connection_limits_->current();
     // Kafka exempts the inter-broker listener from max.connections when there are others.
     if (cfg_.listeners.size() > 1)
@@ -185,7 +186,7 @@ std::vector<net::bound_listener> broker_server::start() {
     metadata_service_options mo;
     mo.node_id = cfg_.node_id;
     mo.cluster_id = broker_->cluster_id;
-    mo.static_configs = controller::static_config(props_.begin(), props_.end());
+    mo.static_configs = statics;
     mo.metadata_log_dir = metadata_dir;
     mo.voters = voters;
     for (const broker::advertised_endpoint& ep : broker_->endpoints) {
@@ -216,7 +217,7 @@ std::vector<net::bound_listener> broker_server::start() {
         ro.producer_id_expiration_ms = cfg_.producer_id_expiration_ms;
         ro.batch_validation = cfg_.produce_batch_validation_strict ? record::batch_validation::strict
                                                                     : record::batch_validation::relaxed;
-        for (const auto& [k, v] : props_) ro.static_configs.emplace(k, v);
+        ro.static_configs = statics;
         replicas_ = std::make_shared<cluster::replica_manager>(std::move(ro));
         replicas_->start();
         broker_->replicas = replicas_;
