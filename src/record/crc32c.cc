@@ -161,7 +161,9 @@ bool crc32c_hardware_available() { return false; }
 
 uint32_t crc32c(const uint8_t* p, size_t n, uint32_t crc) {
     // The choice is made once; the static's guard is a single load afterwards.
-    static const auto impl = crc32c_hardware_available() ? &crc32c_hardware : &crc32c_portable;
+    static const auto impl = crc32c_folding_available()    ? &crc32c_folding
+                             : crc32c_hardware_available() ? &crc32c_hardware
+                                                           : &crc32c_portable;
     return impl(p, n, crc);
 }
 
