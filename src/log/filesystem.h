@@ -50,8 +50,11 @@ public:
     virtual bool exists(const std::string& path) = 0;
     // Removes a file; open handles stay readable (unlink semantics).
     virtual std::error_code remove(const std::string& path) = 0;
-    // Atomically replaces `to` with `from`.
+    // Atomically replaces `to` with `from`; also moves a directory with all it holds.
     virtual std::error_code rename(const std::string& from, const std::string& to) = 0;
+    // Removes `path` and, if it is a directory, everything under it. A missing path is no
+    // error.
+    virtual std::error_code remove_all(const std::string& path) = 0;
     virtual std::error_code create_directories(const std::string& dir) = 0;
     // fsync(2) on the directory, making created, renamed and removed entries durable.
     virtual std::error_code sync_directory(const std::string& dir) = 0;

@@ -106,11 +106,36 @@ std::error_code memory_filesystem::remove(const std::string& path) {
 }
 
 std::error_code memory_filesystem::rename(const std::string& from, const std::string& to) {
+    if (dirs_.contains(strip_slash(from))) {
+        // A directory: every entry under it moves to the same place under `to`.
+        const std::string old_dir = strip_slash(from);
+        const std::string new_dir = strip_slash(to);
+        if (dirs_.contains(new_dir)) return std::make_error_code(std::errc::file_exists);
+        const auto moved = [&](const std::string& path) {
+            return path == old_dir || path.starts_with(old_dir + "/");
+        };
+        std::set<std::string> dirs;
+        for (const std::string& d : dirs_) dirs.insert(moved(d) ? new_dir + d.substr(old_dir.size()) : d);
+        std::map<std::string, std::shared_ptr<node>> files;
+        for (auto& [path, n] : files_)
+            files[moved(path) ? new_dir + path.substr(old_dir.size()) : path] = n;
+        dirs_ = std::move(dirs);
+        files_ = std::move(files);
+        return {};
+    }
     auto it = files_.find(from);
     if (it == files_.end()) return std::make_error_code(std::errc::no_such_file_or_directory);
     auto n = it->second;
     files_.erase(it);
     files_[to] = std::move(n);
+    return {};
+}
+
+std::error_code memory_filesystem::remove_all(const std::string& path_in) {
+    const std::string path = strip_slash(path_in);
+    const auto under = [&](const std::string& p) { return p == path || p.starts_with(path + "/"); };
+    std::erase_if(files_, [&](const auto& entry) { return under(entry.first); });
+    std::erase_if(dirs_, under);
     return {};
 }
 

@@ -29,6 +29,7 @@ public:
     bool exists(const std::string& path) override;
     std::error_code remove(const std::string& path) override;
     std::error_code rename(const std::string& from, const std::string& to) override;
+    std::error_code remove_all(const std::string& path) override;
     std::error_code create_directories(const std::string& dir) override;
     std::error_code sync_directory(const std::string& dir) override;
 

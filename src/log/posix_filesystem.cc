@@ -100,6 +100,12 @@ public:
         return {};
     }
 
+    std::error_code remove_all(const std::string& path) override {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+        return ec;
+    }
+
     std::error_code create_directories(const std::string& dir) override {
         std::error_code ec;
         std::filesystem::create_directories(dir, ec);
