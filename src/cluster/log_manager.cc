@@ -1,6 +1,11 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "cluster/log_manager.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <random>
+
 #include "cluster/logger.h"
 #include "log/file_names.h"
 
@@ -24,10 +29,19 @@ void log_manager::start(int64_t /*now_ms*/) {
             if (auto ec = log::remove_clean_shutdown_marker(*fs_, dir))
                 replica_log().warn("{}: cannot remove the clean shutdown marker: {}", dir, ec.message());
         }
-        // A partition directory already here stays here.
+        // A partition directory already here stays here. Deleted partitions whose removal
+        // a stop cut short are removed again, as Kafka's loadLogs does.
         if (auto names = fs_->list(dir)) {
-            for (const std::string& n : *names)
-                if (log::parse_partition_dir_name(n)) ++assigned_[dir];
+            for (const std::string& n : *names) {
+                if (n.ends_with(delete_dir_suffix)) {
+                    pending_removals_.push_back(log::join_path(dir, n));
+                } else if (n.ends_with(stray_dir_suffix)) {
+                    replica_log().warn("{}: stray partition directory {} kept; remove it when it is no longer needed",
+                                       dir, n);
+                } else if (log::parse_partition_dir_name(n)) {
+                    ++assigned_[dir];
+                }
+            }
         }
     }
 }
@@ -58,6 +72,9 @@ log::result<std::unique_ptr<log::log>> log_manager::open_log(const std::string& 
     opts.clean_shutdown = clean_[log_dir];
     opts.now_ms = now_ms;
     std::string path = log::join_path(log_dir, log::partition_dir_name(topic, partition));
+    // A new directory has no history: checkpoint entries under its name are a deleted
+    // topic's (a kill before the next checkpoint pass leaves them).
+    if (!fs_->exists(path)) opts = {.clean_shutdown = opts.clean_shutdown, .now_ms = now_ms};
     return log::log::open(*fs_, path, config, opts);
 }
 
@@ -84,6 +101,21 @@ void log_manager::write_checkpoints(const std::vector<log_offsets>& offsets,
                 replica_log().error("{}: writing the log start checkpoint: {}", dir, ec.message());
         }
     }
+}
+
+log::result<std::string> log_manager::retire(const std::string& log_dir, const std::string& topic,
+                                             int32_t partition, std::string_view suffix) {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    const std::string from = log::join_path(log_dir, log::partition_dir_name(topic, partition));
+    std::string tail = fmt::format("-{}.{:016x}{:016x}{}", partition, rng(), rng(), suffix);
+    std::string to = log::join_path(
+        log_dir, topic.substr(0, std::min(topic.size(), size_t{255} - tail.size())) + tail);
+    if (auto ec = fs_->rename(from, to)) return ec;
+    if (auto ec = fs_->sync_directory(log_dir)) return ec;
+    recovery_points_[log_dir].erase({topic, partition});
+    log_starts_[log_dir].erase({topic, partition});
+    if (assigned_[log_dir] > 0) --assigned_[log_dir];
+    return to;
 }
 
 void log_manager::close(const std::vector<log_offsets>& offsets) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "log/checkpoint.h"
@@ -14,6 +15,10 @@
 #include "log/log.h"
 
 namespace eddy::cluster {
+
+// Suffixes of retired partition directories (Kafka's LocalLog names).
+inline constexpr std::string_view delete_dir_suffix = "-delete";
+inline constexpr std::string_view stray_dir_suffix = "-stray";
 
 // What one partition reports for the checkpoints.
 struct log_offsets {
@@ -25,8 +30,9 @@ struct log_offsets {
 };
 
 // Lives on: the thread that starts and stops the replica manager for start()/close();
-// open_log() and choose_dir() on the metadata thread. The checkpoint maps read at start
-// are not changed afterwards, so open_log() may run while partitions serve requests.
+// open_log(), choose_dir() and retire() on the metadata thread; remove_retired() on any.
+// The checkpoint maps read at start change only on the metadata thread (retire() drops a
+// retired partition's entries), so open_log() may run while partitions serve requests.
 class log_manager {
 public:
     log_manager(std::shared_ptr<log::filesystem> fs, std::vector<std::string> log_dirs);
@@ -44,6 +50,18 @@ public:
     // from `offsets`.
     void write_checkpoints(const std::vector<log_offsets>& offsets, bool recovery_points = true,
                            bool log_starts = true);
+    // Moves a closed partition's directory aside, as Kafka's LogManager does, to
+    // "<topic>-<partition>.<32 hex digits><suffix>" in the same log dir (the topic name cut
+    // so the name stays within 255 bytes), and forgets the partition's checkpointed
+    // offsets, so a partition of the same name opened later starts from nothing. Suffix
+    // "-delete" for a deleted topic (remove_retired() later), "-stray" for a directory
+    // that belongs to another topic id (kept for the operator). Returns the new path.
+    log::result<std::string> retire(const std::string& log_dir, const std::string& topic,
+                                     int32_t partition, std::string_view suffix);
+    // Removes a retired directory with everything in it.
+    std::error_code remove_retired(const std::string& path) { return fs_->remove_all(path); }
+    // The "-delete" directories start() found (left by a stop before their removal).
+    std::vector<std::string> take_pending_removals() { return std::move(pending_removals_); }
     // After every log was closed: checkpoints, then the clean-shutdown markers.
     void close(const std::vector<log_offsets>& offsets);
 
@@ -56,6 +74,7 @@ private:
     std::map<std::string, log::offset_checkpoint> recovery_points_;
     std::map<std::string, log::offset_checkpoint> log_starts_;
     std::map<std::string, size_t> assigned_;  // partitions placed per dir
+    std::vector<std::string> pending_removals_;
 };
 
 }  // namespace eddy::cluster

@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <filesystem>
 #include <future>
 
 #include "cluster/logger.h"
+#include "cluster/partition_metadata_file.h"
 #include "controller/effective_config.h"
 #include "log/file_names.h"
 
@@ -35,6 +37,15 @@ void replica_manager::start() {
     if (started_) return;
     started_ = true;
     logs_.start(wall_ms());
+    const auto delay = options_.static_configs.find("log.segment.delete.delay.ms");
+    int64_t delay_ms = 60000;
+    if (delay != options_.static_configs.end()) {
+        int64_t v = 0;
+        auto [end, ec] = std::from_chars(delay->second.data(), delay->second.data() + delay->second.size(), v);
+        if (ec == std::errc() && end == delay->second.data() + delay->second.size() && v >= 0) delay_ms = v;
+    }
+    for (std::string& path : logs_.take_pending_removals())
+        schedule_removal(std::move(path), std::chrono::milliseconds(delay_ms));
     asio::co_spawn(asio::make_strand(pool_), housekeeping_loop(), asio::detached);
 }
 
@@ -162,9 +173,47 @@ void replica_manager::stop() {
 void replica_manager::apply_image(metadata::image_ptr image) {
     map_ptr old = std::atomic_load(&partitions_);
     auto next = std::make_shared<partition_map>();
-    std::vector<std::shared_ptr<partition>> kept;
     auto layers = controller::broker_layers::of(*image, options_.node_id, options_.static_configs);
     int64_t now = wall_ms();
+
+    // Partitions that leave this broker are closed first, and a deleted topic's directories
+    // moved aside, before any log is opened below: a topic deleted and created again under
+    // the same name in one image (or before the close ran) must not open the old files.
+    const auto stays = [&](const partition& p) {
+        const metadata::topic_image* t = image->topic(p.topic_id());
+        if (t == nullptr || t->name != p.topic()) return false;
+        auto it = t->partitions.find(p.index());
+        return it != t->partitions.end() && it->second.leader == options_.node_id;
+    };
+    std::vector<std::pair<std::shared_ptr<partition>, std::future<void>>> leaving;
+    for (const auto& [key, p] : old->by_name) {
+        if (stays(*p)) continue;
+        std::promise<void> closed;
+        leaving.emplace_back(p, closed.get_future());
+        asio::post(p->executor(), [p, closed = std::move(closed)]() mutable {
+            if (log::log* l = p->get_log()) {
+                (void)l->close();
+                p->attach(nullptr);
+            }
+            closed.set_value();
+        });
+    }
+    const auto delete_delay = std::chrono::milliseconds(
+        std::max<int64_t>(0, controller::broker_number("log.segment.delete.delay.ms", layers, 60000)));
+    for (auto& [p, closed] : leaving) {
+        closed.wait();
+        const metadata::topic_image* t = image->topic(p->topic_id());
+        if (t != nullptr && t->partitions.count(p->index()) != 0) continue;  // led elsewhere now
+        auto retired = logs_.retire(p->log_dir(), p->topic(), p->index(), delete_dir_suffix);
+        if (!retired) {
+            replica_log().error("cannot move the deleted partition {}-{} aside in {}: {}", p->topic(),
+                                p->index(), p->log_dir(), retired.error().message());
+            continue;
+        }
+        replica_log().info("log of deleted partition {}-{} moved to {}; removed in {} ms", p->topic(),
+                           p->index(), *retired, delete_delay.count());
+        schedule_removal(std::move(*retired), delete_delay);
+    }
 
     for (const auto& [id, topic] : image->topics()) {
         const metadata::config_map& overrides =
@@ -177,20 +226,16 @@ void replica_manager::apply_image(metadata::image_ptr image) {
             if (state.leader != options_.node_id) continue;
             std::shared_ptr<partition> p;
             if (auto it = old->by_name.find(std::make_pair(topic->name, index));
-                it != old->by_name.end() && it->second->topic_id() == topic->id) {
+                it != old->by_name.end() && it->second->topic_id() == topic->id && stays(*it->second)) {
                 p = it->second;
             } else {
                 std::string dir = logs_.choose_dir(topic->name, index);
-                auto opened = logs_.open_log(dir, topic->name, index, settings.log, now);
-                if (!opened) {
-                    replica_log().error("cannot open the log of {}-{} in {}: {}", topic->name,
-                                        index, dir, opened.error().message());
-                    continue;
-                }
+                auto opened = open_partition_log(dir, *topic, index, settings, now);
+                if (!opened) continue;
                 p = std::make_shared<partition>(asio::make_strand(pool_), topic->name, topic->id,
                                                 index, dir);
                 // Not yet published: no other thread can reach it.
-                p->attach(std::move(*opened));
+                p->attach(std::move(opened));
             }
             asio::post(p->executor(), [p, epoch = state.leader_epoch, isr = state.isr.size(),
                                        settings] { p->update(epoch, std::max<size_t>(isr, 1), settings); });
@@ -200,26 +245,60 @@ void replica_manager::apply_image(metadata::image_ptr image) {
     }
     std::atomic_store(&image_, image);
     std::atomic_store(&partitions_, map_ptr(next));
+}
 
-    // Partitions no longer led here: close; remove the directory when the topic is gone.
-    for (const auto& [key, p] : old->by_name) {
-        auto it = next->by_name.find(key);
-        if (it != next->by_name.end() && it->second == p) continue;
-        const metadata::topic_image* t = image->topic(p->topic_id());
-        bool deleted = t == nullptr || t->partitions.count(p->index()) == 0;
-        asio::post(p->executor(), [p, deleted] {
-            log::log* l = p->get_log();
-            if (!l) return;
-            std::string dir = l->dir();
-            (void)l->close();
-            p->attach(nullptr);
-            if (deleted) {
-                std::error_code ec;
-                std::filesystem::remove_all(dir, ec);
-                if (ec) replica_log().warn("cannot remove {}: {}", dir, ec.message());
-            }
-        });
+std::unique_ptr<log::log> replica_manager::open_partition_log(const std::string& dir,
+                                                             const metadata::topic_image& topic,
+                                                             int32_t index,
+                                                             const topic_settings& settings,
+                                                             int64_t now) {
+    const std::string path =
+        log::join_path(dir, log::partition_dir_name(topic.name, index));
+    // A directory of the same name written for another topic id (one deleted while this
+    // broker was down, say) is not this partition's: set it aside, as Kafka does with stray
+    // logs, and start an empty log.
+    auto recorded = read_partition_metadata(logs_.fs(), path);
+    if (!recorded || (*recorded && **recorded != topic.id)) {
+        auto aside = logs_.retire(dir, topic.name, index, stray_dir_suffix);
+        if (!aside) {
+            replica_log().error("{} belongs to another topic id and cannot be moved aside: {}", path,
+                                aside.error().message());
+            return nullptr;
+        }
+        replica_log().warn("{} {}; moved to {} and an empty log created", path,
+                           recorded ? "belongs to another topic id" : "has an unreadable partition.metadata",
+                           *aside);
+        recorded = std::optional<codec::uuid>{};
     }
+    auto opened = logs_.open_log(dir, topic.name, index, settings.log, now);
+    if (!opened) {
+        replica_log().error("cannot open the log of {}-{} in {}: {}", topic.name, index, dir,
+                            opened.error().message());
+        return nullptr;
+    }
+    // Written before the partition takes its first append, as Kafka flushes it. A log
+    // from before Eddy wrote the file is taken for this topic, since its name matches.
+    if (!*recorded) {
+        if (auto ec = write_partition_metadata(logs_.fs(), path, topic.id)) {
+            replica_log().error("cannot write the partition.metadata of {}-{}: {}", topic.name, index,
+                                ec.message());
+            (void)(*opened)->close();
+            return nullptr;
+        }
+    }
+    return std::move(*opened);
+}
+
+void replica_manager::schedule_removal(std::string path, std::chrono::milliseconds delay) {
+    auto timer = std::make_shared<asio::steady_timer>(pool_, delay);
+    timer->async_wait([this, timer, path = std::move(path)](const asio::error_code& ec) {
+        if (ec || stopped_) return;  // a stop leaves it for the next start
+        if (auto rc = logs_.remove_retired(path)) {
+            replica_log().warn("cannot remove {}: {}", path, rc.message());
+            return;
+        }
+        replica_log().info("removed {}", path);
+    });
 }
 
 std::shared_ptr<partition> replica_manager::find(std::string_view topic, int32_t index) const {

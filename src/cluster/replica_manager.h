@@ -58,7 +58,10 @@ public:
     void stop();
 
     // Makes the partitions match `image`: opens logs for partitions this node leads,
-    // updates epochs and configs, closes (and for deleted topics removes) the rest.
+    // updates epochs and configs, closes the rest. A deleted topic's directories are
+    // renamed "<topic>-<partition>.<id>-delete" at once and removed after
+    // log.segment.delete.delay.ms, as Kafka's LogManager does; a directory whose
+    // partition.metadata names another topic id is renamed "...-stray" and kept.
     void apply_image(metadata::image_ptr image);
 
     std::shared_ptr<partition> find(std::string_view topic, int32_t index) const;
@@ -159,6 +162,14 @@ private:
     std::vector<log_offsets> collect_offsets(bool close_logs);
     asio::awaitable<void> housekeeping_loop();
     asio::awaitable<void> housekeeping_pass(housekeeping_tasks tasks);
+    // Opens (or creates) a partition's log in `dir`, checking and writing its
+    // partition.metadata; null after logging why it could not.
+    std::unique_ptr<log::log> open_partition_log(const std::string& dir,
+                                                 const metadata::topic_image& topic, int32_t index,
+                                                 const topic_settings& settings, int64_t now);
+    // Removes a retired partition directory after `delay` (log.segment.delete.delay.ms,
+    // Kafka's file delete delay for whole logs).
+    void schedule_removal(std::string path, std::chrono::milliseconds delay);
     // Runs fn on every partition's strand, blocking the calling (non-pool) thread.
     void for_each_blocking(const std::function<void(partition&)>& fn);
 

@@ -44,18 +44,6 @@ TEST_CASE("a clean stop writes the clean shutdown marker and the checkpoints") {
     }
 }
 
-TEST_CASE("deleting a topic removes its partition directories") {
-    cluster_fixture f;
-    f.create_topic({.name = "gone", .partitions = 2});
-    REQUIRE(f.produce_error("gone", 0, simple_batch()) == 0);
-    f.delete_topic("gone");
-    CHECK(f.replicas().find("gone", 0) == nullptr);
-    // Removal runs on the partition's executor; a restart waits for it to finish.
-    f.restart();
-    CHECK_FALSE(fs::exists(f.dir() + "/logs/gone-0"));
-    CHECK_FALSE(fs::exists(f.dir() + "/logs/gone-1"));
-}
-
 TEST_CASE("retention by size deletes whole old segments and advances the log start") {
     cluster_fixture f;
     f.create_topic({.name = "r", .configs = {{"segment.bytes", "2000"}, {"retention.bytes", "2500"}}});
