@@ -16,6 +16,7 @@ constexpr int64_t latest_timestamp = -1;
 constexpr int64_t earliest_timestamp = -2;
 constexpr int64_t max_timestamp = -3;
 constexpr int64_t earliest_local_timestamp = -4;
+constexpr int64_t latest_tiered_timestamp = -5;
 
 // Validation's decompressed records, compression.type's rebuilt batch and ListOffsets'
 // decompressed batch live per thread, not per partition: what they hold is then bounded
@@ -252,6 +253,8 @@ offset_outcome partition::offset_for(int64_t timestamp, bool read_committed) {
         out.offset = log_->earliest();
         out.leader_epoch = epoch_at(out.offset);
         return out;
+    case latest_tiered_timestamp:
+        return out;  // Kafka without tiered storage: offset, timestamp and epoch all -1
     case max_timestamp:
         if (auto m = log_->max_timestamp_offset(); m && m->offset < fetchable) {
             out.timestamp = m->timestamp;

@@ -54,6 +54,29 @@ TEST_CASE("ListOffsets answers latest, earliest, earliest-local, max timestamp a
           static_cast<int16_t>(error_code::unknown_topic_or_partition));
 }
 
+// Kafka's UnifiedLog.fetchOffsetByTimestamp without tiered storage, and
+// ReplicaManager.isListOffsetsTimestampUnsupported for the versions.
+TEST_CASE("ListOffsets answers latest-tiered with -1 and refuses special timestamps its version lacks") {
+    cluster_fixture f;
+    f.create_topic({.name = "t1", .leader_epoch = 2});
+    REQUIRE(f.produce_error("t1", 0, simple_batch(3)) == 0);
+    auto tiered = one(f.list_offsets("t1", 0, -5));
+    CHECK(tiered.error_code == 0);
+    CHECK(tiered.offset == -1);
+    CHECK(tiered.timestamp == -1);
+    CHECK(tiered.leader_epoch == -1);
+
+    const auto unsupported = static_cast<int16_t>(error_code::unsupported_version);
+    CHECK(one(f.list_offsets("t1", 0, -5, 8)).error_code == unsupported);
+    CHECK(one(f.list_offsets("t1", 0, -4, 7)).error_code == unsupported);
+    CHECK(one(f.list_offsets("t1", 0, -4, 8)).offset == 0);
+    CHECK(one(f.list_offsets("t1", 0, -3, 6)).error_code == unsupported);
+    CHECK(one(f.list_offsets("t1", 0, -3, 7)).offset == 2);
+    CHECK(one(f.list_offsets("t1", 0, -1, 1)).offset == 3);
+    CHECK(one(f.list_offsets("t1", 0, -6)).error_code == unsupported);
+    CHECK(one(f.list_offsets("t1", 0, -1000)).error_code == unsupported);
+}
+
 TEST_CASE("DeleteRecords moves the earliest offset; beyond the high watermark is OFFSET_OUT_OF_RANGE") {
     cluster_fixture f;
     f.create_topic({.name = "t1"});

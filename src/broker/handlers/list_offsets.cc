@@ -16,10 +16,30 @@ struct offset_lookup {
     int64_t timestamp = 0;
 };
 
+// Kafka's ReplicaManager.isListOffsetsTimestampUnsupported: a special (negative)
+// timestamp answers UNSUPPORTED_VERSION when Kafka does not know it, or when the request's
+// version is older than the one that introduced it.
+bool timestamp_unsupported(int64_t timestamp, int16_t version) {
+    if (timestamp >= 0) return false;
+    switch (timestamp) {
+    case -1:  // latest
+    case -2:  // earliest
+        return version < 1;
+    case -3:  // max timestamp (KIP-734)
+        return version < 7;
+    case -4:  // earliest local (KIP-405)
+        return version < 8;
+    case -5:  // latest tiered (KIP-1005)
+        return version < 9;
+    default:
+        return true;
+    }
+}
+
 }  // namespace
 
 asio::awaitable<list_offsets_handler::response> list_offsets_handler::handle(
-    cluster::replica_manager& replicas, request_context& /*ctx*/, request&& req) {
+    cluster::replica_manager& replicas, request_context& ctx, request&& req) {
     response resp;
     // Kafka applies the isolation level to consumers' requests (replica id -1) only;
     // read_committed answers below the last stable offset.
@@ -32,6 +52,10 @@ asio::awaitable<list_offsets_handler::response> list_offsets_handler::handle(
         for (const auto& part : topic.partitions) {
             auto& rp = rt.partitions.emplace_back();
             rp.partition_index = part.partition_index;
+            if (timestamp_unsupported(part.timestamp, ctx.api_version)) {
+                rp.error_code = static_cast<int16_t>(error_code::unsupported_version);
+                continue;
+            }
             auto found = replicas.lookup(topic.name, part.partition_index);
             if (!found.p) {
                 rp.error_code = static_cast<int16_t>(found.error);
