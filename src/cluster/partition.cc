@@ -2,9 +2,11 @@
 #include "cluster/partition.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include <fmt/format.h>
 
+#include "cluster/logger.h"
 #include "log/errc.h"
 #include "record/records.h"
 
@@ -293,6 +295,7 @@ std::pair<error_code, int64_t> partition::delete_records(int64_t offset, int64_t
     if (offset == -1) offset = hw;  // DeleteRecordsRequest.HIGH_WATERMARK
     if (offset < 0 || offset > hw) return {error_code::offset_out_of_range, -1};
     auto r = log_->delete_records_before(offset, hw, now_ms);
+    remove_retired_files_later();
     if (!r) return {to_kafka(r.error()), -1};
     return {error_code::none, *r};
 }
@@ -329,6 +332,26 @@ void partition::apply_retention(int64_t now_ms) {
     (void)log_->apply_retention(now_ms, by_time_and_size ? settings_.retention_ms : -1,
                                 by_time_and_size ? settings_.retention_bytes : -1,
                                 log_->latest());
+    remove_retired_files_later();
+}
+
+void partition::remove_retired_files_later() {
+    std::vector<std::string> files = log_->take_retired_files();
+    if (files.empty()) return;
+    // Kafka's file.delete.delay.ms: the segments' files, renamed .deleted, stay readable by
+    // name for that long. (Open handles, a Fetch being sent, outlive the unlink anyway.) A
+    // stop before the timer fires leaves them to the next open, which removes them.
+    auto timer = std::make_shared<asio::steady_timer>(
+        executor_, std::chrono::milliseconds(std::max<int64_t>(settings_.file_delete_delay_ms, 0)));
+    timer->async_wait([timer, files = std::move(files)](const asio::error_code& ec) {
+        if (ec) return;
+        for (const std::string& path : files) {
+            std::error_code rc;
+            // Gone already when the topic was deleted meanwhile (its directory moved aside).
+            if (!std::filesystem::remove(path, rc) && rc)
+                replica_log().warn("cannot remove {}: {}", path, rc.message());
+        }
+    });
 }
 
 void partition::remove_expired_producers(int64_t now_ms) {

@@ -124,6 +124,9 @@ public:
     void remove_expired_producers(int64_t now_ms);
 
 private:
+    // Schedules the removal of the files the log's last retention or DeleteRecords pass
+    // renamed .deleted, after file.delete.delay.ms.
+    void remove_retired_files_later();
     // The Produce version the coordinators' own batches are validated as: magic 2, every
     // codec allowed.
     static constexpr int16_t coordinator_api_version = 9;

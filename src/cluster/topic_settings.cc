@@ -55,6 +55,7 @@ topic_settings parse_topic_settings(const std::map<std::string, std::string>& c)
     read_number(c, "flush.ms", t.log.flush_ms);
     read_number(c, "retention.ms", t.retention_ms);
     read_number(c, "retention.bytes", t.retention_bytes);
+    read_number(c, "file.delete.delay.ms", t.file_delete_delay_ms);
     read_number(c, "max.message.bytes", t.max_message_bytes);
     read_number(c, "min.insync.replicas", t.min_insync_replicas);
     int64_t difference = INT64_MAX;

@@ -17,6 +17,7 @@ struct topic_settings {
     log::log_config log;
     int64_t retention_ms = 604800000;  // retention.ms
     int64_t retention_bytes = -1;      // retention.bytes
+    int64_t file_delete_delay_ms = 60000;  // file.delete.delay.ms
     int32_t max_message_bytes = 1048588;
     int32_t min_insync_replicas = 1;
     record::timestamp_type timestamp_type = record::timestamp_type::create_time;

@@ -158,6 +158,11 @@ public:
     // fall wholly before it. errc::offset_out_of_range when offset > high_watermark.
     // Returns the new log start offset (the low watermark).
     result<int64_t> delete_records_before(int64_t offset, int64_t high_watermark, int64_t now_ms);
+    // The segments these two delete are not unlinked: their files are renamed with the
+    // suffix .deleted, as Kafka does, and the owner removes them after the topic's
+    // file.delete.delay.ms. Hands over (and forgets) the renamed paths; a restart before
+    // their removal removes them on open.
+    std::vector<std::string> take_retired_files() { return std::exchange(retired_files_, {}); }
     // Followers: removes every batch with offsets >= `offset` (whole batches).
     std::error_code truncate_to(int64_t offset, int64_t now_ms);
     // Followers: empties the log and restarts it at `offset`.
@@ -242,6 +247,9 @@ private:
     template <typename Pred>
     result<retention_result> delete_oldest(int64_t now_ms, int64_t high_watermark, Pred pred);
     std::error_code delete_segment(std::map<int64_t, std::unique_ptr<segment>>::iterator it);
+    // Retention and DeleteRecords: the segment's files renamed .deleted, their paths kept
+    // for take_retired_files().
+    std::error_code retire_segment(std::map<int64_t, std::unique_ptr<segment>>::iterator it);
     std::error_code raise_log_start(int64_t offset);
     // Producer state (log_producers.cc).
     // `rescanned`: the segments recovery validated, whose aborted-transaction indexes it
@@ -277,6 +285,7 @@ private:
     // marker offset (Kafka's unreplicatedTxns); see last_stable_offset().
     std::map<int64_t, int64_t> unreplicated_txns_;
     bool dir_dirty_ = false;  // entries created or removed since the last directory fsync
+    std::vector<std::string> retired_files_;  // renamed .deleted, not yet taken
     bool failed_ = false;
     recovery_report recovery_;
 };

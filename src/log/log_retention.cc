@@ -32,7 +32,7 @@ result<retention_result> log::delete_oldest(int64_t now_ms, int64_t high_waterma
     }
     for (size_t i = 0; i < deletable; ++i) {
         out.bytes_deleted += segments_.begin()->second->size();
-        if (auto ec = delete_segment(segments_.begin())) return ec;
+        if (auto ec = retire_segment(segments_.begin())) return ec;
         ++out.segments_deleted;
     }
     if (auto ec = raise_log_start(segments_.begin()->first)) return ec;

@@ -260,6 +260,13 @@ std::error_code log::close() {
     return active().sync();
 }
 
+std::error_code log::retire_segment(std::map<int64_t, std::unique_ptr<segment>>::iterator it) {
+    auto ec = it->second->rename_files_deleted(retired_files_);
+    segments_.erase(it);
+    dir_dirty_ = true;
+    return ec;
+}
+
 std::error_code log::delete_segment(std::map<int64_t, std::unique_ptr<segment>>::iterator it) {
     auto ec = it->second->remove_files();
     segments_.erase(it);

@@ -318,6 +318,17 @@ std::error_code segment::remove_files() {
     return first;
 }
 
+std::error_code segment::rename_files_deleted(std::vector<std::string>& renamed) {
+    for (const auto& path :
+         {log_path_, offset_index_.path(), time_index_.path(), txn_index_.path()}) {
+        if (!fs_->exists(path)) continue;
+        std::string to = path + std::string(deleted_suffix);
+        if (auto ec = fs_->rename(path, to)) return ec;
+        renamed.push_back(std::move(to));
+    }
+    return {};
+}
+
 bool segment::should_roll(const roll_params& p) const {
     const int64_t waited = rolling_timestamp_ >= 0 ? p.append_max_timestamp - rolling_timestamp_
                                                    : std::max<int64_t>(p.now_ms - created_ms_, 0);

@@ -93,6 +93,10 @@ public:
     std::error_code sync();
     // Deletes the four files (open handles stay readable).
     std::error_code remove_files();
+    // Renames the segment's files that exist to <name>.deleted, as Kafka's
+    // LogSegment.changeFileSuffixes does before a delayed delete; appends the new paths
+    // to `renamed`. Open handles stay readable.
+    std::error_code rename_files_deleted(std::vector<std::string>& renamed);
 
     bool should_roll(const roll_params& p) const;
     // index.interval.bytes changed: the next index entry follows the new spacing. (The

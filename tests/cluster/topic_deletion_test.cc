@@ -155,6 +155,26 @@ TEST_SUITE("cluster.topic_deletion") {
         CHECK(fs::exists(f.dir() + "/logs/older-0/partition.metadata"));
     }
 
+    TEST_CASE("DeleteRecords leaves segments as .deleted files until file.delete.delay.ms passes") {
+        cluster_fixture f;
+        // One batch per segment, so DeleteRecords can drop whole segments.
+        f.create_topic({.name = "later", .configs = {{"segment.bytes", "300"}}});
+        f.create_topic({.name = "soon", .configs = {{"segment.bytes", "300"}, {"file.delete.delay.ms", "0"}}});
+        for (const char* topic : {"later", "soon"}) {
+            for (int i = 0; i < 3; ++i) REQUIRE(f.produce_error(topic, 0, simple_batch(1, 200)) == 0);
+            auto d = f.delete_records(topic, 0, 2).topics.at(0).partitions.at(0);
+            REQUIRE(d.error_code == 0);
+            CHECK(d.low_watermark == 2);
+        }
+        // The default delay, 60 s, outlasts the test.
+        CHECK(entries(f.dir() + "/logs/later-0", "00000000000000000000.log").size() == 1);
+        CHECK(fs::exists(f.dir() + "/logs/later-0/00000000000000000000.log.deleted"));
+        CHECK(fs::exists(f.dir() + "/logs/later-0/00000000000000000001.log.deleted"));
+        CHECK(gone_eventually(f.dir() + "/logs/soon-0", "00000000000000000000."));
+        CHECK(gone_eventually(f.dir() + "/logs/soon-0", "00000000000000000001."));
+        CHECK(f.fetch_one("soon", 0, 2).partition().log_start_offset == 2);
+    }
+
     TEST_CASE("partition.metadata that does not parse is reported, never taken for an id") {
         log::memory_filesystem mfs;
         REQUIRE_FALSE(mfs.create_directories("/d"));

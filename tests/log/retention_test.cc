@@ -1,6 +1,8 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "log/errc.h"
 #include "log_fixture.h"
 
@@ -49,6 +51,33 @@ TEST_SUITE("log.retention") {
         CHECK(f.l->size_bytes() == seg * 2);
         auto again = f.l->apply_retention(0, -1, static_cast<int64_t>(seg * 2 - 10), f.l->latest());
         CHECK(again->segments_deleted == 0);
+    }
+
+    // Kafka's asyncDeleteSegment: renamed with the suffix .deleted, removed by the broker
+    // after file.delete.delay.ms; a restart first removes what is left.
+    TEST_CASE("deleted segments' files are renamed .deleted and handed over, then removed on open") {
+        log_fixture f;
+        write_twelve(f);
+        auto r = f.l->delete_records_before(6, f.l->latest(), f.now);
+        REQUIRE(r);
+        CHECK(*r == 6);
+        const std::string base = "/data/topic-0/";
+        for (const char* name : {"00000000000000000000", "00000000000000000003"}) {
+            CAPTURE(name);
+            CHECK_FALSE(f.fs.exists(base + name + ".log"));
+            CHECK(f.fs.exists(base + name + ".log.deleted"));
+            CHECK(f.fs.exists(base + name + ".index.deleted"));
+            CHECK(f.fs.exists(base + name + ".timeindex.deleted"));
+        }
+        std::vector<std::string> retired = f.l->take_retired_files();
+        CHECK(std::count_if(retired.begin(), retired.end(),
+                            [](const std::string& p) { return p.ends_with(".log.deleted"); }) == 2);
+        for (const std::string& p : retired) CHECK(f.fs.exists(p));
+        CHECK(f.l->take_retired_files().empty());  // handed over once
+        f.open_clean();
+        for (const std::string& p : retired) CHECK_FALSE(f.fs.exists(p));
+        CHECK(f.l->earliest() == 6);
+        CHECK(read_all(*f.l, 6).front().base_offset == 6);
     }
 
     TEST_CASE("retention never deletes past the high watermark") {
