@@ -103,6 +103,18 @@ void log_manager::write_checkpoints(const std::vector<log_offsets>& offsets,
     }
 }
 
+std::vector<std::pair<std::string, std::string>> log_manager::partition_dirs() {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const std::string& dir : dirs_) {
+        auto names = fs_->list(dir);
+        if (!names) continue;
+        for (const std::string& n : *names)
+            if (log::parse_partition_dir_name(n) && fs_->exists(log::join_path(dir, n)))
+                out.emplace_back(dir, n);
+    }
+    return out;
+}
+
 log::result<std::string> log_manager::retire(const std::string& log_dir, const std::string& topic,
                                              int32_t partition, std::string_view suffix) {
     static thread_local std::mt19937_64 rng{std::random_device{}()};

@@ -58,6 +58,8 @@ public:
     // that belongs to another topic id (kept for the operator). Returns the new path.
     log::result<std::string> retire(const std::string& log_dir, const std::string& topic,
                                      int32_t partition, std::string_view suffix);
+    // (log dir, name) of every partition directory in the log dirs now.
+    std::vector<std::pair<std::string, std::string>> partition_dirs();
     // Removes a retired directory with everything in it.
     std::error_code remove_retired(const std::string& path) { return fs_->remove_all(path); }
     // The "-delete" directories start() found (left by a stop before their removal).

@@ -10,6 +10,7 @@
 #include "cluster/logger.h"
 #include "cluster/partition_metadata_file.h"
 #include "controller/effective_config.h"
+#include "controller/topic_names.h"
 #include "log/file_names.h"
 
 namespace eddy::cluster {
@@ -245,6 +246,45 @@ void replica_manager::apply_image(metadata::image_ptr image) {
     }
     std::atomic_store(&image_, image);
     std::atomic_store(&partitions_, map_ptr(next));
+    if (!strays_checked_) {
+        // The first image is the whole replayed metadata log (the metadata service
+        // publishes nothing before its replay ends).
+        strays_checked_ = true;
+        set_aside_strays(*image, *next);
+    }
+}
+
+void replica_manager::set_aside_strays(const metadata::metadata_image& image, const partition_map& opened) {
+    for (const auto& [dir, name] : logs_.partition_dirs()) {
+        auto parsed = log::parse_partition_dir_name(name);
+        if (!parsed || parsed->first == controller::cluster_metadata_topic) continue;
+        const auto& [topic, index] = *parsed;
+        if (opened.by_name.contains(std::make_pair(topic, index))) continue;
+        // Kafka's isStrayKraftReplica: the directory's topic id has no such partition in
+        // the image, or the partition's replicas leave this broker out. A directory without
+        // partition.metadata (an older Eddy's) is judged by its topic's name instead.
+        const std::string path = log::join_path(dir, name);
+        auto recorded = read_partition_metadata(logs_.fs(), path);
+        const metadata::topic_image* t = nullptr;
+        if (recorded && *recorded) t = image.topic(**recorded);
+        else if (recorded) t = image.topic(topic);
+        bool stray = t == nullptr || t->name != topic;
+        if (!stray) {
+            auto it = t->partitions.find(index);
+            stray = it == t->partitions.end() ||
+                    std::find(it->second.replicas.begin(), it->second.replicas.end(), options_.node_id) ==
+                        it->second.replicas.end();
+        }
+        if (!stray) continue;
+        auto aside = logs_.retire(dir, topic, index, stray_dir_suffix);
+        if (!aside) {
+            replica_log().error("stray partition directory {} cannot be moved aside: {}", path,
+                                aside.error().message());
+            continue;
+        }
+        replica_log().warn("{} belongs to no partition of this broker in the metadata; moved to {}", path,
+                           *aside);
+    }
 }
 
 std::unique_ptr<log::log> replica_manager::open_partition_log(const std::string& dir,

@@ -167,6 +167,10 @@ private:
     std::unique_ptr<log::log> open_partition_log(const std::string& dir,
                                                  const metadata::topic_image& topic, int32_t index,
                                                  const topic_settings& settings, int64_t now);
+    // After the first image: partition directories that belong to no partition of this
+    // broker (a topic deleted while the broker was down, say) are renamed -stray, as
+    // Kafka's LogManager does at start-up.
+    void set_aside_strays(const metadata::metadata_image& image, const partition_map& opened);
     // Removes a retired partition directory after `delay` (log.segment.delete.delay.ms,
     // Kafka's file delete delay for whole logs).
     void schedule_removal(std::string path, std::chrono::milliseconds delay);
@@ -179,6 +183,7 @@ private:
     map_ptr partitions_ = std::make_shared<const partition_map>();
     metadata::image_ptr image_;
     bool started_ = false;
+    bool strays_checked_ = false;
     std::atomic<bool> stopped_{false};
 };
 

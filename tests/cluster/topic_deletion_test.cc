@@ -133,6 +133,8 @@ TEST_SUITE("cluster.topic_deletion") {
         for (const std::string& name : entries(logs, "twice-")) fs::remove_all(logs + "/" + name);
         fs::copy(f.dir() + "/saved", logs + "/twice-0", fs::copy_options::recursive);
         f.restart();
+        // The start already found it: its topic id is in no partition of the metadata.
+        CHECK_FALSE(fs::exists(logs + "/twice-0"));
 
         f.create_topic({.name = "twice"});
         CHECK(f.fetch_one("twice", 0, 0).partition().high_watermark == 0);
@@ -142,6 +144,27 @@ TEST_SUITE("cluster.topic_deletion") {
         CHECK(fs::exists(logs + "/" + stray[0] + "/00000000000000000000.log"));
         CHECK(read_text(logs + "/twice-0/partition.metadata")
                   .find(metadata::to_string(f.topic_id("twice"))) != std::string::npos);
+    }
+
+    TEST_CASE("at start, partition directories of no partition in the metadata become -stray") {
+        cluster_fixture f;
+        f.create_topic({.name = "live", .partitions = 2});
+        REQUIRE(f.produce_error("live", 1, simple_batch(2)) == 0);
+        f.replicas().stop();
+        const std::string logs = f.dir() + "/logs";
+        // An older Eddy's directory (no partition.metadata) of a topic the metadata lacks, and
+        // one of a partition index the topic does not have.
+        fs::copy(logs + "/live-1", logs + "/ghost-0", fs::copy_options::recursive);
+        fs::remove(logs + "/ghost-0/partition.metadata");
+        fs::copy(logs + "/live-1", logs + "/live-7", fs::copy_options::recursive);
+        f.restart();
+        CHECK_FALSE(fs::exists(logs + "/ghost-0"));
+        CHECK_FALSE(fs::exists(logs + "/live-7"));
+        CHECK(entries(logs, "ghost-0.").size() == 1);
+        CHECK(entries(logs, "live-7.").size() == 1);
+        // The topic's own partitions stay, with their records.
+        CHECK(f.fetch_one("live", 1, 0).partition().high_watermark == 2);
+        CHECK(fs::exists(logs + "/live-0"));
     }
 
     TEST_CASE("a log from before partition.metadata existed is kept and gets the file") {
