@@ -49,6 +49,7 @@ topic_settings parse_topic_settings(const std::map<std::string, std::string>& c)
     topic_settings t;
     read_number(c, "segment.bytes", t.log.segment_bytes);
     read_number(c, "segment.ms", t.log.segment_ms);
+    read_number(c, "segment.jitter.ms", t.log.segment_jitter_ms);
     read_number(c, "index.interval.bytes", t.log.index_interval_bytes);
     read_number(c, "segment.index.bytes", t.log.segment_index_bytes);
     read_number(c, "flush.messages", t.log.flush_messages);

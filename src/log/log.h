@@ -239,9 +239,9 @@ private:
     std::error_code recover_from(int64_t recovery_point, std::vector<int64_t> flagged,
                                  std::set<int64_t>& rescanned);
     segment& active() { return *segments_.rbegin()->second; }
-    segment_options segment_opts() const {
-        return {config_.index_interval_bytes, config_.segment_index_bytes};
-    }
+    // With a new draw of segment.jitter.ms: Kafka's LogConfig.randomSegmentJitter, a
+    // uniform value below min(segment.jitter.ms, segment.ms).
+    segment_options segment_opts() const;
     // Deletes the oldest segments while `pred(segment, is_last)` holds (Kafka's
     // deletableSegments + deleteSegments).
     template <typename Pred>

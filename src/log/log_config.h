@@ -10,6 +10,7 @@ namespace eddy::log {
 struct log_config {
     uint64_t segment_bytes = 1073741824;      // segment.bytes (1 GiB)
     int64_t segment_ms = 604800000;           // segment.ms (7 days)
+    int64_t segment_jitter_ms = 0;            // segment.jitter.ms
     uint32_t index_interval_bytes = 4096;     // index.interval.bytes
     uint32_t segment_index_bytes = 10485760;  // segment.index.bytes (10 MiB)
     // fsync policy (the only place it is decided): after this many messages since the

@@ -1,6 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 // Writing a partition log: append, roll, flush, truncation, close.
 #include <algorithm>
+#include <random>
 
 #include "common/logging.h"
 #include "log/errc.h"
@@ -258,6 +259,16 @@ std::error_code log::close() {
     if (auto ec = write_producer_snapshot()) return ec;
     if (auto ec = flush(next_offset_)) return ec;
     return active().sync();
+}
+
+segment_options log::segment_opts() const {
+    segment_options o{config_.index_interval_bytes, config_.segment_index_bytes};
+    const int64_t bound = std::min(config_.segment_jitter_ms, config_.segment_ms);
+    if (bound > 0) {
+        static thread_local std::mt19937_64 rng{std::random_device{}()};
+        o.roll_jitter_ms = static_cast<int64_t>(rng() % static_cast<uint64_t>(bound));
+    }
+    return o;
 }
 
 std::error_code log::retire_segment(std::map<int64_t, std::unique_ptr<segment>>::iterator it) {

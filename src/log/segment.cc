@@ -332,7 +332,7 @@ std::error_code segment::rename_files_deleted(std::vector<std::string>& renamed)
 bool segment::should_roll(const roll_params& p) const {
     const int64_t waited = rolling_timestamp_ >= 0 ? p.append_max_timestamp - rolling_timestamp_
                                                    : std::max<int64_t>(p.now_ms - created_ms_, 0);
-    return size_ + p.append_bytes > p.segment_bytes || (size_ > 0 && waited > p.segment_ms) ||
+    return size_ + p.append_bytes > p.segment_bytes || (size_ > 0 && waited > p.segment_ms - opts_.roll_jitter_ms) ||
            offset_index_.full() || time_index_.full() ||
            !can_convert_to_relative(base_offset_, p.append_last_offset);
 }

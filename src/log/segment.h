@@ -22,6 +22,9 @@ namespace eddy::log {
 struct segment_options {
     uint32_t index_interval_bytes = 4096;  // index.interval.bytes
     uint32_t max_index_bytes = 10485760;   // segment.index.bytes
+    // This segment's share of segment.jitter.ms, drawn when it is created or opened: it
+    // rolls on age once segment.ms minus this has passed (Kafka's rollJitterMs).
+    int64_t roll_jitter_ms = 0;
 };
 
 // Where one batch sits in a segment, from its header.
@@ -99,6 +102,7 @@ public:
     std::error_code rename_files_deleted(std::vector<std::string>& renamed);
 
     bool should_roll(const roll_params& p) const;
+    int64_t roll_jitter_ms() const { return opts_.roll_jitter_ms; }
     // index.interval.bytes changed: the next index entry follows the new spacing. (The
     // index's capacity, segment.index.bytes, stays as the segment was created with.)
     void set_index_interval_bytes(uint32_t bytes) { opts_.index_interval_bytes = bytes; }

@@ -1,6 +1,8 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "log/errc.h"
 #include "log_fixture.h"
 
@@ -183,6 +185,33 @@ TEST_SUITE("log.roll") {
         CHECK(f.l->segment_count() == 1);
         f.append({.base_timestamp = 11'001});
         CHECK(f.l->segment_count() == 2);
+    }
+
+    // Kafka's randomSegmentJitter: each segment draws a jitter below
+    // min(segment.jitter.ms, segment.ms) and rolls on age that much earlier.
+    TEST_CASE("segment.jitter.ms makes segments roll on age up to that much earlier") {
+        log_fixture f;
+        f.config.segment_ms = 1000;
+        f.config.segment_jitter_ms = 1'000'000;  // capped at segment.ms
+        f.open_fresh();
+        int64_t t = 10'000;
+        f.append({.base_timestamp = t});
+        std::vector<int64_t> waited_at_roll;
+        for (int rolls = 0; rolls < 20; ++rolls) {
+            const size_t before = f.l->segment_count();
+            const int64_t first = t;
+            do {
+                t += 1;
+                f.append({.base_timestamp = t});
+            } while (f.l->segment_count() == before);
+            waited_at_roll.push_back(t - first);
+        }
+        for (int64_t w : waited_at_roll) {
+            CHECK(w >= 1);
+            CHECK(w <= 1001);  // never later than without jitter
+        }
+        // Twenty draws of 0 in a row (no jitter at all) have a chance of 1e-60.
+        CHECK(std::any_of(waited_at_roll.begin(), waited_at_roll.end(), [](int64_t w) { return w <= 1000; }));
     }
 
     TEST_CASE("segments roll when their index is full") {

@@ -113,6 +113,23 @@ TEST_SUITE("log.segment") {
         p.append_last_offset = 100 + int64_t{INT32_MAX} + 1;
         CHECK(f.seg->should_roll(p));
     }
+
+    // Kafka's LogSegment.shouldRoll: timeWaitedForRoll > segment.ms - rollJitterMs.
+    TEST_CASE("a segment's roll jitter brings its roll on age forward by that much") {
+        segment_fixture f;
+        f.opts.roll_jitter_ms = 300;
+        f.seg.reset();
+        auto s = segment::create(f.fs, "/p", 200, f.opts, 0);
+        REQUIRE(s);
+        f.seg = std::move(*s);
+        f.fill(1);  // first batch at 1000
+        CHECK(f.seg->roll_jitter_ms() == 300);
+        roll_params p{.segment_bytes = 1 << 20, .segment_ms = 1000, .now_ms = 0,
+                      .append_bytes = 10, .append_max_timestamp = 1700, .append_last_offset = 201};
+        CHECK_FALSE(f.seg->should_roll(p));  // waited 700, not more than 1000 - 300
+        p.append_max_timestamp = 1701;
+        CHECK(f.seg->should_roll(p));
+    }
 }
 
 }  // namespace eddy::log
