@@ -1,11 +1,11 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "log/checkpoint.h"
 
-#include <charconv>
 #include <string_view>
 
 #include "log/errc.h"
 #include "log/file_names.h"
+#include "log/text_file.h"
 
 namespace eddy::log {
 namespace {
@@ -20,25 +20,6 @@ std::vector<std::string_view> split(std::string_view text, char sep) {
         start = end + 1;
     }
     return parts;
-}
-
-// Kafka splits entry lines on runs of whitespace.
-std::vector<std::string_view> split_whitespace(std::string_view line) {
-    std::vector<std::string_view> parts;
-    size_t i = 0;
-    while (i < line.size()) {
-        while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
-        size_t start = i;
-        while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
-        if (i > start) parts.push_back(line.substr(start, i - start));
-    }
-    return parts;
-}
-
-template <typename Int>
-bool parse_int(std::string_view s, Int& out) {
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return ec == std::errc{} && ptr == s.data() + s.size() && !s.empty();
 }
 
 // The entry lines of a version-0 checkpoint, each split on spaces into `fields` parts.
@@ -59,19 +40,6 @@ result<std::vector<std::vector<std::string_view>>> parse_checkpoint(const std::s
         entries.push_back(std::move(parts));
     }
     return entries;
-}
-
-result<std::string> read_text(filesystem& fs, const std::string& path) {
-    auto bytes = read_whole_file(fs, path);
-    if (!bytes) return bytes.error();
-    return std::string(bytes->begin(), bytes->end());
-}
-
-std::error_code write_text(filesystem& fs, const std::string& dir, const std::string& name,
-                           const std::string& text) {
-    return write_file_atomically(
-        fs, dir, name,
-        std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
 }
 
 }  // namespace
