@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <filesystem>
 #include <future>
 
@@ -22,6 +21,13 @@ int64_t wall_ms() {
         .count();
 }
 
+// log.segment.delete.delay.ms: how long a deleted topic's directories wait, renamed
+// -delete, before they are removed (Kafka's fileDeleteDelayMs of the broker default).
+std::chrono::milliseconds delete_delay(const controller::broker_layers& layers) {
+    return std::chrono::milliseconds(
+        std::max<int64_t>(0, controller::broker_number("log.segment.delete.delay.ms", layers, 60000)));
+}
+
 }  // namespace
 
 replica_manager::replica_manager(replica_manager_options options)
@@ -38,15 +44,10 @@ void replica_manager::start() {
     if (started_) return;
     started_ = true;
     logs_.start(wall_ms());
-    const auto delay = options_.static_configs.find("log.segment.delete.delay.ms");
-    int64_t delay_ms = 60000;
-    if (delay != options_.static_configs.end()) {
-        int64_t v = 0;
-        auto [end, ec] = std::from_chars(delay->second.data(), delay->second.data() + delay->second.size(), v);
-        if (ec == std::errc() && end == delay->second.data() + delay->second.size() && v >= 0) delay_ms = v;
-    }
-    for (std::string& path : logs_.take_pending_removals())
-        schedule_removal(std::move(path), std::chrono::milliseconds(delay_ms));
+    // No metadata image yet: the server.properties value, or the default.
+    const metadata::config_map none;
+    const auto delay = delete_delay({none, none, options_.static_configs});
+    for (std::string& path : logs_.take_pending_removals()) schedule_removal(std::move(path), delay);
     asio::co_spawn(asio::make_strand(pool_), housekeeping_loop(), asio::detached);
 }
 
@@ -199,8 +200,7 @@ void replica_manager::apply_image(metadata::image_ptr image) {
             closed.set_value();
         });
     }
-    const auto delete_delay = std::chrono::milliseconds(
-        std::max<int64_t>(0, controller::broker_number("log.segment.delete.delay.ms", layers, 60000)));
+    const auto delay = delete_delay(layers);
     for (auto& [p, closed] : leaving) {
         closed.wait();
         const metadata::topic_image* t = image->topic(p->topic_id());
@@ -212,8 +212,8 @@ void replica_manager::apply_image(metadata::image_ptr image) {
             continue;
         }
         replica_log().info("log of deleted partition {}-{} moved to {}; removed in {} ms", p->topic(),
-                           p->index(), *retired, delete_delay.count());
-        schedule_removal(std::move(*retired), delete_delay);
+                           p->index(), *retired, delay.count());
+        schedule_removal(std::move(*retired), delay);
     }
 
     for (const auto& [id, topic] : image->topics()) {
@@ -275,16 +275,20 @@ void replica_manager::set_aside_strays(const metadata::metadata_image& image, co
                     std::find(it->second.replicas.begin(), it->second.replicas.end(), options_.node_id) ==
                         it->second.replicas.end();
         }
-        if (!stray) continue;
-        auto aside = logs_.retire(dir, topic, index, stray_dir_suffix);
-        if (!aside) {
-            replica_log().error("stray partition directory {} cannot be moved aside: {}", path,
-                                aside.error().message());
-            continue;
-        }
-        replica_log().warn("{} belongs to no partition of this broker in the metadata; moved to {}", path,
-                           *aside);
+        if (stray) set_aside_stray(dir, topic, index, "belongs to no partition of this broker in the metadata");
     }
+}
+
+bool replica_manager::set_aside_stray(const std::string& dir, const std::string& topic, int32_t index,
+                                      std::string_view why) {
+    const std::string path = log::join_path(dir, log::partition_dir_name(topic, index));
+    auto aside = logs_.retire(dir, topic, index, stray_dir_suffix);
+    if (!aside) {
+        replica_log().error("{} {} and cannot be moved aside: {}", path, why, aside.error().message());
+        return false;
+    }
+    replica_log().warn("{} {}; moved to {}", path, why, *aside);
+    return true;
 }
 
 std::unique_ptr<log::log> replica_manager::open_partition_log(const std::string& dir,
@@ -299,16 +303,10 @@ std::unique_ptr<log::log> replica_manager::open_partition_log(const std::string&
     // logs, and start an empty log.
     auto recorded = read_partition_metadata(logs_.fs(), path);
     if (!recorded || (*recorded && **recorded != topic.id)) {
-        auto aside = logs_.retire(dir, topic.name, index, stray_dir_suffix);
-        if (!aside) {
-            replica_log().error("{} belongs to another topic id and cannot be moved aside: {}", path,
-                                aside.error().message());
+        if (!set_aside_stray(dir, topic.name, index,
+                             recorded ? "belongs to another topic id" : "has an unreadable partition.metadata"))
             return nullptr;
-        }
-        replica_log().warn("{} {}; moved to {} and an empty log created", path,
-                           recorded ? "belongs to another topic id" : "has an unreadable partition.metadata",
-                           *aside);
-        recorded = std::optional<codec::uuid>{};
+        recorded = std::optional<codec::uuid>{};  // an empty log is created below
     }
     auto opened = logs_.open_log(dir, topic.name, index, settings.log, now);
     if (!opened) {

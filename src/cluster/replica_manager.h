@@ -171,6 +171,10 @@ private:
     // broker (a topic deleted while the broker was down, say) are renamed -stray, as
     // Kafka's LogManager does at start-up.
     void set_aside_strays(const metadata::metadata_image& image, const partition_map& opened);
+    // Renames topic-index's directory in `dir` -stray (kept), logging `why`; false when the
+    // rename failed.
+    bool set_aside_stray(const std::string& dir, const std::string& topic, int32_t index,
+                         std::string_view why);
     // Removes a retired partition directory after `delay` (log.segment.delete.delay.ms,
     // Kafka's file delete delay for whole logs).
     void schedule_removal(std::string path, std::chrono::milliseconds delay);
