@@ -10,7 +10,9 @@ import records  # noqa: E402
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
 from kafka.admin import KafkaAdminClient, NewTopic  # noqa: E402
+from kafka.client_async import KafkaClient  # noqa: E402
 from kafka.errors import KafkaError  # noqa: E402
+from kafka.protocol.offset import OffsetRequest  # noqa: E402
 
 if os.environ.get("COMPAT_DEBUG"):
     logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
@@ -55,6 +57,28 @@ try:
             results.append((tp.partition, ts, want, got))
             print(f"partition {tp.partition} timestamp base{ts - base:+d}: {got}")
     consumer.close()
+
+    if kind != "mock":
+        # A request naming a partition twice: Kafka answers that partition once, with
+        # INVALID_REQUEST (42), offset and timestamp -1. kafka-python's own calls never do
+        # this, so the request is built from its protocol classes (v2: kafka-python 2.0's v4
+        # and v5 classes encode current_leader_epoch as 8 bytes instead of 4).
+        client = KafkaClient(**common)
+        node = client.least_loaded_node()
+        while not client.ready(node):
+            client.poll(timeout_ms=100)
+        request = OffsetRequest[2](replica_id=-1, isolation_level=0,
+                                   topics=[(topic, [(0, -1), (1, -1)]), (topic, [(0, -1)])])
+        future = client.send(node, request)
+        client.poll(future=future, timeout_ms=30000)
+        if not future.succeeded():
+            expect.fail(f"ListOffsets with a duplicate partition failed: {future.exception!r}")
+        answers = [(t, *pt) for t, parts in future.value.topics for pt in parts]
+        print(f"ListOffsets with partition 0 named twice: {answers}")
+        check.equal("answers to a request naming partition 0 twice",
+                    sorted((p, e, ts, off) for _, p, e, ts, off in answers),
+                    [(0, 42, -1, -1), (1, 0, -1, records.TIME_COUNT)])
+        client.close()
 except KafkaError as e:
     expect.fail(f"{type(e).__name__}: {e}")
 

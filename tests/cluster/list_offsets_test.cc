@@ -77,6 +77,36 @@ TEST_CASE("ListOffsets answers latest-tiered with -1 and refuses special timesta
     CHECK(one(f.list_offsets("t1", 0, -1000)).error_code == unsupported);
 }
 
+// Kafka's ReplicaManager.fetchOffset keys its answers by partition.
+TEST_CASE("ListOffsets answers a partition named twice once, with INVALID_REQUEST") {
+    cluster_fixture f;
+    f.create_topic({.name = "t1", .partitions = 2});
+    REQUIRE(f.produce_error("t1", 1, simple_batch(3)) == 0);
+    msg::list_offsets_request req;
+    req.replica_id = -1;
+    auto add = [&](int32_t partition) {
+        auto& t = req.topics.emplace_back();
+        t.name = "t1";
+        t.partitions.emplace_back().partition_index = partition;
+        t.partitions.back().timestamp = -1;
+    };
+    add(0);
+    add(1);
+    add(0);
+    auto resp = f.list_offsets(std::move(req));
+    REQUIRE(resp.topics.size() == 1);
+    REQUIRE(resp.topics[0].partitions.size() == 2);
+    const part_resp& dup = resp.topics[0].partitions[0];
+    CHECK(dup.partition_index == 0);
+    CHECK(dup.error_code == static_cast<int16_t>(error_code::invalid_request));
+    CHECK(dup.offset == -1);
+    CHECK(dup.timestamp == -1);
+    const part_resp& single = resp.topics[0].partitions[1];
+    CHECK(single.partition_index == 1);
+    CHECK(single.error_code == 0);
+    CHECK(single.offset == 3);
+}
+
 TEST_CASE("DeleteRecords moves the earliest offset; beyond the high watermark is OFFSET_OUT_OF_RANGE") {
     cluster_fixture f;
     f.create_topic({.name = "t1"});

@@ -1,7 +1,9 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "broker/handlers/list_offsets.h"
 
+#include <map>
 #include <memory>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -44,14 +46,30 @@ asio::awaitable<list_offsets_handler::response> list_offsets_handler::handle(
     // Kafka applies the isolation level to consumers' requests (replica id -1) only;
     // read_committed answers below the last stable offset.
     const bool read_committed = req.replica_id == -1 && req.isolation_level == 1;
+    // Kafka answers by partition, not by entry (ReplicaManager.fetchOffset fills a map):
+    // a partition named twice gets one answer, INVALID_REQUEST, and a topic named twice
+    // one entry.
+    std::map<std::pair<std::string_view, int32_t>, int> times_named;
+    for (const auto& topic : req.topics)
+        for (const auto& part : topic.partitions) ++times_named[{topic.name, part.partition_index}];
+    std::map<std::string_view, size_t> topic_slot;
     std::vector<std::shared_ptr<cluster::partition>> targets;
     std::vector<offset_lookup> lookups;
     for (const auto& topic : req.topics) {
-        auto& rt = resp.topics.emplace_back();
-        rt.name = topic.name;
+        auto [at, added] = topic_slot.try_emplace(topic.name, resp.topics.size());
+        if (added) resp.topics.emplace_back().name = topic.name;
+        const size_t ti = at->second;
         for (const auto& part : topic.partitions) {
-            auto& rp = rt.partitions.emplace_back();
+            int& named = times_named[{topic.name, part.partition_index}];
+            if (named == 0) continue;  // a duplicate, already answered
+            const bool duplicate = named > 1;
+            named = 0;
+            auto& rp = resp.topics[ti].partitions.emplace_back();
             rp.partition_index = part.partition_index;
+            if (duplicate) {
+                rp.error_code = static_cast<int16_t>(error_code::invalid_request);
+                continue;
+            }
             if (timestamp_unsupported(part.timestamp, ctx.api_version)) {
                 rp.error_code = static_cast<int16_t>(error_code::unsupported_version);
                 continue;
@@ -62,7 +80,7 @@ asio::awaitable<list_offsets_handler::response> list_offsets_handler::handle(
                 continue;
             }
             targets.push_back(std::move(found.p));
-            lookups.push_back({.slot = {resp.topics.size() - 1, rt.partitions.size() - 1},
+            lookups.push_back({.slot = {ti, resp.topics[ti].partitions.size() - 1},
                                .epoch = part.current_leader_epoch,
                                .timestamp = part.timestamp});
         }
