@@ -54,8 +54,10 @@ struct offset_outcome {
 };
 
 // Lives on: its executor (a strand of the replica manager's pool). Every method below
-// must be called there; the log does blocking file I/O, which is why that pool is not
-// the network threads. Only the immutable identity fields may be read elsewhere.
+// must be called there. The strand runs on the pool, except that produce and fetch run
+// it on the network thread that asks when it is idle (caller_runs_executor.h), and then
+// only for work that stays in memory: buffered writes and reads of the page cache. What
+// may fsync goes to the pool. Only the immutable identity fields may be read elsewhere.
 class partition {
 public:
     partition(asio::any_io_executor executor, std::string topic, codec::uuid topic_id,
@@ -80,6 +82,11 @@ public:
     produce_outcome append(std::span<uint8_t> records, int16_t api_version, int16_t acks,
                            int64_t now_ms) {
         return append(records, api_version, acks, now_ms, false);
+    }
+    // Whether appending `bytes` now could fsync (log::append_may_sync); true without a log,
+    // whose error answer is not worth a guess.
+    bool append_may_sync(size_t bytes, int64_t now_ms) const {
+        return !log_ || log_->append_may_sync(bytes, now_ms);
     }
     // A coordinator's own batch (__consumer_offsets, __transaction_state), with acks=all:
     // validated like a Produce v9 batch, but a transactional one (TxnOffsetCommit) has its

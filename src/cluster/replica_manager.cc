@@ -233,8 +233,11 @@ void replica_manager::apply_image(metadata::image_ptr image) {
                 std::string dir = logs_.choose_dir(topic->name, index);
                 auto opened = open_partition_log(dir, *topic, index, settings, now);
                 if (!opened) continue;
-                p = std::make_shared<partition>(asio::make_strand(pool_), topic->name, topic->id,
-                                                index, dir);
+                // The pool's strand; produce and fetch may run it on their own thread
+                // (on_each_here).
+                using strand = asio::strand<caller_runs_executor<asio::thread_pool::executor_type>>;
+                p = std::make_shared<partition>(strand(caller_runs_executor(pool_.get_executor())),
+                                                topic->name, topic->id, index, dir);
                 // Not yet published: no other thread can reach it.
                 p->attach(std::move(opened));
             }

@@ -11,10 +11,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <asio.hpp>
 
+#include "cluster/caller_runs_executor.h"
 #include "cluster/log_manager.h"
 #include "cluster/partition.h"
 #include "metadata/metadata_image.h"
@@ -25,7 +27,9 @@ namespace eddy::cluster {
 struct replica_manager_options {
     int32_t node_id = 1;
     std::vector<std::string> log_dirs;
-    // The partition pool, num.io.threads (file I/O happens there, not on the network).
+    // The partition pool, num.io.threads: what may wait on the disk runs there (fsync,
+    // rolls, retention), the rest of a partition's work too unless on_each_here runs it
+    // on the thread that asks.
     size_t threads = 8;
     // server.properties values the topic configs fall back to.
     std::map<std::string, std::string, std::less<>> static_configs;
@@ -128,6 +132,45 @@ public:
                 }
             },
             asio::use_awaitable, std::move(ps), std::move(fn));
+    }
+
+    // As on_each, but a partition whose strand is idle runs fn right away on the calling
+    // thread (caller_runs_scope), which then wakes no pool thread and, for a produce,
+    // writes the request's bytes while they are still in its cache. may_block(partition&,
+    // i), asked there first, sends a call that could wait on the disk (an fsync) on to the
+    // pool instead, behind nothing that the caller queued after it. A busy strand queues
+    // the call as on_each does. For the request paths that stay in memory: the network
+    // threads must not wait on the disk.
+    template <class F, class MayBlock>
+    static auto on_each_here(std::vector<std::shared_ptr<partition>> ps, F fn, MayBlock may_block) {
+        using R = decltype(fn(std::declval<partition&>(), size_t{}));
+        return asio::async_initiate<decltype(asio::use_awaitable), void(std::vector<R>)>(
+            [](auto handler, std::vector<std::shared_ptr<partition>> ps, F fn, MayBlock may_block) {
+                using state = gather<R, F, decltype(handler)>;
+                auto g = std::make_shared<state>(ps.size(), std::move(fn), std::move(handler));
+                if (ps.empty()) {
+                    state::finish(g);
+                    return;
+                }
+                auto blocks = std::make_shared<MayBlock>(std::move(may_block));
+                const std::thread::id caller = std::this_thread::get_id();
+                for (size_t i = 0; i < ps.size(); ++i) {
+                    auto run = [g, p = ps[i], i] {
+                        g->results[i] = g->fn(*p, i);
+                        if (g->left.fetch_sub(1, std::memory_order_acq_rel) == 1) state::finish(g);
+                    };
+                    caller_runs_scope here;
+                    asio::dispatch(ps[i]->executor(), [run = std::move(run), blocks, caller, p = ps[i], i]() mutable {
+                        // On a pool thread the call may block; here, on the caller's, not.
+                        if (std::this_thread::get_id() == caller && (*blocks)(*p, i)) {
+                            asio::post(p->executor(), std::move(run));
+                            return;
+                        }
+                        run();
+                    });
+                }
+            },
+            asio::use_awaitable, std::move(ps), std::move(fn), std::move(may_block));
     }
 
 private:

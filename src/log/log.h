@@ -173,6 +173,11 @@ public:
     std::error_code roll(int64_t now_ms);
     // fsyncs the segments holding offsets below `up_to` and moves the recovery point there.
     std::error_code flush(int64_t up_to);
+    // Whether appending `bytes` of batches stamped about now could fsync: flush.messages or
+    // flush.ms is set, or the append would roll the segment (a roll flushes the old one and
+    // writes a producer snapshot). A guess made before the batches are read, for deciding
+    // where to run the append; the append itself decides exactly.
+    bool append_may_sync(size_t bytes, int64_t now_ms) const;
     // Applies flush.ms: flushes everything when that long has passed since the last flush.
     std::error_code maybe_flush(int64_t now_ms);
     // Writes the final time index entry and flushes everything. The caller then records
@@ -239,6 +244,7 @@ private:
     std::error_code recover_from(int64_t recovery_point, std::vector<int64_t> flagged,
                                  std::set<int64_t>& rescanned);
     segment& active() { return *segments_.rbegin()->second; }
+    const segment& active() const { return *segments_.rbegin()->second; }
     // With a new draw of segment.jitter.ms: Kafka's LogConfig.randomSegmentJitter, a
     // uniform value below min(segment.jitter.ms, segment.ms).
     segment_options segment_opts() const;

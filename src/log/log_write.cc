@@ -1,6 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 // Writing a partition log: append, roll, flush, truncation, close.
 #include <algorithm>
+#include <limits>
 #include <random>
 
 #include "common/logging.h"
@@ -200,6 +201,14 @@ std::error_code log::flush(int64_t up_to) {
     }
     recovery_point_ = std::max(recovery_point_, up_to);
     return {};
+}
+
+bool log::append_may_sync(size_t bytes, int64_t now_ms) const {
+    constexpr int64_t never = std::numeric_limits<int64_t>::max();
+    if (config_.flush_messages != never || config_.flush_ms != never) return true;
+    // One offset per byte bounds the records `bytes` can hold from above.
+    const int64_t last = next_offset_ + static_cast<int64_t>(bytes);
+    return active().should_roll({config_.segment_bytes, config_.segment_ms, now_ms, bytes, now_ms, last});
 }
 
 std::error_code log::maybe_flush(int64_t now_ms) {

@@ -84,12 +84,14 @@ asio::awaitable<pass_result> read_all(std::vector<fetch_target>& targets, int32_
     // expressions in some coroutine positions, and destroys the temporaries of a
     // co_await expression (the vectors, the lambda) while the hop still uses them, so
     // each hop is built first.
-    auto hop = cluster::replica_manager::on_each(
-        std::move(partitions), [reading, budget, w](cluster::partition& p, size_t i) {
+    auto hop = cluster::replica_manager::on_each_here(
+        std::move(partitions),
+        [reading, budget, w](cluster::partition& p, size_t i) {
             const fetch_target& t = *reading[i];
             auto size = static_cast<uint32_t>(std::clamp<int64_t>(t.partition_max_bytes, 0, budget));
             return read_one(p, t, size, true, w);
-        });
+        },
+        [](const cluster::partition&, size_t) { return false; });  // a read never fsyncs
     std::vector<hop_read> first = co_await std::move(hop);
 
     int64_t limit = budget;

@@ -131,13 +131,21 @@ asio::awaitable<produce_handler::response> produce_handler::handle(
     int16_t version = ctx.api_version;
     int16_t acks = req.acks;
     int64_t now = now_ms();
-    // Every partition is appended on its own strand at the same time. Built outside the
-    // co_await: GCC 12 destroys temporaries of a co_await expression (here the vector
-    // and the lambda) while the hop still uses them.
-    auto hop = cluster::replica_manager::on_each(
-        std::move(targets), [batches = std::move(batches), version, acks, now](cluster::partition& p, size_t i) {
+    // Every partition is appended on its own strand: right here when the strand is idle
+    // and the append will not fsync, else on the pool, all at the same time. Built
+    // outside the co_await: GCC 12 destroys temporaries of a co_await expression (here
+    // the vector and the lambdas) while the hop still uses them.
+    std::vector<size_t> sizes;
+    sizes.reserve(batches.size());
+    for (const auto& b : batches) sizes.push_back(b.size());
+    auto hop = cluster::replica_manager::on_each_here(
+        std::move(targets),
+        [batches = std::move(batches), version, acks, now](cluster::partition& p, size_t i) {
             if (version <= 2) return append_legacy(p, batches[i], version, acks, now);
             return p.append(batches[i], version, acks, now);
+        },
+        [sizes = std::move(sizes), now](const cluster::partition& p, size_t i) {
+            return p.append_may_sync(sizes[i], now);
         });
     std::vector<cluster::produce_outcome> outcomes = co_await std::move(hop);
     for (size_t i = 0; i < outcomes.size(); ++i) {
