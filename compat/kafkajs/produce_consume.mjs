@@ -1,24 +1,26 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 // KafkaJS: create a 3-partition topic, produce 10,000 keyed records with headers per codec, consume all back.
 //
-// KafkaJS compresses only with GZIP by itself; Snappy, LZ4 and ZSTD need codec packages registered in
-// CompressionCodecs (kafkajs-snappy, kafkajs-lz4, @kafkajs/zstd), which compat/package.json does not pin.
+// KafkaJS compresses only with GZIP by itself; lib/kafkajs_codecs.mjs registers Snappy, LZ4 and ZSTD.
 // KafkaJS has no consumer without a group, so reading back uses a consumer group (FindCoordinator,
 // JoinGroup, SyncGroup, Heartbeat, OffsetFetch besides Fetch).
 import kafkajs from 'kafkajs'
 import { bootstrap, brokerKind, fail, run } from '../lib/expect.mjs'
+import { registerCodecs } from '../lib/kafkajs_codecs.mjs'
 import * as R from '../lib/records.mjs'
 
 const { Kafka, logLevel, CompressionTypes, CompressionCodecs } = kafkajs
 const topic = `compat-pc-kafkajs-${process.env.COMPAT_RUN_ID || 'manual'}`
 const TYPES = { none: CompressionTypes.None, gzip: CompressionTypes.GZIP, snappy: CompressionTypes.Snappy,
   lz4: CompressionTypes.LZ4, zstd: CompressionTypes.ZSTD }
+const missing = await registerCodecs()
 // A codec without its package registered is a function that throws "not implemented".
 const available = (type) => { try { return Boolean(CompressionCodecs[type]()) } catch { return false } }
 const codecs = R.CODECS.filter((c) => c === 'none' || available(TYPES[c]))
 
 run(async () => {
-  console.log(`topic ${topic}; codecs ${codecs}; no codec registered for ${R.CODECS.filter((c) => !codecs.includes(c))}`)
+  if (missing.length > 0) fail(`codec packages missing (run compat/setup): ${missing.join('; ')}`)
+  console.log(`topic ${topic}; codecs ${codecs}`)
   const kafka = new Kafka({
     clientId: 'eddy-compat',
     brokers: [bootstrap()],
