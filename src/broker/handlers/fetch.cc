@@ -38,11 +38,11 @@ struct hop_read {
     bool zstd_topic = false;
 };
 
-// On the partition's strand. With a live waiter, registers it in the same hop as the
-// read, so an append after the read cannot be missed.
 // A read lists file ranges of the page cache; it never waits on an fsync.
 bool reads_never_block(const cluster::partition&, size_t) { return false; }
 
+// On the partition's strand. With a live waiter, registers it in the same hop as the
+// read, so an append after the read cannot be missed.
 hop_read read_one(cluster::partition& p, const fetch_target& t, uint32_t size, bool min_one,
                   const std::weak_ptr<cluster::fetch_waiter>& waiter) {
     hop_read out;
