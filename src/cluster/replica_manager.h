@@ -113,25 +113,9 @@ public:
     // A partition named twice gets its calls in the order of `ps` (its strand is FIFO).
     template <class F>
     static auto on_each(std::vector<std::shared_ptr<partition>> ps, F fn) {
-        using R = decltype(fn(std::declval<partition&>(), size_t{}));
-        return asio::async_initiate<decltype(asio::use_awaitable), void(std::vector<R>)>(
-            [](auto handler, std::vector<std::shared_ptr<partition>> ps, F fn) {
-                using state = gather<R, F, decltype(handler)>;
-                auto g = std::make_shared<state>(ps.size(), std::move(fn), std::move(handler));
-                if (ps.empty()) {
-                    state::finish(g);
-                    return;
-                }
-                for (size_t i = 0; i < ps.size(); ++i) {
-                    const asio::any_io_executor& ex = ps[i]->executor();
-                    asio::post(ex, [g, p = std::move(ps[i]), i] {
-                        g->results[i] = g->fn(*p, i);
-                        // The last one done sees every result (acq_rel) and answers.
-                        if (g->left.fetch_sub(1, std::memory_order_acq_rel) == 1) state::finish(g);
-                    });
-                }
-            },
-            asio::use_awaitable, std::move(ps), std::move(fn));
+        return gather_each(std::move(ps), std::move(fn), [](std::shared_ptr<partition> p, size_t, auto run) {
+            asio::post(p->executor(), std::move(run));
+        });
     }
 
     // As on_each, but a partition whose strand is idle runs fn right away on the calling
@@ -143,37 +127,50 @@ public:
     // threads must not wait on the disk.
     template <class F, class MayBlock>
     static auto on_each_here(std::vector<std::shared_ptr<partition>> ps, F fn, MayBlock may_block) {
+        auto blocks = std::make_shared<MayBlock>(std::move(may_block));
+        return gather_each(
+            std::move(ps), std::move(fn), [blocks](std::shared_ptr<partition> p, size_t i, auto run) {
+                const std::thread::id caller = std::this_thread::get_id();
+                caller_runs_scope here;
+                const asio::any_io_executor& ex = p->executor();
+                asio::dispatch(ex, [run = std::move(run), blocks, caller, p = std::move(p), i]() mutable {
+                    // On a pool thread the call may block; here, on the caller's, not.
+                    if (std::this_thread::get_id() == caller && (*blocks)(*p, i)) {
+                        asio::post(p->executor(), std::move(run));
+                        return;
+                    }
+                    run();
+                });
+            });
+    }
+
+private:
+    // on_each and on_each_here: launch(p, i, run) starts each partition's call, where
+    // run() stores fn's result and the last one done resumes the awaiting coroutine once,
+    // on its own executor, with the results in the order of `ps`.
+    template <class F, class Launch>
+    static auto gather_each(std::vector<std::shared_ptr<partition>> ps, F fn, Launch launch) {
         using R = decltype(fn(std::declval<partition&>(), size_t{}));
         return asio::async_initiate<decltype(asio::use_awaitable), void(std::vector<R>)>(
-            [](auto handler, std::vector<std::shared_ptr<partition>> ps, F fn, MayBlock may_block) {
+            [](auto handler, std::vector<std::shared_ptr<partition>> ps, F fn, Launch launch) {
                 using state = gather<R, F, decltype(handler)>;
                 auto g = std::make_shared<state>(ps.size(), std::move(fn), std::move(handler));
                 if (ps.empty()) {
                     state::finish(g);
                     return;
                 }
-                auto blocks = std::make_shared<MayBlock>(std::move(may_block));
-                const std::thread::id caller = std::this_thread::get_id();
                 for (size_t i = 0; i < ps.size(); ++i) {
                     auto run = [g, p = ps[i], i] {
                         g->results[i] = g->fn(*p, i);
+                        // The last one done sees every result (acq_rel) and answers.
                         if (g->left.fetch_sub(1, std::memory_order_acq_rel) == 1) state::finish(g);
                     };
-                    caller_runs_scope here;
-                    asio::dispatch(ps[i]->executor(), [run = std::move(run), blocks, caller, p = ps[i], i]() mutable {
-                        // On a pool thread the call may block; here, on the caller's, not.
-                        if (std::this_thread::get_id() == caller && (*blocks)(*p, i)) {
-                            asio::post(p->executor(), std::move(run));
-                            return;
-                        }
-                        run();
-                    });
+                    launch(std::move(ps[i]), i, std::move(run));
                 }
             },
-            asio::use_awaitable, std::move(ps), std::move(fn), std::move(may_block));
+            asio::use_awaitable, std::move(ps), std::move(fn), std::move(launch));
     }
 
-private:
     // What on_each shares between the strands it posted to.
     template <class R, class F, class Handler>
     struct gather {
