@@ -2,10 +2,12 @@
 // KafkaJS compresses only with GZIP by itself; the other codecs are registered here from
 // the packages compat/package.json pins: kafkajs-snappy (KafkaJS's own Snappy plugin),
 // and for LZ4 and ZSTD, whose KafkaJS plugins need native builds at install time,
-// lz4-napi's LZ4 frames (Kafka's LZ4 format; prebuilt binaries from npm) and the
-// WebAssembly build of zstd in @bokuweb/zstd-wasm.
+// lz4-napi's LZ4 frames (Kafka's LZ4 format; prebuilt binaries from npm) and node:zlib's
+// zstd (zlib_zstd.mjs supplies it on Node.js before 22.15).
 import { createRequire } from 'node:module'
+import zlib from 'node:zlib'
 import kafkajs from 'kafkajs'
+import { provideZlibZstd } from './zlib_zstd.mjs'
 
 const require = createRequire(import.meta.url)
 const { CompressionTypes, CompressionCodecs } = kafkajs
@@ -30,12 +32,11 @@ export async function registerCodecs() {
       decompress: async (buffer) => lz4.decompressFrame(buffer),
     })
   }
-  const zstd = load('zstd', () => require('@bokuweb/zstd-wasm'))
+  const zstd = await provideZlibZstd().then(() => true, (e) => { missing.push(`zstd: ${e.message}`); return false })
   if (zstd) {
-    await zstd.init()
     CompressionCodecs[CompressionTypes.ZSTD] = () => ({
-      compress: async (encoder) => Buffer.from(zstd.compress(encoder.buffer, 3)),
-      decompress: async (buffer) => Buffer.from(zstd.decompress(buffer)),
+      compress: async (encoder) => zlib.zstdCompressSync(encoder.buffer),
+      decompress: async (buffer) => zlib.zstdDecompressSync(buffer),
     })
   }
   return missing

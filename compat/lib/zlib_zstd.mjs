@@ -1,8 +1,9 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
-// node:zlib has zstd only from Node.js 22.15; this machine's Node.js is 20. A client that
-// takes zstd from node:zlib (@platformatic/kafka) gets zlib.zstdCompressSync and
-// zstdDecompressSync from the pinned WebAssembly build of zstd (@bokuweb/zstd-wasm)
-// when they are missing. Call before the client is imported: it reads them at load.
+// node:zlib has zstd only from Node.js 22.15; this machine's Node.js is 20. Clients that
+// take zstd from node:zlib (@platformatic/kafka, and KafkaJS through kafkajs_codecs.mjs)
+// get zlib.zstdCompressSync and zstdDecompressSync from the pinned WebAssembly build of
+// zstd (@bokuweb/zstd-wasm) when they are missing. Call before @platformatic/kafka is
+// imported: it reads them at load.
 import { createRequire } from 'node:module'
 import zlib from 'node:zlib'
 
