@@ -68,6 +68,7 @@ public:
     void close(const std::vector<log_offsets>& offsets);
 
     log::filesystem& fs() { return *fs_; }
+    const std::shared_ptr<log::filesystem>& shared_fs() const { return fs_; }
 
 private:
     std::shared_ptr<log::filesystem> fs_;

@@ -2,7 +2,6 @@
 #include "cluster/partition.h"
 
 #include <algorithm>
-#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -85,12 +84,13 @@ std::optional<log::timestamp_offset> first_record_at_or_after(log::log& l, int64
 }  // namespace
 
 partition::partition(asio::any_io_executor executor, std::string topic, codec::uuid topic_id,
-                     int32_t index, std::string log_dir)
+                     int32_t index, std::string log_dir, std::shared_ptr<log::filesystem> fs)
     : executor_(std::move(executor)),
       topic_(std::move(topic)),
       topic_id_(topic_id),
       index_(index),
-      log_dir_(std::move(log_dir)) {}
+      log_dir_(std::move(log_dir)),
+      fs_(std::move(fs)) {}
 
 void partition::update(int32_t leader_epoch, size_t isr_size, topic_settings settings) {
     leader_epoch_ = leader_epoch;
@@ -343,12 +343,12 @@ void partition::remove_retired_files_later() {
     // stop before the timer fires leaves them to the next open, which removes them.
     auto timer = std::make_shared<asio::steady_timer>(
         executor_, std::chrono::milliseconds(std::max<int64_t>(settings_.file_delete_delay_ms, 0)));
-    timer->async_wait([timer, files = std::move(files)](const asio::error_code& ec) {
+    // The filesystem is held, not the log: the timer may outlive both log and partition.
+    timer->async_wait([timer, fs = fs_, files = std::move(files)](const asio::error_code& ec) {
         if (ec) return;
         for (const std::string& path : files) {
-            std::error_code rc;
             // Gone already when the topic was deleted meanwhile (its directory moved aside).
-            if (!std::filesystem::remove(path, rc) && rc)
+            if (auto rc = fs->remove(path); rc && rc != std::errc::no_such_file_or_directory)
                 replica_log().warn("cannot remove {}: {}", path, rc.message());
         }
     });

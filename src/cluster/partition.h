@@ -60,8 +60,9 @@ struct offset_outcome {
 // may fsync goes to the pool. Only the immutable identity fields may be read elsewhere.
 class partition {
 public:
+    // fs: the one the log was opened with; retired segment files are removed through it.
     partition(asio::any_io_executor executor, std::string topic, codec::uuid topic_id,
-              int32_t index, std::string log_dir);
+              int32_t index, std::string log_dir, std::shared_ptr<log::filesystem> fs);
 
     const asio::any_io_executor& executor() const { return executor_; }
     const std::string& topic() const { return topic_; }
@@ -156,6 +157,7 @@ private:
     codec::uuid topic_id_;
     int32_t index_;
     std::string log_dir_;
+    std::shared_ptr<log::filesystem> fs_;
     std::unique_ptr<log::log> log_;
     int32_t leader_epoch_ = 0;
     size_t isr_size_ = 1;

@@ -237,7 +237,8 @@ void replica_manager::apply_image(metadata::image_ptr image) {
                 // (on_each_here).
                 using strand = asio::strand<caller_runs_executor<asio::thread_pool::executor_type>>;
                 p = std::make_shared<partition>(strand(caller_runs_executor(pool_.get_executor())),
-                                                topic->name, topic->id, index, dir);
+                                                topic->name, topic->id, index, dir,
+                                                logs_.shared_fs());
                 // Not yet published: no other thread can reach it.
                 p->attach(std::move(opened));
             }

@@ -9,9 +9,11 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 namespace eddy::cluster::test {
@@ -49,6 +51,45 @@ std::string read_text(const std::string& path) {
     std::ifstream in(path);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
+
+// The real disk, except that removing a ".deleted" file fails with EACCES (say, a
+// directory an operator made read-only); every such attempt is recorded.
+class refusing_deleted_removal final : public log::filesystem {
+public:
+    log::result<std::shared_ptr<log::file>> open(const std::string& path, bool create) override {
+        return disk_->open(path, create);
+    }
+    log::result<std::vector<std::string>> list(const std::string& dir) override {
+        return disk_->list(dir);
+    }
+    bool exists(const std::string& path) override { return disk_->exists(path); }
+    std::error_code remove(const std::string& path) override {
+        if (!path.ends_with(".deleted")) return disk_->remove(path);
+        std::lock_guard lock(mutex_);
+        refused_.push_back(path);
+        return std::make_error_code(std::errc::permission_denied);
+    }
+    std::error_code rename(const std::string& from, const std::string& to) override {
+        return disk_->rename(from, to);
+    }
+    std::error_code remove_all(const std::string& path) override { return disk_->remove_all(path); }
+    std::error_code create_directories(const std::string& dir) override {
+        return disk_->create_directories(dir);
+    }
+    std::error_code sync_directory(const std::string& dir) override {
+        return disk_->sync_directory(dir);
+    }
+
+    std::vector<std::string> refused() {
+        std::lock_guard lock(mutex_);
+        return refused_;
+    }
+
+private:
+    std::unique_ptr<log::filesystem> disk_ = log::make_posix_filesystem();
+    std::mutex mutex_;
+    std::vector<std::string> refused_;
+};
 
 }  // namespace
 
@@ -196,6 +237,34 @@ TEST_SUITE("cluster.topic_deletion") {
         CHECK(gone_eventually(f.dir() + "/logs/soon-0", "00000000000000000000."));
         CHECK(gone_eventually(f.dir() + "/logs/soon-0", "00000000000000000001."));
         CHECK(f.fetch_one("soon", 0, 2).partition().log_start_offset == 2);
+    }
+
+    TEST_CASE("a .deleted file that cannot be removed stays, and the partition keeps serving") {
+        auto disk = std::make_shared<refusing_deleted_removal>();
+        replica_manager_options o;
+        o.fs = disk;
+        cluster_fixture f(2, o);
+        f.create_topic({.name = "stuck",
+                        .configs = {{"segment.bytes", "300"}, {"file.delete.delay.ms", "0"}}});
+        for (int i = 0; i < 3; ++i) REQUIRE(f.produce_error("stuck", 0, simple_batch(1, 200)) == 0);
+        REQUIRE(f.delete_records("stuck", 0, 2).topics.at(0).partitions.at(0).error_code == 0);
+        // The removal goes through the broker's filesystem layer, which refuses it.
+        const std::string first = f.dir() + "/logs/stuck-0/00000000000000000000.log.deleted";
+        const std::string second = f.dir() + "/logs/stuck-0/00000000000000000001.log.deleted";
+        bool tried = false;
+        for (int i = 0; i < 6000 && !tried; ++i) {
+            const std::vector<std::string> refused = disk->refused();
+            tried = std::find(refused.begin(), refused.end(), first) != refused.end() &&
+                    std::find(refused.begin(), refused.end(), second) != refused.end();
+            if (!tried) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        CHECK(tried);
+        CHECK(fs::exists(first));
+        CHECK(fs::exists(second));
+        REQUIRE(f.produce_error("stuck", 0, simple_batch(1, 200)) == 0);
+        auto fetched = f.fetch_one("stuck", 0, 2);
+        CHECK(fetched.partition().log_start_offset == 2);
+        CHECK(fetched.partition().high_watermark == 4);
     }
 
     TEST_CASE("partition.metadata that does not parse is reported, never taken for an id") {
