@@ -19,3 +19,8 @@ target_compile_definitions(eddy_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATE
 target_link_libraries(eddy_asio INTERFACE Threads::Threads)
 # Asio 1.22 enables C++20 coroutines only for GCC; clang (the fuzz build) supports them too.
 target_compile_definitions(eddy_asio INTERFACE $<$<CXX_COMPILER_ID:Clang>:ASIO_HAS_CO_AWAIT=1>)
+# Asio 1.22 decides between aligned_alloc/free and operator new/delete for its handler
+# memory by whether libstdc++'s config was seen before asio's own: a source that includes
+# <asio.hpp> first gets the other pair, and memory allocated in one file is freed in
+# another with the wrong call (ASan: alloc-dealloc-mismatch). One answer for every file.
+target_compile_definitions(eddy_asio INTERFACE ASIO_HAS_STD_ALIGNED_ALLOC=1)
