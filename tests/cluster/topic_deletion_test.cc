@@ -37,14 +37,20 @@ std::vector<std::string> entries(const std::string& dir, const std::string& pref
     return out;
 }
 
-// Waits (up to a minute, far beyond what the removal needs) until nothing in `dir` starts
-// with `prefix`; no assertion on how long it took.
-bool gone_eventually(const std::string& dir, const std::string& prefix) {
+// Waits (up to a minute, far beyond what a removal needs) until done() holds; no assertion
+// on how long it took.
+template <class Done>
+bool eventually(Done done) {
     for (int i = 0; i < 6000; ++i) {
-        if (entries(dir, prefix).empty()) return true;
+        if (done()) return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return false;
+}
+
+// Until nothing in `dir` starts with `prefix`.
+bool gone_eventually(const std::string& dir, const std::string& prefix) {
+    return eventually([&] { return entries(dir, prefix).empty(); });
 }
 
 std::string read_text(const std::string& path) {
@@ -251,14 +257,11 @@ TEST_SUITE("cluster.topic_deletion") {
         // The removal goes through the broker's filesystem layer, which refuses it.
         const std::string first = f.dir() + "/logs/stuck-0/00000000000000000000.log.deleted";
         const std::string second = f.dir() + "/logs/stuck-0/00000000000000000001.log.deleted";
-        bool tried = false;
-        for (int i = 0; i < 6000 && !tried; ++i) {
+        CHECK(eventually([&] {
             const std::vector<std::string> refused = disk->refused();
-            tried = std::find(refused.begin(), refused.end(), first) != refused.end() &&
-                    std::find(refused.begin(), refused.end(), second) != refused.end();
-            if (!tried) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        CHECK(tried);
+            return std::find(refused.begin(), refused.end(), first) != refused.end() &&
+                   std::find(refused.begin(), refused.end(), second) != refused.end();
+        }));
         CHECK(fs::exists(first));
         CHECK(fs::exists(second));
         REQUIRE(f.produce_error("stuck", 0, simple_batch(1, 200)) == 0);
