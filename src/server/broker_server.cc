@@ -139,7 +139,9 @@ std::vector<net::bound_listener> broker_server::start() {
     const std::string metadata_dir = property(props_, "metadata.log.dir", cfg_.log_dirs.front());
     std::vector<std::string> dirs = cfg_.log_dirs;
     if (std::find(dirs.begin(), dirs.end(), metadata_dir) == dirs.end()) dirs.push_back(metadata_dir);
-    broker_->cluster_id = broker::ensure_meta_properties(dirs, cfg_.node_id, cfg_.cluster_id);
+    const broker::log_dir_identity identity =
+        broker::ensure_meta_properties(dirs, cfg_.node_id, cfg_.cluster_id);
+    broker_->cluster_id = identity.cluster_id;
     const std::vector<int32_t> voters = quorum_voters(props_);
     // server.properties as the config layers read it: under dynamic configs, over defaults.
     const controller::static_config statics(props_.begin(), props_.end());
@@ -194,6 +196,13 @@ std::vector<net::bound_listener> broker_server::start() {
                                      security_protocol_id(ep.listener_name)});
     }
     if (!broker_->rack.empty()) mo.self.rack = broker_->rack;
+    // Kafka registers the directory ids of its log.dirs (a separate metadata.log.dir is not
+    // one of them), each once; with one dir, new partitions' PartitionRecords name it.
+    for (size_t i = 0; i < cfg_.log_dirs.size(); ++i) {
+        const codec::uuid& id = identity.directory_ids[i];
+        if (std::find(mo.self.log_dirs.begin(), mo.self.log_dirs.end(), id) == mo.self.log_dirs.end())
+            mo.self.log_dirs.push_back(id);
+    }
     metadata_ = std::make_shared<metadata_service>(std::move(mo));
     // Components that follow the metadata image are wired here, before the first publish.
     for (auto& subscriber : image_subscribers_) metadata_->on_image(subscriber);

@@ -6,7 +6,9 @@
 #include "eddy/msg/metadata_request.h"
 #include "eddy/msg/metadata_response.h"
 #include "kafka_client.h"
+#include "config/properties.h"
 #include "log/file_names.h"
+#include "metadata/uuid_text.h"
 #include "raft/snapshot_path.h"
 #include "server/broker_server.h"
 
@@ -121,6 +123,41 @@ TEST_SUITE("metadata.broker_restart") {
         for (const auto& t : md.topics) {
             const int expected_partitions = t.name->back() % 2 == 0 ? 1 : 2;  // i even: 1
             CHECK(static_cast<int>(t.partitions.size()) == expected_partitions);
+        }
+    }
+
+    TEST_CASE("the broker registers its log dir's directory.id, and new partitions name it") {
+        restartable_broker b;
+        const std::string stored =
+            config::load_properties_file((b.dir / "meta.properties").string()).at("directory.id");
+        {
+            test::kafka_client c(b.port);
+            msg::create_topics_request req;
+            req.timeout_ms = 30000;
+            msg::create_topics_request::creatable_topic t;
+            t.name = "dirs";
+            t.num_partitions = 2;
+            t.replication_factor = 1;
+            req.topics.push_back(std::move(t));
+            auto created = c.call<msg::create_topics_response>(req, 7);
+            REQUIRE(created);
+            REQUIRE(created->body.topics.at(0).error_code == 0);
+        }
+        for (int round = 0; round < 2; ++round) {
+            CAPTURE(round);  // 1: after a restart
+            metadata::image_ptr image = b.server->image();
+            REQUIRE(image->brokers().size() == 1);
+            const metadata::broker_registration& self = image->brokers().begin()->second;
+            REQUIRE(self.log_dirs.size() == 1);
+            CHECK(metadata::to_string(self.log_dirs[0]) == stored);
+            const metadata::topic_image* topic = image->topic("dirs");
+            REQUIRE(topic != nullptr);
+            for (const auto& [id, p] : topic->partitions) {
+                REQUIRE(p.directories.size() == 1);
+                CHECK(metadata::to_string(p.directories[0]) == stored);
+            }
+            b.stop();
+            b.start();
         }
     }
 }
