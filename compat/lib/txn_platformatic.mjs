@@ -1,8 +1,9 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 // Shared by the @platformatic/kafka transaction scenarios (platformatic-kafka/transactions.mjs,
 // platformatic-kafka/txn_consume_transform.mjs, transaction_admin.mjs) and the other scenarios that need
-// them (describe_producers.mjs, group_offsets_admin.mjs): client options, the mock check, a bare
-// connection, small keyed batches, and a consumer stream that follows a topic at one isolation level.
+// them (describe_producers.mjs, describe_log_dirs.mjs, group_offsets_admin.mjs): client options, the mock
+// check, a bare connection, small keyed batches, and a consumer stream that follows a topic at one
+// isolation level.
 import { bootstrap, brokerKind, fail, skip } from './expect.mjs'
 import * as T from './txn.mjs'
 

@@ -92,6 +92,14 @@ asio::awaitable<void> replica_manager::housekeeping_loop() {
     }
 }
 
+std::vector<std::shared_ptr<partition>> replica_manager::hosted() const {
+    map_ptr parts = std::atomic_load(&partitions_);
+    std::vector<std::shared_ptr<partition>> out;
+    out.reserve(parts->by_name.size());
+    for (const auto& [key, p] : parts->by_name) out.push_back(p);
+    return out;
+}
+
 asio::awaitable<void> replica_manager::housekeeping_pass(housekeeping_tasks tasks) {
     map_ptr parts = std::atomic_load(&partitions_);
     std::vector<log_offsets> offsets;

@@ -81,6 +81,10 @@ public:
     std::shared_ptr<partition> find(const codec::uuid& topic_id, int32_t index) const;
     metadata::image_ptr image() const { return std::atomic_load(&image_); }
     int32_t node_id() const { return options_.node_id; }
+    // log.dirs, as configured.
+    const std::vector<std::string>& log_dirs() const { return options_.log_dirs; }
+    // Every partition this broker holds a log for, by topic name and index.
+    std::vector<std::shared_ptr<partition>> hosted() const;
 
     // Runs retention, the flush.ms check and both checkpoints now (the timers do this too).
     void run_housekeeping();

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <map>
 #include <unistd.h>
 
 #include "eddy/error_code.h"
@@ -17,6 +18,8 @@
 #include "eddy/msg/delete_topics_response.h"
 #include "eddy/msg/describe_configs_request.h"
 #include "eddy/msg/describe_configs_response.h"
+#include "eddy/msg/describe_log_dirs_request.h"
+#include "eddy/msg/describe_log_dirs_response.h"
 #include "eddy/msg/incremental_alter_configs_request.h"
 #include "eddy/msg/incremental_alter_configs_response.h"
 #include "eddy/msg/metadata_request.h"
@@ -195,6 +198,65 @@ TEST_SUITE("broker.admin") {
         auto unknown = c.call<msg::describe_configs_response>(describe_topic("nope", {}), 4);
         REQUIRE(unknown);
         CHECK(unknown->body.results[0].error_code == code(error_code::unknown_topic_or_partition));
+    }
+
+    TEST_CASE("DescribeLogDirs answers for each log dir with the partitions it holds, in every version") {
+        const fs::path base = fs::temp_directory_path() / ("eddy_admin_" + std::to_string(::getpid()));
+        const std::string one = (base / "one").string(), two = (base / "two").string();
+        admin_broker b("log.dirs=" + one + "," + two + "\n");
+        test::kafka_client c(b.port);
+        REQUIRE(c.call<msg::create_topics_response>(create("ld-a", 4), 7));
+        REQUIRE(c.call<msg::create_topics_response>(create("ld-b", 1), 7));
+        for (int16_t v = 0; v <= 4; ++v) {
+            CAPTURE(v);
+            msg::describe_log_dirs_request all;
+            all.topics = std::nullopt;  // every partition
+            auto r = c.call<msg::describe_log_dirs_response>(all, v);
+            REQUIRE(r);
+            CHECK(r->body.error_code == 0);
+            REQUIRE(r->body.results.size() == 2);
+            std::map<std::pair<std::string, int32_t>, std::string> where;
+            for (const auto& result : r->body.results) {
+                CHECK(result.error_code == 0);
+                CHECK((result.log_dir == one || result.log_dir == two));
+                if (v >= 4) {  // the file system's size, from v4 on
+                    CHECK(result.total_bytes > 0);
+                    CHECK(result.usable_bytes >= 0);
+                    CHECK(result.usable_bytes <= result.total_bytes);
+                }
+                for (const auto& t : result.topics) {
+                    for (const auto& p : t.partitions) {
+                        CHECK(p.partition_size == 0);  // nothing produced
+                        CHECK(p.offset_lag == 0);
+                        CHECK_FALSE(p.is_future_key);
+                        CHECK(where.emplace(std::pair{t.name, p.partition_index}, result.log_dir).second);
+                    }
+                }
+            }
+            CHECK(where.size() == 5);
+            for (const auto& [tp, dir] : where)
+                CHECK(fs::exists(fs::path(dir) / (tp.first + "-" + std::to_string(tp.second))));
+
+            // Named partitions: one that exists; one the topic lacks and an unknown topic are left out.
+            msg::describe_log_dirs_request some;
+            some.topics.emplace();
+            some.topics->push_back({"ld-a", {1, 9}, {}});
+            some.topics->push_back({"nope", {0}, {}});
+            auto named = c.call<msg::describe_log_dirs_response>(some, v);
+            REQUIRE(named);
+            REQUIRE(named->body.results.size() == 2);
+            size_t listed = 0;
+            for (const auto& result : named->body.results) {
+                for (const auto& t : result.topics) {
+                    CHECK(t.name == "ld-a");
+                    REQUIRE(t.partitions.size() == 1);
+                    CHECK(t.partitions[0].partition_index == 1);
+                    CHECK(result.log_dir == where.at({"ld-a", 1}));
+                    ++listed;
+                }
+            }
+            CHECK(listed == 1);
+        }
     }
 
     TEST_CASE("CreatePartitions adds partitions and refuses to shrink") {

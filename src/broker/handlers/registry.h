@@ -19,6 +19,7 @@
 #include "broker/handlers/delete_topics.h"
 #include "broker/handlers/describe_configs.h"
 #include "broker/handlers/describe_groups.h"
+#include "broker/handlers/describe_log_dirs.h"
 #include "broker/handlers/describe_producers.h"
 #include "broker/handlers/describe_transactions.h"
 #include "broker/handlers/end_txn.h"
@@ -76,6 +77,7 @@ using registered_handlers = handler_list<
     txn_offset_commit_handler,
     describe_configs_handler,
     alter_configs_handler,
+    describe_log_dirs_handler,
     create_partitions_handler,
     delete_groups_handler,
     incremental_alter_configs_handler,
