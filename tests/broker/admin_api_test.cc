@@ -10,6 +10,12 @@
 #include "eddy/error_code.h"
 #include "eddy/msg/alter_configs_request.h"
 #include "eddy/msg/alter_configs_response.h"
+#include "eddy/msg/create_acls_request.h"
+#include "eddy/msg/create_acls_response.h"
+#include "eddy/msg/delete_acls_request.h"
+#include "eddy/msg/delete_acls_response.h"
+#include "eddy/msg/describe_acls_request.h"
+#include "eddy/msg/describe_acls_response.h"
 #include "eddy/msg/create_partitions_request.h"
 #include "eddy/msg/create_partitions_response.h"
 #include "eddy/msg/create_topics_request.h"
@@ -256,6 +262,59 @@ TEST_SUITE("broker.admin") {
                 }
             }
             CHECK(listed == 1);
+        }
+    }
+
+    TEST_CASE("the ACL apis answer SECURITY_DISABLED, as Kafka without an authorizer, in every version") {
+        admin_broker b;
+        test::kafka_client c(b.port);
+        const auto disabled = static_cast<int16_t>(error_code::security_disabled);
+        for (int16_t v = 0; v <= 3; ++v) {
+            CAPTURE(v);
+            msg::describe_acls_request describe;
+            describe.resource_type_filter = 2;  // TOPIC
+            describe.pattern_type_filter = v == 0 ? 3 : 1;  // LITERAL (all v0 has), ANY
+            describe.operation = 1;                          // ANY
+            describe.permission_type = 1;                    // ANY
+            auto described = c.call<msg::describe_acls_response>(describe, v);
+            REQUIRE(described);
+            CHECK(described->body.error_code == disabled);
+            CHECK(described->body.error_message == "No Authorizer is configured on the broker");
+            CHECK(described->body.resources.empty());
+
+            msg::create_acls_request create;
+            create.creations.resize(2);
+            for (auto& a : create.creations) {
+                a.resource_type = 2;
+                a.resource_name = "t";
+                a.principal = "User:alice";
+                a.host = "*";
+                a.operation = 3;        // READ
+                a.permission_type = 3;  // ALLOW
+            }
+            auto created = c.call<msg::create_acls_response>(create, v);
+            REQUIRE(created);
+            REQUIRE(created->body.results.size() == 2);
+            for (const auto& r : created->body.results) {
+                CHECK(r.error_code == disabled);
+                CHECK(r.error_message == "No Authorizer is configured.");
+            }
+
+            msg::delete_acls_request remove;
+            remove.filters.resize(3);
+            for (auto& f : remove.filters) {
+                f.resource_type_filter = 2;
+                f.pattern_type_filter = 3;
+                f.operation = 1;
+                f.permission_type = 1;
+            }
+            auto removed = c.call<msg::delete_acls_response>(remove, v);
+            REQUIRE(removed);
+            REQUIRE(removed->body.filter_results.size() == 3);
+            for (const auto& r : removed->body.filter_results) {
+                CHECK(r.error_code == disabled);
+                CHECK(r.matching_acls.empty());
+            }
         }
     }
 

@@ -12,11 +12,14 @@
 #include "broker/handlers/api_versions.h"
 #include "broker/handlers/consumer_group_describe.h"
 #include "broker/handlers/consumer_group_heartbeat.h"
+#include "broker/handlers/create_acls.h"
 #include "broker/handlers/create_partitions.h"
 #include "broker/handlers/create_topics.h"
+#include "broker/handlers/delete_acls.h"
 #include "broker/handlers/delete_groups.h"
 #include "broker/handlers/delete_records.h"
 #include "broker/handlers/delete_topics.h"
+#include "broker/handlers/describe_acls.h"
 #include "broker/handlers/describe_configs.h"
 #include "broker/handlers/describe_groups.h"
 #include "broker/handlers/describe_log_dirs.h"
@@ -75,6 +78,9 @@ using registered_handlers = handler_list<
     end_txn_handler,
     write_txn_markers_handler,
     txn_offset_commit_handler,
+    describe_acls_handler,
+    create_acls_handler,
+    delete_acls_handler,
     describe_configs_handler,
     alter_configs_handler,
     describe_log_dirs_handler,
