@@ -77,7 +77,8 @@ asio::awaitable<describe_log_dirs_handler::response> describe_log_dirs_handler::
         result.log_dir = absolute_dir(dir);
         struct statvfs fs_stats {};
         if (::statvfs(dir.c_str(), &fs_stats) != 0) {
-            // Kafka takes such a dir offline and answers this for it; sizes stay unknown (-1).
+            // A dir that cannot be read: the error Kafka gives a dir it has taken offline after
+            // an I/O error. Its sizes stay unknown (-1).
             result.error_code = static_cast<int16_t>(error_code::kafka_storage_error);
             continue;
         }
