@@ -31,7 +31,13 @@ public:
     // `data` may have been written (a torn write); size() tells.
     virtual std::error_code append(std::span<const uint8_t> data) = 0;
     virtual result<uint64_t> size() = 0;
+    // Also releases blocks reserved beyond the new size.
     virtual std::error_code truncate(uint64_t size) = 0;
+    // Asks the file system to allocate blocks for [offset, offset + length) without
+    // changing the file's size (fallocate(2) with FALLOC_FL_KEEP_SIZE), so that later
+    // appends into them skip a delayed-allocation file system's per-block reservation. A
+    // hint: where the file system cannot, or the disk is full, appends allocate as usual.
+    virtual void reserve(uint64_t offset, uint64_t length) = 0;
     // fsync(2).
     virtual std::error_code sync() = 0;
     // The OS file descriptor for sendfile(2), or -1 when the file is not an OS file.

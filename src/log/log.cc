@@ -80,6 +80,11 @@ std::error_code log::load(const open_options& opts) {
         if (auto ec = truncate_fully_and_start_at(log_start_offset_, opts.now_ms)) return ec;
         rescanned.clear();  // those segments are gone
     }
+    // Only the active segment reserves disk blocks ahead of its end (segment::append), and
+    // only a crash can leave them reserved.
+    if (!opts.clean_shutdown) {
+        if (auto ec = active().release_reserved_blocks()) return ec;
+    }
     if (auto ec = epochs_.truncate_from_end(next_offset_)) return ec;
     if (auto ec = epochs_.truncate_from_start(log_start_offset_)) return ec;
     last_flush_ms_ = opts.now_ms;

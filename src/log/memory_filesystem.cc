@@ -51,7 +51,12 @@ public:
 
     std::error_code truncate(uint64_t size) override {
         if (size < node_->data.size()) node_->data.resize(size);
+        node_->reserved_end = std::min(node_->reserved_end, size);
         return {};
+    }
+
+    void reserve(uint64_t offset, uint64_t length) override {
+        node_->reserved_end = std::max(node_->reserved_end, offset + length);
     }
 
     std::error_code sync() override {
@@ -185,6 +190,13 @@ void memory_filesystem::power_loss(uint64_t seed) {
 std::vector<uint8_t>* memory_filesystem::contents(const std::string& path) {
     auto it = files_.find(path);
     return it == files_.end() ? nullptr : &it->second->data;
+}
+
+uint64_t memory_filesystem::reserved_beyond_end(const std::string& path) {
+    auto it = files_.find(path);
+    if (it == files_.end()) return 0;
+    const uint64_t size = it->second->data.size();
+    return it->second->reserved_end > size ? it->second->reserved_end - size : 0;
 }
 
 }  // namespace eddy::log

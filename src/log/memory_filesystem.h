@@ -47,10 +47,13 @@ public:
 
     // Direct access for tests: the page-cache image of a file (nullptr when missing).
     std::vector<uint8_t>* contents(const std::string& path);
+    // How many bytes past its end a file has reserved with file::reserve() (0 when missing).
+    uint64_t reserved_beyond_end(const std::string& path);
 
     struct node {
         std::vector<uint8_t> data;
         std::vector<uint8_t> durable;
+        uint64_t reserved_end = 0;  // file::reserve() up to here; truncate() releases
     };
     struct fault_state {
         bool write_limit = false;

@@ -1,5 +1,5 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
-// The filesystem on the real disk: pread(2), write(2) with O_APPEND, fsync(2).
+// The filesystem on the real disk: pread(2), write(2) with O_APPEND, fallocate(2), fsync(2).
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -51,6 +51,13 @@ public:
     std::error_code truncate(uint64_t size) override {
         if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) return last_error();
         return {};
+    }
+
+    void reserve(uint64_t offset, uint64_t length) override {
+        // Errors are left to the appends that follow: they allocate as if nothing had
+        // been reserved, and report a full disk themselves.
+        (void)::fallocate(fd_, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+                          static_cast<off_t>(length));
     }
 
     std::error_code sync() override {

@@ -16,6 +16,14 @@ namespace {
 // Recovery reads the log in chunks of this size (more when one batch is larger).
 constexpr size_t recovery_chunk = 1 << 20;
 
+// An append this large marks a busy partition: its segment reserves disk blocks
+// `reserve_step` ahead of its end, so that ext4 skips the per-block delayed-allocation
+// work on each write (about 0.02 s of broker CPU per GB of 1 KiB records: bench/README.md).
+// Quiet partitions, which append less at a time, hold no spare blocks; a busy one holds at
+// most one step, released when its segment rolls or the log closes.
+constexpr size_t reserve_min_append = 64 * 1024;
+constexpr uint64_t reserve_step = 8 << 20;
+
 bool can_convert_to_relative(int64_t base, int64_t offset) {
     return offset >= base && offset - base <= INT32_MAX;
 }
@@ -235,8 +243,14 @@ result<uint64_t> segment::recover(int64_t min_offset,
 
 std::error_code segment::append(std::span<const uint8_t> batches) {
     const uint64_t start = size_;
+    if (batches.size() >= reserve_min_append && start + batches.size() > reserved_end_) {
+        const uint64_t from = std::max(start, reserved_end_);
+        reserved_end_ = start + batches.size() + reserve_step;
+        log_->reserve(from, reserved_end_ - from);
+    }
     if (auto ec = log_->append(batches)) {
         // Undo a torn write so the file again ends on a batch boundary.
+        reserved_end_ = 0;  // the truncation releases them
         if (log_->truncate(start)) broken_ = true;
         return ec;
     }
@@ -289,6 +303,7 @@ result<uint64_t> segment::truncate_to(int64_t offset) {
     const uint64_t removed = size_ - position;
     if (auto ec = offset_index_.truncate_to(offset)) return ec;
     if (auto ec = time_index_.truncate_to(offset)) return ec;
+    reserved_end_ = 0;  // the truncation releases them
     if (auto ec = log_->truncate(position)) return ec;
     size_ = position;
     if (auto ec = load_tail()) return ec;
@@ -298,7 +313,22 @@ result<uint64_t> segment::truncate_to(int64_t offset) {
 
 std::error_code segment::on_become_inactive() {
     time_index_.maybe_append(max_timestamp_, offset_of_max_timestamp_, true);
-    return time_index_.write();
+    if (auto ec = time_index_.write()) return ec;
+    // Spare blocks do not make the roll or the close fail; the next truncation or the
+    // segment's deletion frees them.
+    if (reserved_end_ > size_) {
+        if (auto ec = release_reserved_blocks()) {
+            get_logger("storage")->warn("segment {}: could not release reserved blocks: {}",
+                                        log_path_, ec.message());
+        }
+    }
+    return {};
+}
+
+std::error_code segment::release_reserved_blocks() {
+    // Truncating to the current size frees the blocks past it and keeps every byte.
+    reserved_end_ = 0;
+    return log_->truncate(size_);
 }
 
 std::error_code segment::sync() {

@@ -90,8 +90,12 @@ public:
     result<uint64_t> truncate_to(int64_t offset);
 
     // Kafka writes the segment's max timestamp as a final time index entry when the
-    // segment stops being the active one (roll, close).
+    // segment stops being the active one (roll, close). Also releases the disk blocks the
+    // segment reserved ahead of its end.
     std::error_code on_become_inactive();
+    // Releases whatever disk blocks the file holds beyond its end, also ones reserved
+    // before a crash, which this segment cannot know about.
+    std::error_code release_reserved_blocks();
     // fsync of the log and the three indexes.
     std::error_code sync();
     // Deletes the four files (open handles stay readable).
@@ -152,6 +156,8 @@ private:
     // The first batch's max timestamp (Kafka's rollingBasedTimestamp), -1 when unknown.
     int64_t rolling_timestamp_ = time_index::no_timestamp;
     int64_t created_ms_;
+    // Disk blocks are reserved up to here (file::reserve); nothing beyond size_ when <= size_.
+    uint64_t reserved_end_ = 0;
     bool broken_ = false;
 };
 

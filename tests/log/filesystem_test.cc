@@ -1,6 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -90,6 +91,31 @@ TEST_SUITE("log.filesystem") {
         REQUIRE(f);
         CHECK((*f)->native_handle() >= 0);
         std::filesystem::remove_all(dir);
+    }
+
+    TEST_CASE("reserved blocks on the real disk keep the file's size; truncate releases them") {
+        char tmpl[] = "/tmp/eddy-log-reserve-XXXXXX";
+        REQUIRE(::mkdtemp(tmpl) != nullptr);
+        const std::string path = std::string(tmpl) + "/a";
+        auto fs = make_posix_filesystem();
+        auto f = fs->open(path, true);
+        REQUIRE(f);
+        REQUIRE_FALSE((*f)->append(bytes("abc")));
+        auto allocated = [&] {
+            struct stat st {};
+            REQUIRE(::stat(path.c_str(), &st) == 0);
+            return static_cast<uint64_t>(st.st_blocks) * 512;
+        };
+        (*f)->reserve(3, 8 << 20);
+        CHECK(*(*f)->size() == 3);
+        if (allocated() < (8 << 20)) {
+            MESSAGE("this file system does not reserve blocks (fallocate): nothing to release");
+        }
+        REQUIRE_FALSE((*f)->append(bytes("def")));
+        REQUIRE_FALSE((*f)->truncate(6));
+        CHECK(allocated() < (1 << 20));
+        CHECK(read_all_of(**f) == bytes("abcdef"));
+        std::filesystem::remove_all(tmpl);
     }
 
     TEST_CASE("a log on the real disk serves reads as file descriptors and survives a kill") {

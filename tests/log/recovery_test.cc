@@ -45,6 +45,22 @@ TEST_SUITE("log.recovery") {
         CHECK(f.l->recovery_point() == 20);
     }
 
+    TEST_CASE("blocks the active segment reserved before a kill are released on reopen") {
+        log_fixture f;
+        f.open_fresh();
+        f.append({.records = 70, .value_size = 1000});  // over 64 KiB: reserves ahead
+        const std::string path = join_path(f.dir, segment_file_name(0, log_suffix));
+        REQUIRE(f.fs.reserved_beyond_end(path) > 0);
+        f.reopen_after_crash(f.l->recovery_point());
+        CHECK(f.fs.reserved_beyond_end(path) == 0);
+        CHECK(f.l->latest() == 70);
+
+        f.append({.records = 70, .value_size = 1000});
+        REQUIRE(f.fs.reserved_beyond_end(path) > 0);
+        REQUIRE_FALSE(f.l->close());
+        CHECK(f.fs.reserved_beyond_end(path) == 0);
+    }
+
     TEST_CASE("a truncated tail is cut back to the last whole batch") {
         log_fixture f;
         write_ten(f);

@@ -114,6 +114,36 @@ TEST_SUITE("log.segment") {
         CHECK(f.seg->should_roll(p));
     }
 
+    TEST_CASE("a large append reserves disk blocks ahead; roll and truncation release them") {
+        segment_fixture f;
+        const std::string path = "/p/00000000000000000100.log";
+        f.fill(3);
+        CHECK(f.fs.reserved_beyond_end(path) == 0);  // small appends reserve nothing
+
+        // 70 records of 1,000 bytes: over 64 KiB, the size of a busy producer's batch.
+        auto big = make_batch({.records = 70, .value_size = 1000, .base_offset = 103});
+        REQUIRE(big.size() >= 64 * 1024);
+        REQUIRE_FALSE(f.seg->append(big));
+        const uint64_t ahead = f.fs.reserved_beyond_end(path);
+        CHECK(ahead == 8 << 20);
+        CHECK(f.fs.contents(path)->size() == f.seg->size());
+        // The next one lands in the reserved blocks and reserves no more.
+        REQUIRE_FALSE(f.seg->append(make_batch({.records = 70, .value_size = 1000, .base_offset = 173})));
+        CHECK(f.fs.reserved_beyond_end(path) == ahead - big.size());
+
+        REQUIRE(f.seg->truncate_to(173));
+        CHECK(f.fs.reserved_beyond_end(path) == 0);
+        REQUIRE_FALSE(f.seg->append(make_batch({.records = 70, .value_size = 1000, .base_offset = 173})));
+        CHECK(f.fs.reserved_beyond_end(path) == ahead);
+
+        const uint64_t size = f.seg->size();
+        REQUIRE_FALSE(f.seg->on_become_inactive());
+        CHECK(f.fs.reserved_beyond_end(path) == 0);
+        CHECK(f.seg->size() == size);
+        CHECK(f.fs.contents(path)->size() == size);
+        CHECK((*f.seg->find_batch(242))->last_offset == 242);
+    }
+
     // Kafka's LogSegment.shouldRoll: timeWaitedForRoll > segment.ms - rollJitterMs.
     TEST_CASE("a segment's roll jitter brings its roll on age forward by that much") {
         segment_fixture f;
