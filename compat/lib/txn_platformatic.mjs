@@ -2,7 +2,7 @@
 // Shared by the @platformatic/kafka transaction scenarios (platformatic-kafka/transactions.mjs,
 // platformatic-kafka/txn_consume_transform.mjs, transaction_admin.mjs) and the other scenarios that need
 // them (describe_producers.mjs, describe_log_dirs.mjs, group_offsets_admin.mjs): client options, the mock
-// check, a bare connection, small keyed batches, and a consumer stream that follows a topic at one
+// check, a bare connection and calls on it, small keyed batches, and a consumer stream that follows a topic at one
 // isolation level.
 import { bootstrap, brokerKind, fail, skip } from './expect.mjs'
 import * as T from './txn.mjs'
@@ -31,6 +31,17 @@ export async function openConnection(clientId) {
   const connection = new kafka.Connection(clientId)
   await connection.connect(address.slice(0, colon), Number(address.slice(colon + 1)))
   return connection
+}
+
+// The response of `api` (kafka.<api>V<n>) sent on `connection` with `args`, also when an error code in it made
+// the client throw (it keeps the whole response on the error); `field` is one every whole response has.
+export async function callKeepingErrors(api, connection, field, ...args) {
+  try {
+    return await api.api.async(connection, ...args)
+  } catch (e) {
+    if (e.response?.[field] === undefined) throw e
+    return e.response
+  }
 }
 
 // `count` records for one partition of `topic`, keyed p<partition>-<i>; a producer sends them as one batch.

@@ -8,7 +8,7 @@
 // SKIP on the mock cluster, which has no ApiVersions v3 (the only one this client speaks).
 import { Checker, run } from '../lib/expect.mjs'
 import { waitUntil } from '../lib/groups.mjs'
-import { common, connectAdmin, kafka, openConnection, partitionRecords } from '../lib/txn_platformatic.mjs'
+import { callKeepingErrors, common, connectAdmin, kafka, openConnection, partitionRecords } from '../lib/txn_platformatic.mjs'
 
 const runId = process.env.COMPAT_RUN_ID || 'local'
 const topic = `compat-describe-producers-platformatic-${runId}`
@@ -20,13 +20,7 @@ const records = (partition, count) => partitionRecords(topic, partition, count)
 // DescribeProducers for `partitions` of the topic: {partition: answer}, an errored partition included
 // (the client throws for any partition error and keeps the whole response on the error).
 async function describe(connection, partitions) {
-  let response
-  try {
-    response = await kafka.describeProducersV0.api.async(connection, [{ name: topic, partitionIndexes: partitions }])
-  } catch (e) {
-    if (!e.response?.topics) throw e
-    response = e.response
-  }
+  const response = await callKeepingErrors(kafka.describeProducersV0, connection, 'topics', [{ name: topic, partitionIndexes: partitions }])
   const answers = {}
   for (const p of response.topics.find((t) => t.name === topic)?.partitions ?? []) answers[p.partitionIndex] = p
   console.log(`DescribeProducers ${JSON.stringify(partitions)}: ${JSON.stringify(answers, (_, v) => typeof v === 'bigint' ? `${v}n` : v)}`)

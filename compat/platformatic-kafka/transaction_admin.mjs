@@ -8,7 +8,7 @@
 // CompleteCommit. SKIP on the mock cluster, which has no ApiVersions v3 (the only one this client speaks).
 import { Checker, run } from '../lib/expect.mjs'
 import { waitUntil } from '../lib/groups.mjs'
-import { common, connectAdmin, kafka, openConnection, partitionRecords } from '../lib/txn_platformatic.mjs'
+import { callKeepingErrors, common, connectAdmin, kafka, openConnection, partitionRecords } from '../lib/txn_platformatic.mjs'
 
 const runId = process.env.COMPAT_RUN_ID || 'local'
 const topic = `compat-transaction-admin-platformatic-${runId}`
@@ -36,13 +36,7 @@ async function list(connection, states, producerIds, durationMs) {
 
 // DescribeTransactions v0: {id: state}; an errored id included (the client throws and keeps the response).
 async function describe(connection, ids) {
-  let response
-  try {
-    response = await kafka.describeTransactionsV0.api.async(connection, ids)
-  } catch (e) {
-    if (!e.response?.transactionStates) throw e
-    response = e.response
-  }
+  const response = await callKeepingErrors(kafka.describeTransactionsV0, connection, 'transactionStates', ids)
   const states = Object.fromEntries(response.transactionStates.map((s) => [s.transactionalId, s]))
   console.log(`DescribeTransactions ${show(ids)}: ${show(states)}`)
   return states
