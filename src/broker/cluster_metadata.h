@@ -41,6 +41,15 @@ struct producer_id_range {
     int32_t size = 0;
 };
 
+// Where the metadata quorum (`__cluster_metadata-0`) stands, as DescribeQuorum reports it.
+struct quorum_status {
+    int32_t leader_id = -1;
+    int32_t leader_epoch = -1;
+    int64_t high_watermark = -1;
+    int64_t leader_end_offset = -1;  // the leader's log end offset
+    std::vector<int32_t> voters;     // ids, ascending
+};
+
 // Thread-safe: image() from any thread; the operations may be awaited from any executor
 // and resume there. Arguments are taken by value: the coroutines own them.
 class cluster_metadata {
@@ -71,6 +80,9 @@ public:
     // The next block of producer ids for this broker, recorded in the metadata log
     // (ProducerIdsRecord) so no id is handed out twice, even across restarts.
     virtual asio::awaitable<producer_id_range> allocate_producer_ids() = 0;
+
+    // The quorum's leader, epoch, high watermark and voters, read where the quorum lives.
+    virtual asio::awaitable<quorum_status> describe_quorum() = 0;
 };
 
 }  // namespace eddy::broker

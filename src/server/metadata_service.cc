@@ -8,6 +8,7 @@
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
@@ -292,6 +293,20 @@ asio::awaitable<msg::describe_configs_response> metadata_service::describe_confi
     // Read-only: no records, so no commit.
     return on_metadata_thread([this, req = std::move(request), version] {
         return controller_.describe_configs(req, version);
+    });
+}
+
+asio::awaitable<broker::quorum_status> metadata_service::describe_quorum() {
+    return on_metadata_thread([this] {
+        broker::quorum_status st;
+        st.leader_id = quorum_.leader_id();
+        st.leader_epoch = quorum_.epoch();
+        st.high_watermark = quorum_.high_watermark();
+        st.leader_end_offset = quorum_.end_offset();
+        // No controller.quorum.voters: this node alone (quorum_options' rule).
+        st.voters = options_.voters.empty() ? std::vector<int32_t>{options_.node_id} : options_.voters;
+        std::sort(st.voters.begin(), st.voters.end());
+        return st;
     });
 }
 

@@ -79,6 +79,7 @@ public:
     asio::awaitable<msg::incremental_alter_configs_response> incremental_alter_configs(
         msg::incremental_alter_configs_request request, int16_t version) override;
     asio::awaitable<broker::producer_id_range> allocate_producer_ids() override;
+    asio::awaitable<broker::quorum_status> describe_quorum() override;
     asio::awaitable<std::vector<broker::auto_create_status>> auto_create_topics(
         std::vector<std::string> names, bool allowed) override;
 

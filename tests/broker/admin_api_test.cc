@@ -26,6 +26,8 @@
 #include "eddy/msg/describe_configs_response.h"
 #include "eddy/msg/describe_log_dirs_request.h"
 #include "eddy/msg/describe_log_dirs_response.h"
+#include "eddy/msg/describe_quorum_request.h"
+#include "eddy/msg/describe_quorum_response.h"
 #include "eddy/msg/incremental_alter_configs_request.h"
 #include "eddy/msg/incremental_alter_configs_response.h"
 #include "eddy/msg/metadata_request.h"
@@ -263,6 +265,83 @@ TEST_SUITE("broker.admin") {
             }
             CHECK(listed == 1);
         }
+    }
+
+    TEST_CASE("DescribeQuorum reports the one-voter metadata quorum, in every version") {
+        admin_broker b;
+        test::kafka_client c(b.port);
+        auto md = c.call<msg::metadata_response>(metadata_for({}), 12);
+        REQUIRE(md);
+        const int32_t self = md->body.controller_id;
+        msg::describe_quorum_request q;
+        q.topics.push_back({"__cluster_metadata", {{0, {}}}, {}});
+
+        int64_t before = -1;
+        int32_t epoch = -1;
+        for (int16_t v = 0; v <= 2; ++v) {
+            CAPTURE(v);
+            auto r = c.call<msg::describe_quorum_response>(q, v);
+            REQUIRE(r);
+            CHECK(r->body.error_code == 0);
+            REQUIRE(r->body.topics.size() == 1);
+            CHECK(r->body.topics[0].topic_name == "__cluster_metadata");
+            REQUIRE(r->body.topics[0].partitions.size() == 1);
+            const auto& p = r->body.topics[0].partitions[0];
+            CHECK(p.error_code == 0);
+            CHECK(p.partition_index == 0);
+            CHECK(p.leader_id == self);
+            CHECK(p.leader_epoch >= 1);
+            CHECK(p.high_watermark > 0);
+            REQUIRE(p.current_voters.size() == 1);
+            const auto& voter = p.current_voters[0];
+            CHECK(voter.replica_id == self);
+            // One voter is its own majority: everything it wrote is committed.
+            CHECK(voter.log_end_offset == p.high_watermark);
+            CHECK(voter.replica_directory_id == codec::uuid{});
+            CHECK(p.observers.empty());
+            if (v >= 1) {
+                CHECK(voter.last_fetch_timestamp > 0);
+                CHECK(voter.last_caught_up_timestamp == voter.last_fetch_timestamp);
+            }
+            if (v >= 2) {
+                REQUIRE(r->body.nodes.size() == 1);
+                CHECK(r->body.nodes[0].node_id == self);
+            }
+            before = p.high_watermark;
+            epoch = p.leader_epoch;
+        }
+
+        // A topic is records in the metadata log: the high watermark moves past them.
+        REQUIRE(c.call<msg::create_topics_response>(create("quorum-t", 2), 7));
+        auto after = c.call<msg::describe_quorum_response>(q, 2);
+        REQUIRE(after);
+        CHECK(after->body.topics[0].partitions[0].high_watermark > before);
+
+        // A restart elects the node again, in the next epoch.
+        b.restart();
+        test::kafka_client again(b.port);
+        auto restarted = again.call<msg::describe_quorum_response>(q, 2);
+        REQUIRE(restarted);
+        CHECK(restarted->body.topics[0].partitions[0].leader_epoch == epoch + 1);
+
+        // Only the metadata partition, asked for alone, is described (Kafka's rule).
+        msg::describe_quorum_request other;
+        other.topics.push_back({"orders", {{0, {}}, {1, {}}}, {}});
+        auto refused = again.call<msg::describe_quorum_response>(other, 2);
+        REQUIRE(refused);
+        CHECK(refused->body.error_code == 0);
+        REQUIRE(refused->body.topics.size() == 1);
+        REQUIRE(refused->body.topics[0].partitions.size() == 2);
+        for (const auto& p : refused->body.topics[0].partitions) {
+            CHECK(p.error_code == static_cast<int16_t>(error_code::unknown_topic_or_partition));
+        }
+        msg::describe_quorum_request two = q;
+        two.topics[0].partitions.push_back({1, {}});
+        auto both = again.call<msg::describe_quorum_response>(two, 2);
+        REQUIRE(both);
+        REQUIRE(both->body.topics[0].partitions.size() == 2);
+        CHECK(both->body.topics[0].partitions[0].error_code ==
+              static_cast<int16_t>(error_code::unknown_topic_or_partition));
     }
 
     TEST_CASE("the ACL apis answer SECURITY_DISABLED, as Kafka without an authorizer, in every version") {

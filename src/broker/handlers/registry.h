@@ -24,6 +24,7 @@
 #include "broker/handlers/describe_groups.h"
 #include "broker/handlers/describe_log_dirs.h"
 #include "broker/handlers/describe_producers.h"
+#include "broker/handlers/describe_quorum.h"
 #include "broker/handlers/describe_transactions.h"
 #include "broker/handlers/end_txn.h"
 #include "broker/handlers/fetch.h"
@@ -88,6 +89,7 @@ using registered_handlers = handler_list<
     delete_groups_handler,
     incremental_alter_configs_handler,
     offset_delete_handler,
+    describe_quorum_handler,
     describe_producers_handler,
     describe_transactions_handler,
     list_transactions_handler,
