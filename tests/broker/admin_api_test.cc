@@ -24,6 +24,8 @@
 #include "eddy/msg/delete_topics_response.h"
 #include "eddy/msg/describe_configs_request.h"
 #include "eddy/msg/describe_configs_response.h"
+#include "eddy/msg/describe_cluster_request.h"
+#include "eddy/msg/describe_cluster_response.h"
 #include "eddy/msg/describe_log_dirs_request.h"
 #include "eddy/msg/describe_log_dirs_response.h"
 #include "eddy/msg/describe_quorum_request.h"
@@ -93,6 +95,13 @@ msg::metadata_request metadata_for(std::vector<std::string> names, bool auto_cre
     for (auto& n : names) r.topics->push_back({codec::uuid{}, n, {}});
     r.allow_auto_topic_creation = auto_create;
     return r;
+}
+
+// Metadata v12 without topics: the brokers, cluster id and controller as clients see them.
+msg::metadata_response cluster_view(test::kafka_client& c) {
+    auto md = c.call<msg::metadata_response>(metadata_for({}), 12);
+    REQUIRE(md);
+    return md->body;
 }
 
 msg::describe_configs_request describe_topic(const std::string& name, std::vector<std::string> keys) {
@@ -267,12 +276,56 @@ TEST_SUITE("broker.admin") {
         }
     }
 
+    TEST_CASE("DescribeCluster lists the brokers, cluster id and a live controller, in every version") {
+        admin_broker b;
+        test::kafka_client c(b.port);
+        const msg::metadata_response md = cluster_view(c);
+        const int32_t self = md.controller_id;
+        for (int16_t v = 0; v <= 1; ++v) {
+            CAPTURE(v);
+            msg::describe_cluster_request plain;
+            auto r = c.call<msg::describe_cluster_response>(plain, v);
+            REQUIRE(r);
+            CHECK(r->body.error_code == 0);
+            CHECK_FALSE(r->body.error_message);
+            CHECK(r->body.cluster_id == md.cluster_id);
+            CHECK(r->body.controller_id == self);
+            REQUIRE(r->body.brokers.size() == 1);
+            CHECK(r->body.brokers[0].broker_id == self);
+            CHECK(r->body.brokers[0].host == "127.0.0.1");
+            CHECK(r->body.brokers[0].port == b.port);
+            CHECK_FALSE(r->body.brokers[0].rack);
+            CHECK(r->body.cluster_authorized_operations == INT32_MIN);  // not asked for
+            if (v >= 1) CHECK(r->body.endpoint_type == 1);               // BROKER
+
+            msg::describe_cluster_request with_ops;
+            with_ops.include_cluster_authorized_operations = true;
+            auto ops = c.call<msg::describe_cluster_response>(with_ops, v);
+            REQUIRE(ops);
+            // No authorizer: CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS,
+            // ALTER_CONFIGS and IDEMPOTENT_WRITE, as in Metadata.
+            CHECK(ops->body.cluster_authorized_operations == 0x1fa0);
+        }
+
+        // Kafka's rules for the endpoint type (v1): a broker is not a controller endpoint.
+        msg::describe_cluster_request to_controller;
+        to_controller.endpoint_type = 2;
+        auto mismatched = c.call<msg::describe_cluster_response>(to_controller, 1);
+        REQUIRE(mismatched);
+        CHECK(mismatched->body.error_code == static_cast<int16_t>(error_code::mismatched_endpoint_type));
+        CHECK(mismatched->body.brokers.empty());
+        msg::describe_cluster_request unknown;
+        unknown.endpoint_type = 7;
+        auto unsupported = c.call<msg::describe_cluster_response>(unknown, 1);
+        REQUIRE(unsupported);
+        CHECK(unsupported->body.error_code == static_cast<int16_t>(error_code::unsupported_endpoint_type));
+        CHECK(unsupported->body.error_message == "Unsupported endpoint type 7");
+    }
+
     TEST_CASE("DescribeQuorum reports the one-voter metadata quorum, in every version") {
         admin_broker b;
         test::kafka_client c(b.port);
-        auto md = c.call<msg::metadata_response>(metadata_for({}), 12);
-        REQUIRE(md);
-        const int32_t self = md->body.controller_id;
+        const int32_t self = cluster_view(c).controller_id;
         msg::describe_quorum_request q;
         q.topics.push_back({"__cluster_metadata", {{0, {}}}, {}});
 

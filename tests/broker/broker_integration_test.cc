@@ -8,7 +8,7 @@
 #include "eddy/error_code.h"
 #include "eddy/msg/api_versions_request.h"
 #include "eddy/msg/api_versions_response.h"
-#include "eddy/msg/describe_cluster_request.h"
+#include "eddy/msg/describe_client_quotas_request.h"
 #include "eddy/msg/metadata_request.h"
 #include "eddy/msg/metadata_response.h"
 #include "kafka_client.h"
@@ -152,8 +152,8 @@ TEST_SUITE("broker.integration") {
         unknown.send_frame(test::encode_request(test::api_versions_request(), 0, 1, 999));
         CHECK(unknown.closed_by_server());
 
-        test::kafka_client unserved(b.port);  // DescribeCluster: not served here
-        unserved.send_frame(test::encode_request(msg::describe_cluster_request{}, 1, 1));
+        test::kafka_client unserved(b.port);  // DescribeClientQuotas: not served here
+        unserved.send_frame(test::encode_request(msg::describe_client_quotas_request{}, 1, 1));
         CHECK(unserved.closed_by_server());
 
         test::kafka_client too_new(b.port);

@@ -4,16 +4,14 @@
 #include <algorithm>
 #include <string_view>
 
+#include "broker/handlers/reachable_brokers.h"
 #include "eddy/error_code.h"
 
 namespace eddy::broker {
 namespace {
 
-// Without an authorizer Kafka reports every operation a resource type supports:
-// bits of AclOperation codes. Cluster: CREATE(5) ALTER(7) DESCRIBE(8)
-// CLUSTER_ACTION(9) DESCRIBE_CONFIGS(10) ALTER_CONFIGS(11) IDEMPOTENT_WRITE(12).
-constexpr int32_t all_cluster_operations =
-    (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
+// Without an authorizer Kafka reports every operation a resource type supports (the
+// cluster's: reachable_brokers.h).
 // Topic: READ(3) WRITE(4) CREATE(5) DELETE(6) ALTER(7) DESCRIBE(8)
 // DESCRIBE_CONFIGS(10) ALTER_CONFIGS(11).
 constexpr int32_t all_topic_operations =
@@ -55,16 +53,6 @@ metadata_handler::response invalid_request_reply(const metadata_handler::request
     return resp;
 }
 
-// A broker clients can reach on `listener`: registered, unfenced, with that listener.
-const metadata::broker_endpoint* live_endpoint(const metadata::metadata_image& image, int32_t id,
-                                               const std::string& listener) {
-    const metadata::broker_registration* b = image.broker(id);
-    if (b == nullptr || b->fenced) return nullptr;
-    for (const auto& e : b->endpoints)
-        if (e.name == listener) return &e;
-    return nullptr;
-}
-
 // KRaftMetadataCache.getPartitionMetadata: a leader that is not reachable on this listener
 // is LEADER_NOT_AVAILABLE with no leader; replicas on fenced or unknown brokers are offline.
 response_topic describe_topic(const metadata::metadata_image& image, const metadata::topic_image& t,
@@ -96,29 +84,12 @@ response_topic describe_topic(const metadata::metadata_image& image, const metad
 
 void add_brokers(const request_context& ctx, const metadata::metadata_image& image,
                  metadata_handler::response& resp) {
-    const std::string& listener = ctx.client->listener_name;
-    if (image.brokers().empty()) {
-        // No registration yet (a handler test without a metadata log): this broker alone.
-        if (const advertised_endpoint* ep = ctx.broker->endpoint_for(listener)) {
-            metadata_handler::response::metadata_response_broker b;
-            b.node_id = ctx.broker->node_id;
-            b.host = ep->host;
-            b.port = ep->port;
-            if (!ctx.broker->rack.empty()) b.rack = ctx.broker->rack;
-            resp.brokers.push_back(std::move(b));
-        }
-        return;
-    }
-    // Brokers are listed with their address for the listener the request came on; one
-    // without that listener, or fenced, is left out, as Kafka does.
-    for (const auto& [id, reg] : image.brokers()) {
-        const metadata::broker_endpoint* ep = live_endpoint(image, id, listener);
-        if (ep == nullptr) continue;
+    for (reachable_broker& r : reachable_brokers(ctx, image)) {
         metadata_handler::response::metadata_response_broker b;
-        b.node_id = id;
-        b.host = ep->host;
-        b.port = ep->port;
-        b.rack = reg.rack;
+        b.node_id = r.id;
+        b.host = std::move(r.host);
+        b.port = r.port;
+        b.rack = std::move(r.rack);
         resp.brokers.push_back(std::move(b));
     }
 }

@@ -20,6 +20,7 @@
 #include "broker/handlers/delete_records.h"
 #include "broker/handlers/delete_topics.h"
 #include "broker/handlers/describe_acls.h"
+#include "broker/handlers/describe_cluster.h"
 #include "broker/handlers/describe_configs.h"
 #include "broker/handlers/describe_groups.h"
 #include "broker/handlers/describe_log_dirs.h"
@@ -90,6 +91,7 @@ using registered_handlers = handler_list<
     incremental_alter_configs_handler,
     offset_delete_handler,
     describe_quorum_handler,
+    describe_cluster_handler,
     describe_producers_handler,
     describe_transactions_handler,
     list_transactions_handler,

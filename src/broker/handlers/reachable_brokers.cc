@@ -1,0 +1,35 @@
+// Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
+#include "broker/handlers/reachable_brokers.h"
+
+namespace eddy::broker {
+
+const metadata::broker_endpoint* live_endpoint(const metadata::metadata_image& image, int32_t id,
+                                               const std::string& listener) {
+    const metadata::broker_registration* b = image.broker(id);
+    if (b == nullptr || b->fenced) return nullptr;
+    for (const auto& e : b->endpoints)
+        if (e.name == listener) return &e;
+    return nullptr;
+}
+
+std::vector<reachable_broker> reachable_brokers(const request_context& ctx,
+                                                const metadata::metadata_image& image) {
+    const std::string& listener = ctx.client->listener_name;
+    std::vector<reachable_broker> out;
+    if (image.brokers().empty()) {
+        if (const advertised_endpoint* ep = ctx.broker->endpoint_for(listener)) {
+            std::optional<std::string> rack;
+            if (!ctx.broker->rack.empty()) rack = ctx.broker->rack;
+            out.push_back({ctx.broker->node_id, ep->host, ep->port, std::move(rack)});
+        }
+        return out;
+    }
+    for (const auto& [id, reg] : image.brokers()) {
+        const metadata::broker_endpoint* ep = live_endpoint(image, id, listener);
+        if (ep == nullptr) continue;
+        out.push_back({id, ep->host, ep->port, reg.rack});
+    }
+    return out;
+}
+
+}  // namespace eddy::broker
