@@ -62,6 +62,12 @@ std::error_code log::load(const open_options& opts) {
         if (needs_recovery) flagged.push_back(base);
         segments_.emplace(base, std::move(*seg));
     }
+    // Only the active segment holds disk blocks past its end (segment::append,
+    // preallocate), and only a crash can leave them there. Released before any new
+    // segment is made, which may reserve its own.
+    if (!opts.clean_shutdown && !segments_.empty()) {
+        if (auto ec = segments_.rbegin()->second->release_reserved_blocks()) return ec;
+    }
     if (segments_.empty()) {
         const int64_t base = std::max<int64_t>(opts.log_start_offset, 0);
         auto seg = segment::create(*fs_, dir_, base, segment_opts(), opts.now_ms);
@@ -79,11 +85,6 @@ std::error_code log::load(const open_options& opts) {
     if (log_start_offset_ > next_offset_) {
         if (auto ec = truncate_fully_and_start_at(log_start_offset_, opts.now_ms)) return ec;
         rescanned.clear();  // those segments are gone
-    }
-    // Only the active segment reserves disk blocks ahead of its end (segment::append), and
-    // only a crash can leave them reserved.
-    if (!opts.clean_shutdown) {
-        if (auto ec = active().release_reserved_blocks()) return ec;
     }
     if (auto ec = epochs_.truncate_from_end(next_offset_)) return ec;
     if (auto ec = epochs_.truncate_from_start(log_start_offset_)) return ec;

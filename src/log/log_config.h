@@ -13,6 +13,9 @@ struct log_config {
     int64_t segment_jitter_ms = 0;            // segment.jitter.ms
     uint32_t index_interval_bytes = 4096;     // index.interval.bytes
     uint32_t segment_index_bytes = 10485760;  // segment.index.bytes (10 MiB)
+    // Reserve a new segment's disk blocks, segment.bytes of them, when it is created (the
+    // unused ones are given back when it rolls): src/log/segment_format.md.
+    bool preallocate = false;  // preallocate
     // fsync policy (the only place it is decided): after this many messages since the
     // last flush, and after this long since the last flush. Kafka's defaults are "never":
     // durability comes from the page cache (survives kill -9) and replication; a segment

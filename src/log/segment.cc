@@ -62,6 +62,10 @@ result<std::unique_ptr<segment>> segment::create(filesystem& fs, const std::stri
     seg.offset_of_max_timestamp_ = base_offset;
     seg.bytes_since_last_index_entry_ = 0;
     seg.rolling_timestamp_ = time_index::no_timestamp;
+    if (opts.preallocate_bytes > 0) {
+        seg.log_->reserve(0, opts.preallocate_bytes);
+        seg.reserved_end_ = opts.preallocate_bytes;
+    }
     return s;
 }
 

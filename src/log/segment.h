@@ -25,6 +25,8 @@ struct segment_options {
     // This segment's share of segment.jitter.ms, drawn when it is created or opened: it
     // rolls on age once segment.ms minus this has passed (Kafka's rollJitterMs).
     int64_t roll_jitter_ms = 0;
+    // Disk blocks reserved when the segment is created (preallocate: segment.bytes).
+    uint64_t preallocate_bytes = 0;
 };
 
 // Where one batch sits in a segment, from its header.

@@ -4,7 +4,10 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <chrono>
 #include <map>
+#include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 #include "eddy/error_code.h"
@@ -215,6 +218,34 @@ TEST_SUITE("broker.admin") {
         auto unknown = c.call<msg::describe_configs_response>(describe_topic("nope", {}), 4);
         REQUIRE(unknown);
         CHECK(unknown->body.results[0].error_code == code(error_code::unknown_topic_or_partition));
+    }
+
+    TEST_CASE("preallocate=true reserves a new segment's disk blocks without changing its size") {
+        admin_broker b;
+        test::kafka_client c(b.port);
+        REQUIRE(c.call<msg::create_topics_response>(
+            create("prealloc", 1, {{"preallocate", "true"}, {"segment.bytes", "4194304"}}), 7));
+        REQUIRE(c.call<msg::create_topics_response>(create("plain", 1, {{"segment.bytes", "4194304"}}), 7));
+        // Disk blocks of the first segment of `topic`-0, once the broker has created it.
+        auto blocks_and_size = [&](const std::string& topic) {
+            const std::string path = (b.dir / (topic + "-0") / "00000000000000000000.log").string();
+            struct stat st {};
+            for (int i = 0; i < 200 && ::stat(path.c_str(), &st) != 0; ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            REQUIRE(::stat(path.c_str(), &st) == 0);
+            return std::pair<uint64_t, uint64_t>(static_cast<uint64_t>(st.st_blocks) * 512,
+                                                 static_cast<uint64_t>(st.st_size));
+        };
+        const auto [reserved, size] = blocks_and_size("prealloc");
+        CHECK(size == 0);
+        if (reserved == 0) {
+            MESSAGE("this file system does not reserve blocks (fallocate): nothing to check");
+        } else {
+            CHECK(reserved >= 4194304);
+        }
+        const auto [plain_blocks, plain_size] = blocks_and_size("plain");
+        CHECK(plain_size == 0);
+        CHECK(plain_blocks == 0);
     }
 
     TEST_CASE("DescribeLogDirs answers for each log dir with the partitions it holds, in every version") {

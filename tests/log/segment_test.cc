@@ -144,6 +144,22 @@ TEST_SUITE("log.segment") {
         CHECK((*f.seg->find_batch(242))->last_offset == 242);
     }
 
+    TEST_CASE("a preallocated segment reserves its blocks when created and gives back the rest") {
+        segment_fixture f;
+        f.opts.preallocate_bytes = 1 << 20;
+        f.seg.reset();
+        auto s = segment::create(f.fs, "/p", 300, f.opts, 0);
+        REQUIRE(s);
+        f.seg = std::move(*s);
+        const std::string path = "/p/00000000000000000300.log";
+        CHECK(f.fs.reserved_beyond_end(path) == 1 << 20);
+        f.fill(3);
+        CHECK(f.fs.reserved_beyond_end(path) == (1 << 20) - f.seg->size());
+        REQUIRE_FALSE(f.seg->on_become_inactive());
+        CHECK(f.fs.reserved_beyond_end(path) == 0);
+        CHECK(f.fs.contents(path)->size() == f.seg->size());
+    }
+
     // Kafka's LogSegment.shouldRoll: timeWaitedForRoll > segment.ms - rollJitterMs.
     TEST_CASE("a segment's roll jitter brings its roll on age forward by that much") {
         segment_fixture f;
