@@ -33,6 +33,8 @@
 #include "eddy/msg/describe_log_dirs_response.h"
 #include "eddy/msg/describe_quorum_request.h"
 #include "eddy/msg/describe_quorum_response.h"
+#include "eddy/msg/describe_topic_partitions_request.h"
+#include "eddy/msg/describe_topic_partitions_response.h"
 #include "eddy/msg/incremental_alter_configs_request.h"
 #include "eddy/msg/incremental_alter_configs_response.h"
 #include "eddy/msg/metadata_request.h"
@@ -351,6 +353,85 @@ TEST_SUITE("broker.admin") {
         REQUIRE(unsupported);
         CHECK(unsupported->body.error_code == static_cast<int16_t>(error_code::unsupported_endpoint_type));
         CHECK(unsupported->body.error_message == "Unsupported endpoint type 7");
+    }
+
+    TEST_CASE("DescribeTopicPartitions describes topics sorted by name, a page at a time") {
+        admin_broker b;
+        test::kafka_client c(b.port);
+        REQUIRE(c.call<msg::create_topics_response>(create("dtp-a", 3), 7));
+        REQUIRE(c.call<msg::create_topics_response>(create("dtp-b", 2), 7));
+        const msg::metadata_response md = cluster_view(c);
+        const int32_t self = md.controller_id;
+        using dtp_request = msg::describe_topic_partitions_request;
+        using dtp_response = msg::describe_topic_partitions_response;
+        auto ask = [&](std::vector<std::string> names, int32_t limit,
+                       std::optional<std::pair<std::string, int32_t>> cursor = std::nullopt) {
+            dtp_request r;
+            for (auto& n : names) r.topics.push_back({n, {}});
+            r.response_partition_limit = limit;
+            if (cursor) r.cursor = dtp_request::cursor_data{cursor->first, cursor->second, {}};
+            auto resp = c.call<dtp_response>(r, 0);
+            REQUIRE(resp);
+            return resp->body;
+        };
+        // What a page holds: "topic:partition" for each partition, "topic!error" for an errored topic.
+        auto listed = [](const dtp_response& r) {
+            std::vector<std::string> out;
+            for (const auto& t : r.topics) {
+                if (t.error_code != 0) out.push_back(t.name.value_or("") + "!" + std::to_string(t.error_code));
+                for (const auto& p : t.partitions) out.push_back(t.name.value_or("") + ":" + std::to_string(p.partition_index));
+            }
+            return out;
+        };
+        auto cursor_of = [](const dtp_response& r) {
+            return r.next_cursor ? r.next_cursor->topic_name + ":" + std::to_string(r.next_cursor->partition_index)
+                                 : std::string("none");
+        };
+
+        const auto whole = ask({"nope", "dtp-b", "bad name", "dtp-a"}, 2000);
+        CHECK(listed(whole) == std::vector<std::string>{"bad name!17", "dtp-a:0", "dtp-a:1", "dtp-a:2",
+                                                        "dtp-b:0", "dtp-b:1", "nope!3"});
+        CHECK(cursor_of(whole) == "none");
+        const auto& a = whole.topics[1];
+        for (const auto& t : md.topics)
+            if (t.name == "dtp-a") CHECK(a.topic_id == t.topic_id);
+        CHECK_FALSE(a.is_internal);
+        CHECK(a.topic_authorized_operations == 0xdf8);  // every topic operation: no authorizer
+        for (const auto& p : a.partitions) {
+            CHECK(p.error_code == 0);
+            CHECK(p.leader_id == self);
+            CHECK(p.leader_epoch >= 0);
+            CHECK(p.replica_nodes == std::vector<int32_t>{self});
+            CHECK(p.isr_nodes == std::vector<int32_t>{self});
+            CHECK(p.offline_replicas.empty());
+            CHECK(p.eligible_leader_replicas == std::vector<int32_t>{});
+        }
+
+        // Pages of two partitions, each picking up at the cursor of the last.
+        auto page = ask({"dtp-a", "dtp-b"}, 2);
+        CHECK(listed(page) == std::vector<std::string>{"dtp-a:0", "dtp-a:1"});
+        CHECK(cursor_of(page) == "dtp-a:2");
+        page = ask({"dtp-a", "dtp-b"}, 2, std::pair{std::string("dtp-a"), 2});
+        CHECK(listed(page) == std::vector<std::string>{"dtp-a:2", "dtp-b:0"});
+        CHECK(cursor_of(page) == "dtp-b:1");
+        page = ask({"dtp-a", "dtp-b"}, 2, std::pair{std::string("dtp-b"), 1});
+        CHECK(listed(page) == std::vector<std::string>{"dtp-b:1"});
+        CHECK(cursor_of(page) == "none");
+        // A page that ends with a topic points at the start of the next one.
+        page = ask({"dtp-a", "dtp-b"}, 3);
+        CHECK(cursor_of(page) == "dtp-b:0");
+
+        // No names: every topic, internal ones included, without errors.
+        const auto all = ask({}, 2000);
+        std::vector<std::string> names;
+        for (const auto& t : all.topics) names.push_back(t.name.value_or(""));
+        CHECK(std::is_sorted(names.begin(), names.end()));
+        CHECK(std::count(names.begin(), names.end(), "dtp-a") == 1);
+        CHECK(std::count(names.begin(), names.end(), "dtp-b") == 1);
+
+        // Kafka's refusals: a cursor outside the names asked, a negative cursor partition.
+        CHECK(listed(ask({"dtp-b"}, 10, std::pair{std::string("dtp-a"), 0})) == std::vector<std::string>{"dtp-b!42"});
+        CHECK(listed(ask({"dtp-a"}, 10, std::pair{std::string("dtp-a"), -1})) == std::vector<std::string>{"dtp-a!42"});
     }
 
     TEST_CASE("DescribeQuorum reports the one-voter metadata quorum, in every version") {

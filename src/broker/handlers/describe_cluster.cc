@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "broker/cluster_metadata.h"
-#include "broker/handlers/reachable_brokers.h"
+#include "broker/handlers/cluster_view.h"
 #include "eddy/error_code.h"
 
 namespace eddy::broker {

@@ -4,31 +4,11 @@
 #include <algorithm>
 #include <string_view>
 
-#include "broker/handlers/reachable_brokers.h"
+#include "broker/handlers/cluster_view.h"
 #include "eddy/error_code.h"
 
 namespace eddy::broker {
 namespace {
-
-// Without an authorizer Kafka reports every operation a resource type supports (the
-// cluster's: reachable_brokers.h).
-// Topic: READ(3) WRITE(4) CREATE(5) DELETE(6) ALTER(7) DESCRIBE(8)
-// DESCRIBE_CONFIGS(10) ALTER_CONFIGS(11).
-constexpr int32_t all_topic_operations =
-    (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 11);
-
-// Kafka's topic name rule: 1-249 of [a-zA-Z0-9._-], and not "." or "..".
-bool valid_topic_name(std::string_view name) {
-    if (name.empty() || name.size() > 249 || name == "." || name == "..") return false;
-    return std::all_of(name.begin(), name.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '.' || c == '_' || c == '-';
-    });
-}
-
-bool internal_topic(std::string_view name) {
-    return name == "__consumer_offsets" || name == "__transaction_state";
-}
 
 using response_topic = metadata_handler::response::metadata_response_topic;
 using response_partition = metadata_handler::response::metadata_response_partition;
@@ -67,10 +47,7 @@ response_topic describe_topic(const metadata::metadata_image& image, const metad
         rp.leader_epoch = p.leader_epoch;
         rp.replica_nodes = p.replicas;
         rp.isr_nodes = p.isr;
-        for (int32_t r : p.replicas) {
-            const metadata::broker_registration* b = image.broker(r);
-            if (b == nullptr || b->fenced) rp.offline_replicas.push_back(r);
-        }
+        rp.offline_replicas = offline_replicas(image, p.replicas);
         if (p.leader >= 0 && live_endpoint(image, p.leader, listener) != nullptr) {
             rp.leader_id = p.leader;
         } else {

@@ -26,6 +26,7 @@
 #include "broker/handlers/describe_log_dirs.h"
 #include "broker/handlers/describe_producers.h"
 #include "broker/handlers/describe_quorum.h"
+#include "broker/handlers/describe_topic_partitions.h"
 #include "broker/handlers/describe_transactions.h"
 #include "broker/handlers/end_txn.h"
 #include "broker/handlers/fetch.h"
@@ -96,7 +97,8 @@ using registered_handlers = handler_list<
     describe_transactions_handler,
     list_transactions_handler,
     consumer_group_heartbeat_handler,
-    consumer_group_describe_handler>;
+    consumer_group_describe_handler,
+    describe_topic_partitions_handler>;
 
 struct api_support {
     int16_t key;

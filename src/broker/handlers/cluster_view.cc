@@ -1,7 +1,31 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
-#include "broker/handlers/reachable_brokers.h"
+#include "broker/handlers/cluster_view.h"
+
+#include <algorithm>
 
 namespace eddy::broker {
+
+bool valid_topic_name(std::string_view name) {
+    if (name.empty() || name.size() > 249 || name == "." || name == "..") return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '_' || c == '-';
+    });
+}
+
+bool internal_topic(std::string_view name) {
+    return name == "__consumer_offsets" || name == "__transaction_state";
+}
+
+std::vector<int32_t> offline_replicas(const metadata::metadata_image& image,
+                                      const std::vector<int32_t>& replicas) {
+    std::vector<int32_t> out;
+    for (int32_t r : replicas) {
+        const metadata::broker_registration* b = image.broker(r);
+        if (b == nullptr || b->fenced) out.push_back(r);
+    }
+    return out;
+}
 
 const metadata::broker_endpoint* live_endpoint(const metadata::metadata_image& image, int32_t id,
                                                const std::string& listener) {
