@@ -272,6 +272,7 @@ std::error_code log::close() {
 
 segment_options log::segment_opts() const {
     segment_options o{config_.index_interval_bytes, config_.segment_index_bytes};
+    o.max_bytes = config_.segment_bytes;
     if (config_.preallocate) o.preallocate_bytes = config_.segment_bytes;
     const int64_t bound = std::min(config_.segment_jitter_ms, config_.segment_ms);
     if (bound > 0) {

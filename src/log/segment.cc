@@ -20,7 +20,7 @@ constexpr size_t recovery_chunk = 1 << 20;
 // `reserve_step` ahead of its end, so that ext4 skips the per-block delayed-allocation
 // work on each write (about 0.02 s of broker CPU per GB of 1 KiB records: bench/README.md).
 // Quiet partitions, which append less at a time, hold no spare blocks; a busy one holds at
-// most one step, released when its segment rolls or the log closes.
+// most one step, never past segment.bytes, released when its segment rolls or the log closes.
 constexpr size_t reserve_min_append = 64 * 1024;
 constexpr uint64_t reserve_step = 8 << 20;
 
@@ -249,7 +249,8 @@ std::error_code segment::append(std::span<const uint8_t> batches) {
     const uint64_t start = size_;
     if (batches.size() >= reserve_min_append && start + batches.size() > reserved_end_) {
         const uint64_t from = std::max(start, reserved_end_);
-        reserved_end_ = start + batches.size() + reserve_step;
+        const uint64_t end = start + batches.size();
+        reserved_end_ = std::max(end, std::min(end + reserve_step, opts_.max_bytes));
         log_->reserve(from, reserved_end_ - from);
     }
     if (auto ec = log_->append(batches)) {

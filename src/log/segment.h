@@ -27,6 +27,9 @@ struct segment_options {
     int64_t roll_jitter_ms = 0;
     // Disk blocks reserved when the segment is created (preallocate: segment.bytes).
     uint64_t preallocate_bytes = 0;
+    // segment.bytes when the segment was made: blocks reserved ahead stop there, since the
+    // segment rolls before it passes them (unless one append is larger).
+    uint64_t max_bytes = UINT64_MAX;
 };
 
 // Where one batch sits in a segment, from its header.

@@ -144,6 +144,21 @@ TEST_SUITE("log.segment") {
         CHECK((*f.seg->find_batch(242))->last_offset == 242);
     }
 
+    TEST_CASE("blocks reserved ahead stop at segment.bytes") {
+        segment_fixture f;
+        f.opts.max_bytes = 200 * 1024;
+        f.seg.reset();
+        auto s = segment::create(f.fs, "/p", 400, f.opts, 0);
+        REQUIRE(s);
+        f.seg = std::move(*s);
+        const std::string path = "/p/00000000000000000400.log";
+        REQUIRE_FALSE(f.seg->append(make_batch({.records = 70, .value_size = 1000, .base_offset = 400})));
+        CHECK(f.fs.reserved_beyond_end(path) == 200 * 1024 - f.seg->size());
+        // An append past segment.bytes (a single batch larger than it) reserves nothing more.
+        REQUIRE_FALSE(f.seg->append(make_batch({.records = 140, .value_size = 1000, .base_offset = 470})));
+        CHECK(f.fs.reserved_beyond_end(path) == 0);
+    }
+
     TEST_CASE("a preallocated segment reserves its blocks when created and gives back the rest") {
         segment_fixture f;
         f.opts.preallocate_bytes = 1 << 20;
