@@ -2,13 +2,13 @@
 #include "broker/txn_marker_writer.h"
 
 #include <algorithm>
-#include <chrono>
 #include <memory>
 
 #include <asio/post.hpp>
 
 #include "broker/broker_info.h"
 #include "cluster/replica_manager.h"
+#include "common/wall_clock.h"
 #include "controller/topic_names.h"
 #include "group/runtime/coordinator_runtime.h"
 
@@ -34,12 +34,6 @@ cluster::replica_manager::lookup_result find_partition(const broker_info& broker
     if (std::find(replicas.begin(), replicas.end(), broker.replicas->node_id()) == replicas.end())
         found.error = error_code::unknown_topic_or_partition;
     return found;
-}
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 }  // namespace
@@ -69,7 +63,7 @@ void write_txn_marker(const broker_info& broker, const std::string& topic, int32
     // The partition's state is its strand's: append there, answer from there.
     asio::any_io_executor ex = found.p->executor();
     asio::post(ex, [p = std::move(found.p), marker, done = std::move(done)]() {
-        done(p->write_marker(marker, now_ms()));
+        done(p->write_marker(marker, wall_clock_ms()));
     });
 }
 

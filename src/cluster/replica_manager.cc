@@ -8,18 +8,13 @@
 
 #include "cluster/logger.h"
 #include "cluster/partition_metadata_file.h"
+#include "common/wall_clock.h"
 #include "controller/effective_config.h"
 #include "controller/topic_names.h"
 #include "log/file_names.h"
 
 namespace eddy::cluster {
 namespace {
-
-int64_t wall_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // log.segment.delete.delay.ms: how long a deleted topic's directories wait, renamed
 // -delete, before they are removed (Kafka's fileDeleteDelayMs of the broker default).
@@ -43,7 +38,7 @@ replica_manager::~replica_manager() { stop(); }
 void replica_manager::start() {
     if (started_) return;
     started_ = true;
-    logs_.start(wall_ms());
+    logs_.start(wall_clock_ms());
     // No metadata image yet: the server.properties value, or the default.
     const metadata::config_map none;
     const auto delay = delete_delay({none, none, options_.static_configs});
@@ -103,7 +98,7 @@ std::vector<std::shared_ptr<partition>> replica_manager::hosted() const {
 asio::awaitable<void> replica_manager::housekeeping_pass(housekeeping_tasks tasks) {
     map_ptr parts = std::atomic_load(&partitions_);
     std::vector<log_offsets> offsets;
-    const int64_t now = wall_ms();
+    const int64_t now = wall_clock_ms();
     for (const auto& [key, p] : parts->by_name) {
         auto visit = on(p, [now, tasks](partition& part) {
             if (tasks.retention) part.apply_retention(now);
@@ -123,7 +118,7 @@ asio::awaitable<void> replica_manager::housekeeping_pass(housekeeping_tasks task
 }
 
 void replica_manager::run_housekeeping() {
-    int64_t now = wall_ms();
+    int64_t now = wall_clock_ms();
     for_each_blocking([now](partition& p) {
         p.apply_retention(now);
         p.maybe_flush(now);
@@ -184,7 +179,7 @@ void replica_manager::apply_image(metadata::image_ptr image) {
     map_ptr old = std::atomic_load(&partitions_);
     auto next = std::make_shared<partition_map>();
     auto layers = controller::broker_layers::of(*image, options_.node_id, options_.static_configs);
-    int64_t now = wall_ms();
+    int64_t now = wall_clock_ms();
 
     // Partitions that leave this broker are closed first, and a deleted topic's directories
     // moved aside, before any log is opened below: a topic deleted and created again under

@@ -1,8 +1,6 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "hosting/hosting.h"
 
-#include <chrono>
-
 namespace eddy::hosting {
 
 error_code call_error(slot_state state) {
@@ -38,12 +36,6 @@ error_code write_error(error_code append_error) {
     default:
         return error_code::unknown_server_error;
     }
-}
-
-int64_t wall_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 }  // namespace eddy::hosting

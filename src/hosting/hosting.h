@@ -22,7 +22,4 @@ error_code call_error(slot_state state);
 // for a transactional write refused for its producer, else UNKNOWN_SERVER_ERROR.
 error_code write_error(error_code append_error);
 
-// Milliseconds since the epoch, the coordinators' clock.
-int64_t wall_ms();
-
 }  // namespace eddy::hosting

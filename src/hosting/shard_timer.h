@@ -10,6 +10,7 @@
 
 #include <asio.hpp>
 
+#include "common/wall_clock.h"
 #include "hosting/hosting.h"
 
 namespace eddy::hosting {
@@ -25,10 +26,10 @@ void arm_shard_timer(const std::shared_ptr<Slot>& s, After after) {
         s->timer.cancel();
         return;
     }
-    s->timer.expires_after(std::chrono::milliseconds(std::max<int64_t>(0, *deadline - wall_ms())));
+    s->timer.expires_after(std::chrono::milliseconds(std::max<int64_t>(0, *deadline - wall_clock_ms())));
     s->timer.async_wait([s, after](asio::error_code ec) {
         if (ec == asio::error::operation_aborted || s->state.load() != slot_state::loaded) return;
-        s->shard->on_timer(wall_ms());
+        s->shard->on_timer(wall_clock_ms());
         after();
     });
 }

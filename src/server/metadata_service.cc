@@ -2,6 +2,7 @@
 #include "server/metadata_service.h"
 
 #include "common/logging.h"
+#include "common/wall_clock.h"
 #include "metadata/snapshot.h"
 
 #include <asio/co_spawn.hpp>
@@ -10,7 +11,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <chrono>
 #include <cstdlib>
 #include <random>
 #include <stdexcept>
@@ -21,12 +21,6 @@ namespace {
 spdlog::logger& controller_log() {
     static const std::shared_ptr<spdlog::logger> logger = get_logger("controller");
     return *logger;
-}
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 uint64_t random_seed() {
@@ -112,7 +106,7 @@ metadata_service::metadata_service(metadata_service_options options)
       fs_(log::make_posix_filesystem()),
       quorum_(*fs_, quorum_options_of(options_)),
       controller_(controller_options_of(options_)),
-      snapshot_trigger_(snapshot_config_of(options_), now_ms()),
+      snapshot_trigger_(snapshot_config_of(options_), wall_clock_ms()),
       image_(metadata::metadata_image::empty(options_.cluster_id)) {
     options_.self.broker_id = options_.node_id;
     options_.self.incarnation_id = random_uuid();
@@ -125,7 +119,7 @@ void metadata_service::on_image(std::function<void(metadata::image_ptr)> subscri
 }
 
 void metadata_service::start() {
-    const int64_t now = now_ms();
+    const int64_t now = wall_clock_ms();
     if (auto ec = quorum_.start(now)) {
         throw std::runtime_error(fmt::format("metadata log in {}: {} ({})", quorum_.partition_dir(),
                                              ec.message(), quorum_.last_error()));
@@ -187,14 +181,14 @@ void metadata_service::handle_snapshot(const raft::snapshot_contents& snapshot) 
         fatal(fmt::format("snapshot {} does not apply: {}", raft::snapshot_file_name(snapshot.id),
                           st.error));
     }
-    snapshot_trigger_.reset(now_ms());
+    snapshot_trigger_.reset(wall_clock_ms());
 }
 
 void metadata_service::handle_commit(const raft::committed_batch& batch) {
     metadata::apply_status st = controller_.replay_framed(batch.records);
     if (!st.ok())
         fatal(fmt::format("batch at offset {} does not apply: {}", batch.base_offset, st.error));
-    if (auto why = snapshot_trigger_.batch_replayed(batch.size_bytes, now_ms())) {
+    if (auto why = snapshot_trigger_.batch_replayed(batch.size_bytes, wall_clock_ms())) {
         snapshot_due_ = std::move(why);
     }
 }
@@ -206,7 +200,7 @@ void metadata_service::maybe_write_snapshot() {
     // The controller's image is the state of exactly the batches delivered so far.
     const raft::delivered_position at = quorum_.delivered();
     const raft::snapshot_id id{at.end_offset, at.epoch};
-    const int64_t now = now_ms();
+    const int64_t now = wall_clock_ms();
     auto writer = quorum_.create_snapshot(id, at.last_timestamp, now);
     if (writer && !*writer) return;  // one at this offset exists already
     std::error_code ec = writer.error();
@@ -226,7 +220,7 @@ void metadata_service::maybe_write_snapshot() {
 
 void metadata_service::commit(const std::vector<metadata::versioned_record>& records) {
     if (records.empty()) return;
-    const int64_t now = now_ms();
+    const int64_t now = wall_clock_ms();
     auto appended = quorum_.append(metadata::frame_records(records), now);
     if (!appended)
         fatal(fmt::format("append: {} ({})", appended.error().message(), quorum_.last_error()));
@@ -257,7 +251,7 @@ template <class Op>
 auto metadata_service::submit(Op op) -> asio::awaitable<
     decltype(std::declval<Op&>()(std::declval<controller::controller&>(), int64_t{}).response)> {
     auto run = [this, op = std::move(op)]() mutable {
-        auto r = op(controller_, now_ms());
+        auto r = op(controller_, wall_clock_ms());
         commit(r.records);
         return std::move(r.response);
     };

@@ -1,10 +1,11 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "broker/handlers/delete_records.h"
 
-#include <chrono>
 #include <memory>
 #include <utility>
 #include <vector>
+
+#include "common/wall_clock.h"
 
 namespace eddy::broker {
 
@@ -21,9 +22,7 @@ struct trim_point {
 asio::awaitable<delete_records_handler::response> delete_records_handler::handle(
     cluster::replica_manager& replicas, request_context& /*ctx*/, request&& req) {
     response resp;
-    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+    const int64_t now = wall_clock_ms();
     std::vector<std::shared_ptr<cluster::partition>> targets;
     std::vector<trim_point> trims;
     for (const auto& topic : req.topics) {

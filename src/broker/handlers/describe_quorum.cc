@@ -1,10 +1,10 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "broker/handlers/describe_quorum.h"
 
-#include <chrono>
 #include <string_view>
 
 #include "broker/cluster_metadata.h"
+#include "common/wall_clock.h"
 #include "eddy/error_code.h"
 
 namespace eddy::broker {
@@ -52,9 +52,7 @@ asio::awaitable<describe_quorum_handler::response> describe_quorum_handler::hand
     }
     auto operation = ctx.broker->metadata->describe_quorum();
     const quorum_status st = co_await std::move(operation);
-    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+    const int64_t now = wall_clock_ms();
 
     response out;
     auto& topic = out.topics.emplace_back();

@@ -1,11 +1,11 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "broker/handlers/produce.h"
 
-#include <chrono>
 #include <span>
 #include <utility>
 #include <vector>
 
+#include "common/wall_clock.h"
 #include "controller/topic_names.h"
 #include "record/batch.h"
 #include "record/legacy_message_set.h"
@@ -14,12 +14,6 @@ namespace eddy::broker {
 namespace {
 
 using partition_response = msg::produce_response::partition_produce_response;
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 partition_response error_response(int32_t index, error_code e) {
     partition_response r;
@@ -130,7 +124,7 @@ asio::awaitable<produce_handler::response> produce_handler::handle(
 
     int16_t version = ctx.api_version;
     int16_t acks = req.acks;
-    int64_t now = now_ms();
+    int64_t now = wall_clock_ms();
     // Every partition is appended on its own strand: right here when the strand is idle
     // and the append will not fsync, else on the pool, all at the same time. Built
     // outside the co_await: GCC 12 destroys temporaries of a co_await expression (here

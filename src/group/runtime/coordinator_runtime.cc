@@ -2,9 +2,9 @@
 #include "group/runtime/coordinator_runtime.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include "common/logging.h"
+#include "common/wall_clock.h"
 #include "group/runtime/offsets_batch.h"
 #include "group/runtime/partition_for.h"
 #include "hosting/hosting.h"
@@ -24,7 +24,6 @@ spdlog::logger& runtime_log() {
 }  // namespace
 
 using hosting::slot_state;
-using hosting::wall_ms;
 
 // One hosted __consumer_offsets partition. `state` may be read anywhere; everything
 // else lives on the partition's strand.
@@ -86,7 +85,7 @@ void coordinator_runtime::run(int32_t partition, shard_op op, std::function<void
         return;
     }
     slots_.post_call(partition, std::move(fail), [this, op = std::move(op)](const slot_ptr& s) {
-        op(*s->shard, wall_ms(), s->queue);
+        op(*s->shard, wall_clock_ms(), s->queue);
         finish_call(s);
     });
 }
@@ -130,7 +129,7 @@ void coordinator_runtime::load_step(const slot_ptr& s) {
         return;
     }
     if (step.done) {
-        s->shard->loaded(wall_ms());
+        s->shard->loaded(wall_clock_ms());
         s->state = slot_state::loaded;
         runtime_log().info("loaded the group coordinator of {} (offsets up to {})", name,
                            s->load_offset);
@@ -181,7 +180,7 @@ error_code coordinator_runtime::append_batch(slot& s, std::span<const coordinato
 void coordinator_runtime::finish_call(const slot_ptr& s) {
     std::vector<coordinator_record> records = s->shard->take_records();
     error_code failed = error_code::none;
-    if (!records.empty()) failed = append(*s, records, wall_ms());
+    if (!records.empty()) failed = append(*s, records, wall_clock_ms());
     std::vector<deferred_reply> ready = std::move(s->queue.ready);
     s->queue.ready.clear();
     if (failed == error_code::none) {
@@ -230,7 +229,7 @@ void coordinator_runtime::complete_transaction(int32_t partition, const record::
             done(error_code::not_coordinator);
             return;
         }
-        const int64_t now = wall_ms();
+        const int64_t now = wall_clock_ms();
         if (error_code e = s->partition->write_marker(marker, now); e != error_code::none) {
             done(e);
             return;

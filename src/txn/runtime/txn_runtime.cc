@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/logging.h"
+#include "common/wall_clock.h"
 #include "group/runtime/partition_for.h"
 #include "hosting/hosting.h"
 #include "hosting/log_loader.h"
@@ -52,7 +53,6 @@ marker_action action_of(error_code e) {
 }  // namespace
 
 using hosting::slot_state;
-using hosting::wall_ms;
 
 // One hosted __transaction_state partition. `state` may be read anywhere; everything else
 // lives on the partition's strand.
@@ -159,7 +159,7 @@ void txn_runtime::run(int32_t partition, shard_op op, std::function<void(error_c
     }
     slots_.post_call(partition, std::move(fail), [this, op = std::move(op)](const slot_ptr& s) mutable {
         std::vector<std::function<void(error_code)>> replies;
-        replies.push_back(op(*s, wall_ms()));
+        replies.push_back(op(*s, wall_clock_ms()));
         finish_call(s, std::move(replies));
     });
 }
@@ -223,7 +223,7 @@ void txn_runtime::load_step(const slot_ptr& s) {
         return;
     }
     if (step.done) {
-        s->shard->loaded(wall_ms());
+        s->shard->loaded(wall_clock_ms());
         s->state = slot_state::loaded;
         runtime_log().info("loaded the transaction coordinator of {} (offsets up to {}, {} ids)",
                            name, s->load_offset, s->shard->size());
@@ -246,7 +246,7 @@ void txn_runtime::finish_call(const slot_ptr& s,
             if (r.value) p.value = std::span<const uint8_t>(*r.value);
             plain.push_back(p);
         }
-        const int64_t now = wall_ms();
+        const int64_t now = wall_clock_ms();
         record::plain_batch_header h;
         h.leader_epoch = s->partition->leader_epoch();
         h.timestamp_ms = now;
@@ -310,7 +310,7 @@ void txn_runtime::send_markers(const std::shared_ptr<marker_job>& job) {
     if (job->to_send.empty()) {
         // Every partition has its marker: CompleteCommit/CompleteAbort.
         --markers_in_flight_;
-        if (s.shard->markers_written(job->markers, wall_ms())) finish_call(job->owner, {});
+        if (s.shard->markers_written(job->markers, wall_clock_ms())) finish_call(job->owner, {});
         return;
     }
     std::set<topic_partition> round = std::move(job->to_send);
