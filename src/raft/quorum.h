@@ -122,6 +122,8 @@ public:
     bool is_leader() const { return state_.leader_id == options_.node_id; }
     int32_t epoch() const { return state_.leader_epoch; }
     int32_t leader_id() const { return state_.leader_id; }
+    // The voters' ids: controller.quorum.voters, or this node alone when it names none.
+    const std::vector<int32_t>& voters() const { return options_.voters; }
     int64_t high_watermark() const { return high_watermark_; }
     int64_t end_offset() const { return log_ ? log_->latest() : 0; }
     int64_t start_offset() const { return log_ ? log_->earliest() : 0; }

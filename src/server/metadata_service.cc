@@ -297,8 +297,7 @@ asio::awaitable<broker::quorum_status> metadata_service::describe_quorum() {
         st.leader_epoch = quorum_.epoch();
         st.high_watermark = quorum_.high_watermark();
         st.leader_end_offset = quorum_.end_offset();
-        // No controller.quorum.voters: this node alone (quorum_options' rule).
-        st.voters = options_.voters.empty() ? std::vector<int32_t>{options_.node_id} : options_.voters;
+        st.voters = quorum_.voters();
         std::sort(st.voters.begin(), st.voters.end());
         return st;
     });
