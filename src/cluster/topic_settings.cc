@@ -67,8 +67,7 @@ topic_settings parse_topic_settings(const std::map<std::string, std::string>& c)
     t.timestamp_after_max_ms = record::effective_timestamp_bound(t.timestamp_after_max_ms, difference);
     if (auto it = c.find("message.timestamp.type"); it != c.end() && it->second == "LogAppendTime")
         t.timestamp_type = record::timestamp_type::log_append_time;
-    // A BOOLEAN config: Kafka's ConfigDef accepts true and false in any case.
-    if (auto it = c.find("preallocate"); it != c.end()) t.log.preallocate = ascii_lower(it->second) == "true";
+    if (auto it = c.find("preallocate"); it != c.end()) t.log.preallocate = it->second == "true";
     if (auto it = c.find("cleanup.policy"); it != c.end())
     {
         t.compacted = it->second.find("compact") != std::string::npos;
