@@ -8,7 +8,8 @@
 
 #include "config/config_error.h"
 #include "config/properties.h"
-#include "metadata/uuid_text.h"
+#include "eddy/codec/random_uuid.h"
+#include "eddy/codec/uuid_text.h"
 
 namespace eddy::broker {
 namespace fs = std::filesystem;
@@ -41,7 +42,7 @@ std::optional<stored> read_meta(const fs::path& file) {
         throw config_error(file.string() + ": node.id is not a number");
     }
     if (auto did = p.find("directory.id"); did != p.end()) {
-        s.directory_id = metadata::uuid_from_string(did->second);
+        s.directory_id = codec::uuid_from_string(did->second);
         if (!s.directory_id) throw config_error(file.string() + ": directory.id is not a uuid");
         if (reserved_directory_id(*s.directory_id))
             throw config_error(file.string() + ": directory.id " + did->second + " is reserved");
@@ -57,7 +58,7 @@ void write_meta(const fs::path& dir, const std::string& cluster_id, int32_t node
         std::ofstream out(tmp, std::ios::trunc);
         out << "#\n# Written by eddy. Identifies the cluster, node and directory this is.\n"
             << "cluster.id=" << cluster_id << "\n"
-            << "directory.id=" << metadata::to_string(directory_id) << "\n"
+            << "directory.id=" << codec::to_string(directory_id) << "\n"
             << "node.id=" << node_id << "\n"
             << "version=1\n";
         out.flush();
@@ -68,19 +69,15 @@ void write_meta(const fs::path& dir, const std::string& cluster_id, int32_t node
     if (ec) throw config_error("cannot write " + (dir / "meta.properties").string() + ": " + ec.message());
 }
 
-codec::uuid random_uuid() {
-    std::random_device rd;
-    codec::uuid id;
-    for (auto& b : id.bytes) b = static_cast<uint8_t>(rd());
-    return id;
-}
-
 // Kafka's rules for a new directory id (MetaPropertiesEnsemble.generateValidDirectoryId):
-// not reserved, no leading '-' in its text form, and not another dir's id.
+// 128 random bits (not a version-4 uuid), not reserved, no leading '-' in its text form,
+// and not another dir's id.
 codec::uuid random_directory_id(const std::vector<codec::uuid>& taken) {
+    std::random_device rd;
     while (true) {
-        codec::uuid id = random_uuid();
-        if (reserved_directory_id(id) || metadata::to_string(id).front() == '-') continue;
+        codec::uuid id;
+        for (auto& b : id.bytes) b = static_cast<uint8_t>(rd());
+        if (reserved_directory_id(id) || codec::to_string(id).front() == '-') continue;
         if (std::find(taken.begin(), taken.end(), id) == taken.end()) return id;
     }
 }
@@ -88,12 +85,8 @@ codec::uuid random_directory_id(const std::vector<codec::uuid>& taken) {
 }  // namespace
 
 std::string random_cluster_id() {
-    while (true) {
-        codec::uuid bytes = random_uuid();
-        // Kafka's text form of a uuid (Uuid.toString).
-        std::string id = metadata::to_string(bytes);
-        if (!bytes.is_zero() && id.front() != '-') return id;
-    }
+    std::mt19937_64 rng(codec::random_seed());
+    return codec::to_string(codec::random_uuid(rng));
 }
 
 bool reserved_directory_id(const codec::uuid& id) {
@@ -137,7 +130,7 @@ log_dir_identity ensure_meta_properties(const std::vector<std::string>& log_dirs
         cluster_id = s->cluster_id;
         if (!s->directory_id) continue;
         if (std::find(taken.begin(), taken.end(), *s->directory_id) != taken.end())
-            throw config_error("directory.id " + metadata::to_string(*s->directory_id) +
+            throw config_error("directory.id " + codec::to_string(*s->directory_id) +
                                " of " + d + " is also another log dir's");
         taken.push_back(*s->directory_id);
     }

@@ -12,8 +12,8 @@
 
 namespace eddy::broker {
 
-// A new cluster id the way Kafka makes one: 16 random bytes in URL-safe base64
-// without padding (22 characters), never starting with '-'.
+// A new cluster id the way Kafka makes one (kafka-storage random-uuid): Uuid.randomUuid()
+// in its text form, URL-safe base64 without padding (22 characters), never starting with '-'.
 std::string random_cluster_id();
 
 // Kafka's reserved directory ids (DirectoryId.reserved): the first 100, which name

@@ -2,7 +2,7 @@
 #include "cluster/partition_metadata_file.h"
 
 #include "log/text_file.h"
-#include "metadata/uuid_text.h"
+#include "eddy/codec/uuid_text.h"
 
 #include <vector>
 
@@ -24,7 +24,7 @@ std::optional<std::string_view> value_of(std::string_view line, std::string_view
 std::error_code write_partition_metadata(log::filesystem& fs, const std::string& partition_dir,
                                          const codec::uuid& topic_id) {
     return log::write_text(fs, partition_dir, std::string(partition_metadata_name),
-                           "version: 0\ntopic_id: " + metadata::to_string(topic_id));
+                           "version: 0\ntopic_id: " + codec::to_string(topic_id));
 }
 
 log::result<std::optional<codec::uuid>> read_partition_metadata(log::filesystem& fs,
@@ -44,7 +44,7 @@ log::result<std::optional<codec::uuid>> read_partition_metadata(log::filesystem&
     // Kafka reads any version from 0 up, for downgrades; the fields stay the same.
     int v = -1;
     if (!log::parse_int(*version, v) || v < 0) return malformed();
-    std::optional<codec::uuid> id = metadata::uuid_from_string(*id_text);
+    std::optional<codec::uuid> id = codec::uuid_from_string(*id_text);
     if (!id || *id == codec::uuid{}) return malformed();
     return id;
 }

@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "metadata/uuid_text.h"
+#include "eddy/codec/random_uuid.h"
 
 namespace eddy::controller {
 
@@ -150,19 +150,9 @@ controller_result<producer_id_block> controller::allocate_producer_ids(int32_t b
 }
 
 codec::uuid controller::new_topic_id() {
-    // Uuid.randomUuid: a version-4 uuid, never one of the reserved ids (zero, or the
-    // metadata topic's id 1) and never one whose text starts with '-'.
     while (true) {
-        codec::uuid id;
-        for (size_t i = 0; i < id.bytes.size(); i += 8) {
-            uint64_t r = rng_();
-            for (size_t j = 0; j < 8; ++j) id.bytes[i + j] = static_cast<uint8_t>(r >> (8 * j));
-        }
-        id.bytes[6] = static_cast<uint8_t>((id.bytes[6] & 0x0f) | 0x40);
-        id.bytes[8] = static_cast<uint8_t>((id.bytes[8] & 0x3f) | 0x80);
-        if (metadata::to_string(id)[0] == '-') continue;
-        if (image_->topic(id) != nullptr) continue;
-        return id;
+        codec::uuid id = codec::random_uuid(rng_);
+        if (image_->topic(id) == nullptr) return id;
     }
 }
 

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "metadata/image_records.h"
-#include "metadata/uuid_text.h"
+#include "eddy/codec/uuid_text.h"
 
 namespace eddy::metadata {
 

@@ -3,6 +3,7 @@
 
 #include "common/logging.h"
 #include "common/wall_clock.h"
+#include "eddy/codec/random_uuid.h"
 #include "metadata/snapshot.h"
 
 #include <asio/co_spawn.hpp>
@@ -23,24 +24,12 @@ spdlog::logger& controller_log() {
     return *logger;
 }
 
-uint64_t random_seed() {
-    std::random_device rd;
-    return (static_cast<uint64_t>(rd()) << 32) ^ rd();
-}
-
-codec::uuid random_uuid() {
-    std::mt19937_64 g(random_seed());
-    codec::uuid id;
-    for (size_t i = 0; i < id.bytes.size(); ++i) id.bytes[i] = static_cast<uint8_t>(g() >> 13);
-    return id;
-}
-
 controller::controller_options controller_options_of(const metadata_service_options& o) {
     controller::controller_options c;
     c.node_id = o.node_id;
     c.cluster_id = o.cluster_id;
     c.static_configs = o.static_configs;
-    c.seed = random_seed();
+    c.seed = codec::random_seed();
     return c;
 }
 
@@ -109,7 +98,8 @@ metadata_service::metadata_service(metadata_service_options options)
       snapshot_trigger_(snapshot_config_of(options_), wall_clock_ms()),
       image_(metadata::metadata_image::empty(options_.cluster_id)) {
     options_.self.broker_id = options_.node_id;
-    options_.self.incarnation_id = random_uuid();
+    std::mt19937_64 rng(codec::random_seed());
+    options_.self.incarnation_id = codec::random_uuid(rng);
 }
 
 metadata_service::~metadata_service() { stop(); }

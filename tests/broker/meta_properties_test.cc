@@ -9,7 +9,7 @@
 #include "broker/meta_properties.h"
 #include "config/config_error.h"
 #include "config/properties.h"
-#include "metadata/uuid_text.h"
+#include "eddy/codec/uuid_text.h"
 
 using namespace eddy;
 namespace fs = std::filesystem;
@@ -84,7 +84,7 @@ TEST_SUITE("broker.meta_properties") {
             const codec::uuid& id = first.directory_ids[i];
             CHECK_FALSE(broker::reserved_directory_id(id));
             auto props = config::load_properties_file((i == 0 ? a : b) + "/meta.properties");
-            CHECK(props.at("directory.id") == metadata::to_string(id));
+            CHECK(props.at("directory.id") == codec::to_string(id));
             CHECK(props.at("directory.id").front() != '-');
         }
         CHECK(broker::ensure_meta_properties({a, b}, 1, std::nullopt).directory_ids == first.directory_ids);
@@ -101,7 +101,7 @@ TEST_SUITE("broker.meta_properties") {
         CHECK(props.at("node.id") == "3");
         CHECK(props.at("version") == "1");
         REQUIRE(id.directory_ids.size() == 1);
-        CHECK(props.at("directory.id") == metadata::to_string(id.directory_ids[0]));
+        CHECK(props.at("directory.id") == codec::to_string(id.directory_ids[0]));
     }
 
     TEST_CASE("a directory.id of Kafka's is read as it is") {
@@ -110,7 +110,7 @@ TEST_SUITE("broker.meta_properties") {
                    "node.id=1\ndirectory.id=WxMKHWlWQ7mjaUNMVo7JAA\nversion=1\ncluster.id=c\n");
         broker::log_dir_identity id = broker::ensure_meta_properties({(t.path / "a").string()}, 1, std::nullopt);
         REQUIRE(id.directory_ids.size() == 1);
-        CHECK(metadata::to_string(id.directory_ids[0]) == "WxMKHWlWQ7mjaUNMVo7JAA");
+        CHECK(codec::to_string(id.directory_ids[0]) == "WxMKHWlWQ7mjaUNMVo7JAA");
     }
 
     TEST_CASE("one dir named twice has one directory.id") {
@@ -120,7 +120,7 @@ TEST_SUITE("broker.meta_properties") {
         REQUIRE(id.directory_ids.size() == 2);
         CHECK(id.directory_ids[0] == id.directory_ids[1]);
         CHECK(config::load_properties_file(a + "/meta.properties").at("directory.id") ==
-              metadata::to_string(id.directory_ids[0]));
+              codec::to_string(id.directory_ids[0]));
     }
 
     TEST_CASE("a malformed, reserved or shared directory.id is refused") {
@@ -130,7 +130,7 @@ TEST_SUITE("broker.meta_properties") {
         CHECK_THROWS_AS(broker::ensure_meta_properties({(t.path / "bad").string()}, 1, std::nullopt),
                         config::config_error);
         // Uuid(0, 1) is DirectoryId.UNASSIGNED.
-        write_file(t.path / "reserved/meta.properties", head + "directory.id=" + metadata::to_string(uuid_of(0, 1)) + "\n");
+        write_file(t.path / "reserved/meta.properties", head + "directory.id=" + codec::to_string(uuid_of(0, 1)) + "\n");
         CHECK_THROWS_AS(broker::ensure_meta_properties({(t.path / "reserved").string()}, 1, std::nullopt),
                         config::config_error);
         write_file(t.path / "x/meta.properties", head + "directory.id=WxMKHWlWQ7mjaUNMVo7JAA\n");

@@ -5,7 +5,7 @@
 #include "cluster/partition_metadata_file.h"
 #include "cluster_fixture.h"
 #include "log/memory_filesystem.h"
-#include "metadata/uuid_text.h"
+#include "eddy/codec/uuid_text.h"
 
 #include <doctest/doctest.h>
 
@@ -105,7 +105,7 @@ TEST_SUITE("cluster.topic_deletion") {
         f.create_topic({.name = "ids", .partitions = 2});
         for (int p = 0; p < 2; ++p) {
             CHECK(read_text(f.dir() + "/logs/ids-" + std::to_string(p) + "/partition.metadata") ==
-                  "version: 0\ntopic_id: " + metadata::to_string(f.topic_id("ids")));
+                  "version: 0\ntopic_id: " + codec::to_string(f.topic_id("ids")));
         }
     }
 
@@ -190,7 +190,7 @@ TEST_SUITE("cluster.topic_deletion") {
         CHECK(stray[0].ends_with("-stray"));
         CHECK(fs::exists(logs + "/" + stray[0] + "/00000000000000000000.log"));
         CHECK(read_text(logs + "/twice-0/partition.metadata")
-                  .find(metadata::to_string(f.topic_id("twice"))) != std::string::npos);
+                  .find(codec::to_string(f.topic_id("twice"))) != std::string::npos);
     }
 
     TEST_CASE("at start, partition directories of no partition in the metadata become -stray") {
@@ -283,9 +283,9 @@ TEST_SUITE("cluster.topic_deletion") {
                 std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size())));
         };
         // Kafka splits on whitespace runs and reads any version from 0 up.
-        put("version:   1\ntopic_id:\t" + metadata::to_string(id) + "\n");
+        put("version:   1\ntopic_id:\t" + codec::to_string(id) + "\n");
         CHECK(read_partition_metadata(mfs, "/d").value() == id);
-        const std::string text_id = metadata::to_string(id);
+        const std::string text_id = codec::to_string(id);
         for (const std::string& bad : std::vector<std::string>{
                  "", "version: 0", "version: x\ntopic_id: " + text_id,
                  "version: -1\ntopic_id: " + text_id, "version: 0\ntopic_id: nope",

@@ -11,7 +11,7 @@
 
 #include "controller/controller.h"
 #include "metadata/snapshot.h"
-#include "metadata/uuid_text.h"
+#include "eddy/codec/uuid_text.h"
 #include "error_code_value.h"
 
 namespace eddy::controller_test {

@@ -320,7 +320,7 @@ TEST_SUITE("controller.create_topics") {
         auto res = create_and_commit(k, topics);
         std::set<std::string> ids;
         for (const auto& t : res.topics) {
-            std::string text = metadata::to_string(t.topic_id);
+            std::string text = codec::to_string(t.topic_id);
             CHECK(text[0] != '-');
             ids.insert(text);
         }

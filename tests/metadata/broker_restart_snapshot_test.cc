@@ -8,7 +8,7 @@
 #include "kafka_client.h"
 #include "config/properties.h"
 #include "log/file_names.h"
-#include "metadata/uuid_text.h"
+#include "eddy/codec/uuid_text.h"
 #include "raft/snapshot_path.h"
 #include "server/broker_server.h"
 
@@ -149,12 +149,12 @@ TEST_SUITE("metadata.broker_restart") {
             REQUIRE(image->brokers().size() == 1);
             const metadata::broker_registration& self = image->brokers().begin()->second;
             REQUIRE(self.log_dirs.size() == 1);
-            CHECK(metadata::to_string(self.log_dirs[0]) == stored);
+            CHECK(codec::to_string(self.log_dirs[0]) == stored);
             const metadata::topic_image* topic = image->topic("dirs");
             REQUIRE(topic != nullptr);
             for (const auto& [id, p] : topic->partitions) {
                 REQUIRE(p.directories.size() == 1);
-                CHECK(metadata::to_string(p.directories[0]) == stored);
+                CHECK(codec::to_string(p.directories[0]) == stored);
             }
             b.stop();
             b.start();

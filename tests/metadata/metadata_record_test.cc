@@ -2,7 +2,6 @@
 #include <doctest/doctest.h>
 
 #include "metadata/metadata_record.h"
-#include "metadata/uuid_text.h"
 
 #ifdef EDDY_HAVE_CODEC_FILL
 #include "eddy/msg_test/fill.h"
@@ -140,17 +139,4 @@ TEST_SUITE("metadata.record") {
         }(std::make_index_sequence<std::variant_size_v<metadata::metadata_record>>{});
     }
 #endif
-
-    TEST_CASE("uuids print as Kafka prints them") {
-        codec::uuid one;
-        one.bytes[15] = 1;
-        CHECK(metadata::to_string(one) == "AAAAAAAAAAAAAAAAAAAAAQ");
-        CHECK(metadata::to_string(codec::uuid{}) == "AAAAAAAAAAAAAAAAAAAAAA");
-        codec::uuid id;
-        for (size_t i = 0; i < 16; ++i) id.bytes[i] = static_cast<uint8_t>(i * 17 + 3);
-        auto back = metadata::uuid_from_string(metadata::to_string(id));
-        REQUIRE(back.has_value());
-        CHECK(*back == id);
-        CHECK_FALSE(metadata::uuid_from_string("short").has_value());
-    }
 }

@@ -1,7 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
-#include "metadata/uuid_text.h"
+#include "eddy/codec/uuid_text.h"
 
-namespace eddy::metadata {
+namespace eddy::codec {
 
 namespace {
 constexpr std::string_view alphabet =
@@ -13,7 +13,7 @@ int value_of(char c) {
 }
 }  // namespace
 
-std::string to_string(const codec::uuid& id) {
+std::string to_string(const uuid& id) {
     std::string out;
     out.reserve(22);
     uint32_t acc = 0;
@@ -30,9 +30,9 @@ std::string to_string(const codec::uuid& id) {
     return out;
 }
 
-std::optional<codec::uuid> uuid_from_string(std::string_view text) {
+std::optional<uuid> uuid_from_string(std::string_view text) {
     if (text.size() != 22) return std::nullopt;
-    codec::uuid id;
+    uuid id;
     uint32_t acc = 0;
     int bits = 0;
     size_t n = 0;
@@ -51,4 +51,4 @@ std::optional<codec::uuid> uuid_from_string(std::string_view text) {
     return id;
 }
 
-}  // namespace eddy::metadata
+}  // namespace eddy::codec

@@ -8,10 +8,10 @@
 
 #include "eddy/codec/types.h"
 
-namespace eddy::metadata {
+namespace eddy::codec {
 
-std::string to_string(const codec::uuid& id);
+std::string to_string(const uuid& id);
 // The inverse of to_string; nullopt unless `text` is 22 url-safe base64 characters.
-std::optional<codec::uuid> uuid_from_string(std::string_view text);
+std::optional<uuid> uuid_from_string(std::string_view text);
 
-}  // namespace eddy::metadata
+}  // namespace eddy::codec
