@@ -41,6 +41,9 @@ struct broker_info {
     std::string cluster_id;
     std::vector<advertised_endpoint> endpoints;
     std::string rack;  // empty = no rack (sent as null)
+    // max.request.partition.size.limit: at most this many partitions in one
+    // DescribeTopicPartitions answer, whatever the request's ResponsePartitionLimit.
+    int32_t max_request_partition_size_limit = 2000;
     // The metadata image and the controller's operations; null only in handler unit tests
     // that need neither (Metadata then answers from an empty image).
     std::shared_ptr<cluster_metadata> metadata;

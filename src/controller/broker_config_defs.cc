@@ -108,6 +108,7 @@ const auto broker_defs = std::to_array<config_def>({
     def("max.connections", t::int_, int_max, true, v::range, 0),
     def("max.connections.per.ip", t::int_, int_max, true, v::range, 0),
     def("max.connections.per.ip.overrides", t::string, "", true),
+    def("max.request.partition.size.limit", t::int_, "2000", false, v::range, 1),
     def("message.max.bytes", t::int_, "1048588", true, v::range, 0),
     def("metadata.log.dir", t::string, none, false),
     def("min.insync.replicas", t::int_, "1", true, v::range, 1),

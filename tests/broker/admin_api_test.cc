@@ -434,6 +434,22 @@ TEST_SUITE("broker.admin") {
         CHECK(listed(ask({"dtp-a"}, 10, std::pair{std::string("dtp-a"), -1})) == std::vector<std::string>{"dtp-a!42"});
     }
 
+    TEST_CASE("DescribeTopicPartitions answers at most max.request.partition.size.limit partitions") {
+        admin_broker b("max.request.partition.size.limit=2\n");
+        test::kafka_client c(b.port);
+        REQUIRE(c.call<msg::create_topics_response>(create("capped", 3), 7));
+        msg::describe_topic_partitions_request r;
+        r.topics.push_back({"capped", {}});
+        r.response_partition_limit = 2000;  // the client's default; the broker's limit wins
+        auto resp = c.call<msg::describe_topic_partitions_response>(r, 0);
+        REQUIRE(resp);
+        REQUIRE(resp->body.topics.size() == 1);
+        CHECK(resp->body.topics[0].partitions.size() == 2);
+        REQUIRE(resp->body.next_cursor);
+        CHECK(resp->body.next_cursor->topic_name == "capped");
+        CHECK(resp->body.next_cursor->partition_index == 2);
+    }
+
     TEST_CASE("DescribeQuorum reports the one-voter metadata quorum, in every version") {
         admin_broker b;
         test::kafka_client c(b.port);

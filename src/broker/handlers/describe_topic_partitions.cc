@@ -65,7 +65,8 @@ handler::response handler::answer(const request_context& ctx, const request& req
     if (req.cursor && req.cursor->partition_index < 0) return refuse_all(req, error_code::invalid_request);
 
     const std::string& listener = ctx.client->listener_name;
-    int32_t remaining = std::max(std::min(max_partitions, req.response_partition_limit), 1);
+    int32_t remaining =
+        std::max(std::min(ctx.broker->max_request_partition_size_limit, req.response_partition_limit), 1);
     response out;
     for (const std::string& name : names) {
         if (remaining == 0) {

@@ -22,10 +22,6 @@ struct describe_topic_partitions_handler {
     static constexpr msg::api_key key = msg::api_key::describe_topic_partitions;
     static constexpr version_range supported{0, 0};
 
-    // Kafka's max.request.partition.size.limit default: at most this many partitions in one
-    // answer, whatever the request's ResponsePartitionLimit.
-    static constexpr int32_t max_partitions = 2000;
-
     static asio::awaitable<response> handle(request_context& ctx, request&& req);
     // The answer given `image`. Pure: for the handler and its tests.
     static response answer(const request_context& ctx, const request& req,
