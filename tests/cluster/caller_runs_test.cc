@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -44,9 +45,13 @@ TEST_CASE("An idle partition strand runs the call on the calling thread") {
     ps_t ps{f.replicas().find("t1", 0), f.replicas().find("t1", 1), f.replicas().find("t1", 0)};
     // A strand is idle once the pool has finished what the topic's creation posted there,
     // and a round of the pool's own may still hold it for a moment after: some round of a
-    // few must find both idle. Calls for one partition run in order either way.
+    // few must find both idle. A round that found a strand busy ran its call on the pool,
+    // which holds the strand again for a moment, so each retry first waits a little longer
+    // for that pool thread to let go (on a loaded machine it may be descheduled there).
+    // Calls for one partition run in order either way.
     bool all_here = false;
     for (int round = 0; round < 50 && !all_here; ++round) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(round));
         auto t = std::make_shared<trace>();
         auto ran = run_here(ps, t, {false, false, false});
         all_here = std::all_of(ran.begin(), ran.end(),
