@@ -77,7 +77,7 @@ codec::uuid random_directory_id(const std::vector<codec::uuid>& taken) {
     while (true) {
         codec::uuid id;
         for (auto& b : id.bytes) b = static_cast<uint8_t>(rd());
-        if (reserved_directory_id(id) || codec::to_string(id).front() == '-') continue;
+        if (reserved_directory_id(id) || codec::text_starts_with_dash(id)) continue;
         if (std::find(taken.begin(), taken.end(), id) == taken.end()) return id;
     }
 }
@@ -85,8 +85,7 @@ codec::uuid random_directory_id(const std::vector<codec::uuid>& taken) {
 }  // namespace
 
 std::string random_cluster_id() {
-    std::mt19937_64 rng(codec::random_seed());
-    return codec::to_string(codec::random_uuid(rng));
+    return codec::to_string(codec::random_uuid());
 }
 
 bool reserved_directory_id(const codec::uuid& id) {

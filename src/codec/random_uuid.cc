@@ -1,6 +1,8 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "eddy/codec/random_uuid.h"
 
+#include "eddy/codec/uuid_text.h"
+
 namespace eddy::codec {
 
 uint64_t random_seed() {
@@ -18,11 +20,14 @@ uuid random_uuid(std::mt19937_64& rng) {
         id.bytes[6] = static_cast<uint8_t>((id.bytes[6] & 0x0f) | 0x40);  // version 4
         id.bytes[8] = static_cast<uint8_t>((id.bytes[8] & 0x3f) | 0x80);  // IETF variant
         // The version and variant bits already rule out the reserved ids (all zero but the
-        // last byte). The text's first character is the top six bits of the first byte;
-        // '-' is the 63rd character (62) of the url-safe base64 alphabet.
-        if ((id.bytes[0] >> 2) == 62) continue;
-        return id;
+        // last byte).
+        if (!text_starts_with_dash(id)) return id;
     }
+}
+
+uuid random_uuid() {
+    std::mt19937_64 rng(random_seed());
+    return random_uuid(rng);
 }
 
 }  // namespace eddy::codec

@@ -30,6 +30,11 @@ std::string to_string(const uuid& id) {
     return out;
 }
 
+bool text_starts_with_dash(const uuid& id) {
+    // The first character encodes the first byte's top six bits.
+    return alphabet[id.bytes[0] >> 2] == '-';
+}
+
 std::optional<uuid> uuid_from_string(std::string_view text) {
     if (text.size() != 22) return std::nullopt;
     uuid id;

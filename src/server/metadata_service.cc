@@ -13,7 +13,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
-#include <random>
 #include <stdexcept>
 
 namespace eddy::server {
@@ -98,8 +97,7 @@ metadata_service::metadata_service(metadata_service_options options)
       snapshot_trigger_(snapshot_config_of(options_), wall_clock_ms()),
       image_(metadata::metadata_image::empty(options_.cluster_id)) {
     options_.self.broker_id = options_.node_id;
-    std::mt19937_64 rng(codec::random_seed());
-    options_.self.incarnation_id = codec::random_uuid(rng);
+    options_.self.incarnation_id = codec::random_uuid();
 }
 
 metadata_service::~metadata_service() { stop(); }

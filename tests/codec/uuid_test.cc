@@ -42,5 +42,17 @@ TEST_SUITE("codec.uuid") {
         // The same seed gives the same ids (tests seed the controller with a fixed one).
         std::mt19937_64 a(7), b(7);
         CHECK(codec::random_uuid(a) == codec::random_uuid(b));
+        // A one-shot draw follows the same rules.
+        const codec::uuid once = codec::random_uuid();
+        CHECK((once.bytes[6] >> 4) == 4);
+        CHECK_FALSE(codec::text_starts_with_dash(once));
+    }
+
+    TEST_CASE("text_starts_with_dash agrees with the text form") {
+        codec::uuid id;
+        for (int first = 0; first < 256; ++first) {
+            id.bytes[0] = static_cast<uint8_t>(first);
+            CHECK(codec::text_starts_with_dash(id) == (codec::to_string(id).front() == '-'));
+        }
     }
 }

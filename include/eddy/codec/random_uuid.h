@@ -18,5 +18,7 @@ uint64_t random_seed();
 // command line would take for an option. Callers with ids of their own to avoid (topics that
 // exist, directories in use) draw again while they get one of those.
 uuid random_uuid(std::mt19937_64& rng);
+// The same from a generator seeded for this one call, for ids made once per process.
+uuid random_uuid();
 
 }  // namespace eddy::codec
