@@ -39,6 +39,11 @@ result<read_result> log::read(int64_t offset, uint32_t max_bytes, int64_t max_of
         if (first && min_one_batch) {
             take = std::min<uint64_t>(available, std::max<uint64_t>(budget, (*start)->size));
         }
+        // A read with no room for its first batch whole returns nothing, not a part of it:
+        // no client can use a part alone (the Java consumer fails its poll), and Kafka's
+        // Fetch v3+ drops such a read (ReplicaManager, on LogSegment's firstEntryIncomplete).
+        // A batch cut short after whole ones is returned, as Kafka does.
+        if (first && take < (*start)->size) break;
         if (take == 0) break;
         out.slices.push_back({seg.log_file(), (*start)->position, static_cast<uint32_t>(take)});
         out.bytes += take;

@@ -79,6 +79,25 @@ TEST_CASE("max_bytes running out inside a partition cuts it at a whole batch and
     CHECK(got.partition(0, 2).high_watermark == 3);
 }
 
+TEST_CASE("a partition after one that returned data gets no part of a batch alone") {
+    // Kafka's Fetch v3+: once some partition has returned data, one whose first batch
+    // does not fit what is left returns nothing rather than the part that fits.
+    cluster_fixture f;
+    f.create_topic({.name = "t4", .partitions = 2});
+    for (int32_t p = 0; p < 2; ++p)
+        for (int b = 0; b < 2; ++b) REQUIRE(f.produce_error("t4", p, simple_batch(1, 1000)) == 0);
+    const size_t one = batches_in(f.fetch_one("t4", 0, 0).partition().records).at(0).size;
+    // max_bytes runs out half way into partition 1's first batch.
+    fetched got = f.fetch(request_for("t4", {0, 1}, 0, 1 << 20, static_cast<int32_t>(one * 5 / 2)));
+    CHECK(batches_in(got.partition(0, 0).records).size() == 2);
+    CHECK(got.partition(0, 1).records.size == 0);
+    CHECK(got.partition(0, 1).high_watermark == 2);
+    // partition_max_bytes smaller than a batch, on the second partition.
+    got = f.fetch(request_for("t4", {0, 1}, 0, static_cast<int32_t>(one / 2), 1 << 20));
+    CHECK(batches_in(got.partition(0, 0).records).size() == 1);
+    CHECK(got.partition(0, 1).records.size == 0);
+}
+
 TEST_CASE("a fetch beyond the log end or below its start gets OFFSET_OUT_OF_RANGE") {
     cluster_fixture f;
     f.create_topic({.name = "t1"});

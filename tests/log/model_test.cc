@@ -104,6 +104,7 @@ private:
         if (min_one && offset < std::min(hw, m_.next) && m_.batches[i].last < hw) {
             CHECK_FALSE(got.empty());
         }
+        if (r->bytes > 0) CHECK_FALSE(got.empty());  // never a part of a batch alone
         for (const auto& b : got) {
             REQUIRE(i < m_.batches.size());
             CHECK(b.base_offset == m_.batches[i].base);
