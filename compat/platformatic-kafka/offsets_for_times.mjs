@@ -1,5 +1,5 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
-// @platformatic/kafka: Admin.listOffsets (ListOffsets) for earliest, latest and timestamps on records with known timestamps.
+// @platformatic/kafka: Admin.listOffsets (ListOffsets) for earliest, latest, max timestamp and timestamps on records with known timestamps.
 import { bootstrap, brokerKind, Checker, run, skip } from '../lib/expect.mjs'
 import * as R from '../lib/records.mjs'
 
@@ -46,6 +46,13 @@ run(async () => {
   console.log('earliest:', JSON.stringify([...earliest]), 'latest:', JSON.stringify([...latest]))
   check.equal('earliest offsets', [...earliest].sort(), [[0, 0], [1, 0], [2, 0]])
   check.equal('latest offsets', [...latest].sort(), [0, 1, 2].map((p) => [p, R.TIME_COUNT]))
+  // Max timestamp (-3): the first record of the latest timestamp, which the last two share.
+  const [max] = await admin.listOffsets({ topics: [{ name: topic,
+    partitions: [0, 1, 2].map((p) => ({ partitionIndex: p, timestamp: -3n })) }] })
+  const maxGot = max.partitions.map((a) => [a.partitionIndex, Number(a.offset), Number(a.timestamp)])
+  console.log('max timestamp:', JSON.stringify(maxGot))
+  check.equal('max timestamp offsets', maxGot.sort(), [0, 1, 2].map((p) =>
+    [p, R.TIME_COUNT - 2, R.timeRecord(p, R.TIME_COUNT - 1, base).timestamp]))
   const answers = []
   const queries = [0, 1, 2].map((p) => R.timeQueries(p, base))
   for (let k = 0; k < queries[0].length; k++) {

@@ -53,7 +53,7 @@ error_code to_kafka(std::error_code ec) {
     return error_code::kafka_storage_error;
 }
 
-// The first record at or after `target` inside the batch that starts the log's answer
+// The first record at or after `target` inside the batch holding `batch_offset`
 // (the log answers per batch; Kafka answers per record). nullopt when it cannot be read.
 std::optional<log::timestamp_offset> first_record_at_or_after(log::log& l, int64_t batch_offset,
                                                               int64_t target, int64_t log_start,
@@ -245,6 +245,18 @@ offset_outcome partition::offset_for(int64_t timestamp, bool read_committed) {
             if (entry.start_offset <= offset) e = entry.epoch;
         return e;
     };
+    // The log answers per batch (`found` is a record of the batch holding the answer);
+    // Kafka answers with the batch's first record at or after `target`.
+    auto answer_with_record = [&](log::timestamp_offset found, int64_t target) {
+        append_buffers& buffers = thread_buffers();
+        auto exact = first_record_at_or_after(*log_, found.offset, target, log_->earliest(), buffers.scratch);
+        buffers.release_large();
+        if (exact) found = *exact;
+        if (found.offset >= fetchable) return;
+        out.timestamp = found.timestamp;
+        out.offset = found.offset;
+        out.leader_epoch = epoch_at(out.offset);
+    };
     switch (timestamp) {
     case latest_timestamp:
         out.offset = fetchable;
@@ -258,12 +270,10 @@ offset_outcome partition::offset_for(int64_t timestamp, bool read_committed) {
     case latest_tiered_timestamp:
         return out;  // Kafka without tiered storage: offset, timestamp and epoch all -1
     case max_timestamp:
-        if (auto m = log_->max_timestamp_offset(); m && m->offset < fetchable) {
-            out.timestamp = m->timestamp;
-            out.offset = m->offset;
-            // Kafka reports the latest epoch here, not the epoch of that offset.
-            out.leader_epoch = log_->epochs().latest_epoch().value_or(-1);
-        }
+        // The segments know the batch that holds the max timestamp (by its last offset);
+        // Kafka reads that batch and answers with its first record of that timestamp
+        // (RecordBatch.offsetOfMaxTimestamp) and the batch's leader epoch.
+        if (auto m = log_->max_timestamp_offset()) answer_with_record(*m, m->timestamp);
         return out;
     default:
         break;
@@ -273,17 +283,7 @@ offset_outcome partition::offset_for(int64_t timestamp, bool read_committed) {
         out.error = to_kafka(r.error());
         return out;
     }
-    if (*r && (*r)->offset < fetchable) {
-        log::timestamp_offset found = **r;
-        append_buffers& buffers = thread_buffers();
-        auto exact = first_record_at_or_after(*log_, found.offset, timestamp, log_->earliest(), buffers.scratch);
-        buffers.release_large();
-        if (exact) found = *exact;
-        if (found.offset >= fetchable) return out;
-        out.timestamp = found.timestamp;
-        out.offset = found.offset;
-        out.leader_epoch = epoch_at(out.offset);
-    }
+    if (*r && (*r)->offset < fetchable) answer_with_record(**r, timestamp);
     return out;
 }
 

@@ -29,9 +29,12 @@ TEST_CASE("ListOffsets answers latest, earliest, earliest-local, max timestamp a
     CHECK(one(f.list_offsets("t1", 0, -2)).offset == 0);
     CHECK(one(f.list_offsets("t1", 0, -4)).offset == 0);
 
+    // The first record of the max timestamp (both records of the second batch have it),
+    // with that batch's epoch.
     auto max = one(f.list_offsets("t1", 0, -3));
     CHECK(max.timestamp == base + 100);
-    CHECK(max.offset == 3);
+    CHECK(max.offset == 2);
+    CHECK(max.leader_epoch == 3);
 
     auto by_time = one(f.list_offsets("t1", 0, base + 60));
     CHECK(by_time.offset == 2);
@@ -71,7 +74,7 @@ TEST_CASE("ListOffsets answers latest-tiered with -1 and refuses special timesta
     CHECK(one(f.list_offsets("t1", 0, -4, 7)).error_code == unsupported);
     CHECK(one(f.list_offsets("t1", 0, -4, 8)).offset == 0);
     CHECK(one(f.list_offsets("t1", 0, -3, 6)).error_code == unsupported);
-    CHECK(one(f.list_offsets("t1", 0, -3, 7)).offset == 2);
+    CHECK(one(f.list_offsets("t1", 0, -3, 7)).offset == 0);  // all three share the max timestamp
     CHECK(one(f.list_offsets("t1", 0, -1, 1)).offset == 3);
     CHECK(one(f.list_offsets("t1", 0, -6)).error_code == unsupported);
     CHECK(one(f.list_offsets("t1", 0, -1000)).error_code == unsupported);
