@@ -1,6 +1,7 @@
 # Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 # confluent-kafka-python AdminClient: create a topic with 3 partitions, see it in metadata,
-# describe and alter a config, add partitions, delete it and see it gone.
+# describe and alter a config, add partitions, produce with acks=all above the replica count's
+# min.insync.replicas, delete it and see it gone.
 import os
 import sys
 
@@ -8,7 +9,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import confluent_io  # noqa: E402
 import expect  # noqa: E402
 
-from confluent_kafka import version, libversion  # noqa: E402
+from confluent_kafka import Producer, version, libversion  # noqa: E402
 from confluent_kafka.admin import (AdminClient, ConfigResource, NewPartitions,  # noqa: E402
                                    NewTopic)
 
@@ -67,6 +68,18 @@ confluent_io.wait(admin.create_partitions([NewPartitions(topic, 5)], operation_t
 seen = partitions_seen()
 print(f"after create_partitions: {seen} partitions")
 check.equal("partitions after create_partitions", seen, 5)
+
+# Kafka counts a min.insync.replicas above the replica count as that count, so this
+# one-replica topic still takes acks=all at 2.
+confluent_io.wait(admin.alter_configs([ConfigResource(ConfigResource.Type.TOPIC, topic,
+                                         set_config={"min.insync.replicas": "2"})]), "alter_configs")
+producer = Producer({**config, "acks": "all", "message.timeout.ms": 30000})
+delivery_errors = []
+producer.produce(topic, value=b"v", partition=0, on_delivery=lambda err, msg: delivery_errors.append(err))
+producer.flush(60)
+print(f"acks=all at min.insync.replicas=2: {delivery_errors}")
+check.equal("acks=all on one replica at min.insync.replicas=2", [str(e) if e else None for e in delivery_errors],
+            [None])
 
 confluent_io.wait(admin.delete_topics([topic], operation_timeout=30), "delete_topics")
 after = admin.list_topics(timeout=30).topics

@@ -92,9 +92,11 @@ partition::partition(asio::any_io_executor executor, std::string topic, codec::u
       log_dir_(std::move(log_dir)),
       fs_(std::move(fs)) {}
 
-void partition::update(int32_t leader_epoch, size_t isr_size, topic_settings settings) {
+void partition::update(int32_t leader_epoch, size_t isr_size, size_t replica_count,
+                       topic_settings settings) {
     leader_epoch_ = leader_epoch;
     isr_size_ = isr_size;
+    replica_count_ = replica_count;
     settings_ = settings;
     // Config changes act on the open log at once (Kafka's UnifiedLog.updateConfig); the
     // rest of settings_ is read by append() and housekeeping() each time.
@@ -363,7 +365,10 @@ void partition::maybe_flush(int64_t now_ms) {
 }
 
 bool partition::below_min_isr() const {
-    return isr_size_ < static_cast<size_t>(std::max(settings_.min_insync_replicas, 1));
+    // Kafka's effectiveMinIsr: a min.insync.replicas above the replica count counts as that
+    // count, so acks=all reaches a topic of one replica whatever the setting.
+    const auto wanted = static_cast<size_t>(std::max(settings_.min_insync_replicas, 1));
+    return isr_size_ < std::min(wanted, replica_count_);
 }
 
 int64_t partition::last_stable_offset() {

@@ -73,9 +73,9 @@ public:
     // --- owner executor only ---
     void attach(std::unique_ptr<log::log> l) { log_ = std::move(l); }
     log::log* get_log() { return log_.get(); }
-    // Leader epoch, ISR size and settings from the latest metadata image. New settings
-    // apply from the next append, roll, flush or retention check.
-    void update(int32_t leader_epoch, size_t isr_size, topic_settings settings);
+    // Leader epoch, ISR size, replica count and settings from the latest metadata image.
+    // New settings apply from the next append, roll, flush or retention check.
+    void update(int32_t leader_epoch, size_t isr_size, size_t replica_count, topic_settings settings);
     int32_t leader_epoch() const { return leader_epoch_; }
     const topic_settings& settings() const { return settings_; }
 
@@ -161,6 +161,7 @@ private:
     std::unique_ptr<log::log> log_;
     int32_t leader_epoch_ = 0;
     size_t isr_size_ = 1;
+    size_t replica_count_ = 1;
     topic_settings settings_;
     std::vector<std::weak_ptr<fetch_waiter>> waiters_;
 };

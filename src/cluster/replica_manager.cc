@@ -246,7 +246,9 @@ void replica_manager::apply_image(metadata::image_ptr image) {
                 p->attach(std::move(opened));
             }
             asio::post(p->executor(), [p, epoch = state.leader_epoch, isr = state.isr.size(),
-                                       settings] { p->update(epoch, std::max<size_t>(isr, 1), settings); });
+                                       replicas = state.replicas.size(), settings] {
+                p->update(epoch, std::max<size_t>(isr, 1), std::max<size_t>(replicas, 1), settings);
+            });
             next->by_name[{topic->name, index}] = p;
             next->by_id[{topic->id.bytes, index}] = p;
         }

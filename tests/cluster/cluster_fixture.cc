@@ -79,7 +79,7 @@ void cluster_fixture::create_topic(const topic_spec& spec) {
         msg::partition_record p;
         p.partition_id = i;
         p.topic_id = t.topic_id;
-        p.replicas = {spec.leader};
+        p.replicas = spec.replicas.empty() ? std::vector<int32_t>{spec.leader} : spec.replicas;
         p.isr = spec.isr;
         p.leader = spec.leader;
         p.leader_epoch = spec.leader_epoch;

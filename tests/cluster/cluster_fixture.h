@@ -30,6 +30,7 @@ struct topic_spec {
     int32_t leader = 1;
     std::vector<int32_t> isr{1};
     int32_t leader_epoch = 0;
+    std::vector<int32_t> replicas{};  // empty: just the leader
 };
 
 // A decoded Fetch response; `frame` owns the bytes its records views point into.

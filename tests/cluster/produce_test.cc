@@ -169,9 +169,16 @@ TEST_CASE("LogAppendTime topics stamp the broker's time and report it") {
 
 TEST_CASE("acks=all below min.insync.replicas gets NOT_ENOUGH_REPLICAS, acks=1 is accepted") {
     cluster_fixture f;
-    f.create_topic({.name = "isr", .configs = {{"min.insync.replicas", "2"}}});
+    f.create_topic({.name = "isr", .configs = {{"min.insync.replicas", "2"}}, .isr = {1}, .replicas = {1, 2}});
     CHECK(f.produce_error("isr", 0, simple_batch(), -1) == code(error_code::not_enough_replicas));
     CHECK(f.produce_error("isr", 0, simple_batch(), 1) == 0);
+}
+
+TEST_CASE("min.insync.replicas above the replica count counts as the replica count") {
+    // Kafka's effectiveMinIsr: one replica takes acks=all at min.insync.replicas=2.
+    cluster_fixture f;
+    f.create_topic({.name = "one", .configs = {{"min.insync.replicas", "2"}}});
+    CHECK(f.produce_error("one", 0, simple_batch(), -1) == 0);
 }
 
 TEST_CASE("an acks value other than -1, 0 and 1 gets INVALID_REQUIRED_ACKS") {
