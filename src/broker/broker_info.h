@@ -44,6 +44,9 @@ struct broker_info {
     // max.request.partition.size.limit: at most this many partitions in one
     // DescribeTopicPartitions answer, whatever the request's ResponsePartitionLimit.
     int32_t max_request_partition_size_limit = 2000;
+    // fetch.max.bytes: at most this many bytes of records in one Fetch answer, whatever the
+    // request's max_bytes (the first batch found still comes whole).
+    int32_t fetch_max_bytes = 55 * 1024 * 1024;
     // The metadata image and the controller's operations; null only in handler unit tests
     // that need neither (Metadata then answers from an empty image).
     std::shared_ptr<cluster_metadata> metadata;

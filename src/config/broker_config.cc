@@ -109,6 +109,9 @@ const std::unordered_map<std::string, setter>& setters() {
         {"max.request.partition.size.limit", [](broker_config& c, const std::string& k, const std::string& v) {
              c.max_request_partition_size_limit = parse_int(k, v, 1, INT32_MAX);
          }},
+        {"fetch.max.bytes", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.fetch_max_bytes = parse_int(k, v, 1024, INT32_MAX);
+         }},
         {"num.network.threads", [](broker_config& c, const std::string& k, const std::string& v) {
              c.num_network_threads = parse_int(k, v, 1, 1024);
          }},

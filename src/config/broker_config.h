@@ -19,7 +19,7 @@ namespace eddy::config {
 //   num.partitions, num.network.threads, num.io.threads, socket.request.max.bytes,
 //   connections.max.idle.ms, socket.send.buffer.bytes, socket.receive.buffer.bytes,
 //   max.connections, max.connections.per.ip, max.connections.per.ip.overrides,
-//   max.request.partition.size.limit,
+//   max.request.partition.size.limit, fetch.max.bytes,
 //   log.retention.check.interval.ms, log.flush.scheduler.interval.ms,
 //   log.flush.offset.checkpoint.interval.ms, log.flush.start.offset.checkpoint.interval.ms,
 //   producer.id.expiration.ms, producer.id.expiration.check.interval.ms,
@@ -40,6 +40,7 @@ struct broker_config {
     std::vector<std::string> log_dirs{"./eddy-data"};
     int32_t num_partitions = 1;
     int32_t max_request_partition_size_limit = 2000;
+    int32_t fetch_max_bytes = 55 * 1024 * 1024;
     // Threads running the network executors; 0 (the default) = one per hardware thread.
     int32_t num_network_threads = 0;
     // Threads of the partition pool: each partition is owned by a strand there, which

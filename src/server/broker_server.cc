@@ -135,6 +135,7 @@ metadata::image_ptr broker_server::image() const {
 std::vector<net::bound_listener> broker_server::start() {
     broker_->node_id = cfg_.node_id;
     broker_->max_request_partition_size_limit = cfg_.max_request_partition_size_limit;
+    broker_->fetch_max_bytes = cfg_.fetch_max_bytes;
     // Kafka keeps the metadata log in metadata.log.dir, else in the first of log.dirs; that
     // dir gets a meta.properties like every other.
     const std::string metadata_dir = property(props_, "metadata.log.dir", cfg_.log_dirs.front());

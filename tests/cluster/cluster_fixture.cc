@@ -146,7 +146,7 @@ broker::request_context cluster_fixture::context(int16_t api_key, int16_t versio
     ctx.correlation_id = 7;
     ctx.client_id = "test";
     ctx.client = std::make_shared<broker::client_info>();
-    ctx.broker = std::make_shared<broker::broker_info>();
+    ctx.broker = broker_;
     return ctx;
 }
 

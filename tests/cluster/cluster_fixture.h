@@ -111,6 +111,8 @@ public:
     }
 
     broker::request_context context(int16_t api_key, int16_t version) const;
+    // The broker settings every context() carries (Kafka's defaults unless a test sets them).
+    broker::broker_info& broker() { return *broker_; }
     replica_manager& replicas() { return *rm_; }
     const std::string& dir() const { return dir_; }
 
@@ -118,6 +120,7 @@ private:
 
     std::string dir_;
     size_t threads_;
+    std::shared_ptr<broker::broker_info> broker_ = std::make_shared<broker::broker_info>();
     replica_manager_options options_;
     std::unique_ptr<replica_manager> rm_;
     metadata::image_ptr image_;

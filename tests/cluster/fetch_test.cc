@@ -175,6 +175,43 @@ TEST_CASE("a long-polling fetch is woken by an append, not by its timeout") {
     }
 }
 
+TEST_CASE("an unknown topic in a long-polling fetch does not end the wait of the others") {
+    // Kafka answers it with UNKNOWN_TOPIC_OR_PARTITION beside the others' data, once they
+    // have some: a consumer whose metadata is stale does not spin.
+    cluster_fixture f;
+    f.create_topic({.name = "t1"});
+    msg::fetch_request req = request_for("t1", {0}, 0, 1 << 20, 1 << 20);
+    req.max_wait_ms = 3'600'000;
+    auto& gone = req.topics.emplace_back();
+    gone.topic = "gone";
+    gone.partitions.emplace_back().partition = 0;
+    std::optional<broker::fetch_result> result = fetch_woken_by(f, "t1", std::move(req), [&] {
+        CHECK(f.produce_error("t1", 0, simple_batch(2)) == 0);
+    });
+    REQUIRE(result.has_value());
+    CHECK(result->response.responses[0].partitions[0].high_watermark == 2);
+    CHECK(result->response.responses[1].partitions[0].error_code ==
+          code(error_code::unknown_topic_or_partition));
+}
+
+TEST_CASE("fetch.max.bytes caps max_bytes, and min_bytes is at most that") {
+    cluster_fixture f;
+    f.create_topic({.name = "t1"});
+    for (int i = 0; i < 3; ++i) REQUIRE(f.produce_error("t1", 0, simple_batch(1, 1000)) == 0);
+    const size_t one = batches_in(f.fetch_one("t1", 0, 0).partition().records).at(0).size;
+    f.broker().fetch_max_bytes = static_cast<int32_t>(one + one / 2);
+    fetched got = f.fetch(request_for("t1", {0}, 0, 1 << 20, 1 << 20));
+    CHECK(batches_in(got.partition().records).size() == 1);
+    CHECK(got.partition().records.size == one + one / 2);
+    // A min_bytes beyond what any answer may hold: answered at once, never parked.
+    msg::fetch_request req = request_for("t1", {0}, 0, 1 << 20, 1 << 20);
+    req.min_bytes = 1 << 30;
+    req.max_wait_ms = 60'000;
+    CHECK_FALSE(fetch_woken_by(f, "t1", std::move(req), [&] {
+                    CHECK(f.produce_error("t1", 0, simple_batch(1, 1000)) == 0);
+                }).has_value());
+}
+
 TEST_CASE("produces from several threads to several partitions get distinct contiguous offsets") {
     cluster_fixture f(3);
     f.create_topic({.name = "mt", .partitions = 4});

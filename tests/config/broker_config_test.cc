@@ -37,6 +37,7 @@ TEST_SUITE("config.broker_config") {
         CHECK(c.socket_request_max_bytes == 104857600);
         CHECK(c.connections_max_idle_ms == 600000);
         CHECK(c.num_partitions == 1);
+        CHECK(c.fetch_max_bytes == 57671680);
         CHECK(c.log_level == "info");
         CHECK_FALSE(c.produce_batch_validation_strict);
         CHECK_FALSE(c.cluster_id);
@@ -49,7 +50,7 @@ TEST_SUITE("config.broker_config") {
             "advertised.listeners=PLAINTEXT://kafka.example:9092\nlog.dirs=/a, /b\n"
             "num.partitions=3\nnum.network.threads=2\nnum.io.threads=4\n"
             "socket.request.max.bytes=1024\neddy.log.level=debug\ncluster.id=abc\n"
-            "eddy.produce.batch.validation=strict\nconnections.max.idle.ms=-1\n"));
+            "eddy.produce.batch.validation=strict\nconnections.max.idle.ms=-1\nfetch.max.bytes=1024\n"));
         CHECK(c.node_id == 7);
         CHECK(c.process_roles == std::vector<std::string>{"broker"});
         CHECK(c.listeners[0].port == 0);
@@ -63,6 +64,7 @@ TEST_SUITE("config.broker_config") {
         CHECK(c.cluster_id == "abc");
         CHECK(c.produce_batch_validation_strict);
         CHECK(c.connections_max_idle_ms == -1);
+        CHECK(c.fetch_max_bytes == 1024);
     }
 
     TEST_CASE("connection limits: Kafka's defaults, ranges, and no zero per address without overrides") {
@@ -109,6 +111,7 @@ TEST_SUITE("config.broker_config") {
         CHECK(error_of("node.id=x").find("node.id") != std::string::npos);
         CHECK(error_of("node.id=-1").find("node.id") != std::string::npos);
         CHECK(error_of("num.partitions=0").find("num.partitions") != std::string::npos);
+        CHECK(error_of("fetch.max.bytes=1023").find("fetch.max.bytes") != std::string::npos);
         CHECK(error_of("socket.request.max.bytes=99999999999").find("socket.request.max.bytes") != std::string::npos);
         CHECK(error_of("eddy.log.level=loud").find("eddy.log.level") != std::string::npos);
         CHECK(error_of("eddy.produce.batch.validation=lax").find("eddy.produce.batch.validation") !=

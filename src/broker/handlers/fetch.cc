@@ -74,13 +74,20 @@ asio::awaitable<pass_result> read_all(std::vector<fetch_target>& targets, int32_
     std::vector<fetch_target*> reading;
     for (fetch_target& t : targets) {
         if (!t.p) {
-            pass.any_error = true;
+            // Kafka answers partitions missing from its metadata before the read, and they
+            // do not end the long poll of the others; a partition led elsewhere does.
+            if (t.lookup_error != error_code::unknown_topic_or_partition &&
+                t.lookup_error != error_code::unknown_topic_id)
+                pass.any_error = true;
             continue;
         }
         partitions.push_back(t.p);
         reading.push_back(&t);
     }
-    if (reading.empty()) co_return pass;
+    if (reading.empty()) {
+        pass.any_error = true;  // nothing to wait on: answer at once
+        co_return pass;
+    }
     std::weak_ptr<cluster::fetch_waiter> w;
     if (waiter != nullptr) w = waiter->weak_from_this();
     // Plain statements only around co_await here: GCC 12 miscompiles conditional
@@ -185,14 +192,18 @@ asio::awaitable<fetch_result> fetch_handler::handle(cluster::replica_manager& re
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(req.max_wait_ms, 0));
     const asio::any_io_executor executor = co_await asio::this_coro::executor;
-    pass_result pass = co_await read_all(targets, req.max_bytes, nullptr);
-    while (!targets.empty() && !pass.any_error && static_cast<int64_t>(pass.bytes) < req.min_bytes &&
+    // Kafka's bounds: max_bytes at most fetch.max.bytes, and min_bytes at most that, so a
+    // min_bytes no answer can reach does not hold every fetch for max_wait_ms.
+    const int32_t max_bytes = std::min(req.max_bytes, ctx.broker->fetch_max_bytes);
+    const int64_t min_bytes = std::min(req.min_bytes, max_bytes);
+    pass_result pass = co_await read_all(targets, max_bytes, nullptr);
+    while (!targets.empty() && !pass.any_error && static_cast<int64_t>(pass.bytes) < min_bytes &&
            std::chrono::steady_clock::now() < deadline) {
         auto waiter = std::make_shared<cluster::fetch_waiter>(executor);
-        pass = co_await read_all(targets, req.max_bytes, waiter.get());
-        if (pass.any_error || static_cast<int64_t>(pass.bytes) >= req.min_bytes) break;
+        pass = co_await read_all(targets, max_bytes, waiter.get());
+        if (pass.any_error || static_cast<int64_t>(pass.bytes) >= min_bytes) break;
         co_await waiter->wait_until(deadline);
-        pass = co_await read_all(targets, req.max_bytes, nullptr);
+        pass = co_await read_all(targets, max_bytes, nullptr);
     }
 
     for (fetch_target& t : targets) {
