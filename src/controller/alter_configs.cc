@@ -145,7 +145,11 @@ api_error alter_resource(const metadata::metadata_image& image, int32_t node_id,
             return fail(error_code::invalid_request, "Default topic resources are not allowed.");
         }
         if (auto bad = topic_name_error(name)) return fail(error_code::invalid_topic_exception, *bad);
-        if (api_error e = validate_topic_configs(next, allow_compact); e.failed()) return e;
+        // Only a change that brings compact in is refused: a topic made compacted (the
+        // internal ones, at creation) still takes its other changes.
+        const bool keeps_compact = has_compact_policy(current);
+        if (api_error e = validate_topic_configs(next, allow_compact || keeps_compact); e.failed())
+            return e;
         if (image.topic(name) == nullptr) {
             return fail(error_code::unknown_topic_or_partition,
                         fmt::format("The topic '{}' does not exist.", name));

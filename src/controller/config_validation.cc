@@ -73,16 +73,19 @@ api_error validate_topic_configs(const metadata::config_map& configs, bool allow
                     "Tiered Storage functionality is disabled in the broker. Topic cannot be "
                     "configured with remote log storage.");
     }
-    if (auto it = configs.find(std::string_view("cleanup.policy"));
-        !allow_compact && it != configs.end()) {
-        auto parts = split_list(it->second);
-        if (std::find(parts.begin(), parts.end(), "compact") != parts.end()) {
-            return fail(error_code::invalid_config,
-                        "cleanup.policy=compact is not supported by this broker yet: it has no "
-                        "log compaction; use cleanup.policy=delete");
-        }
+    if (!allow_compact && has_compact_policy(configs)) {
+        return fail(error_code::invalid_config,
+                    "cleanup.policy=compact is not supported by this broker yet: it has no "
+                    "log compaction; use cleanup.policy=delete");
     }
     return {};
+}
+
+bool has_compact_policy(const metadata::config_map& configs) {
+    auto it = configs.find(std::string_view("cleanup.policy"));
+    if (it == configs.end()) return false;
+    auto parts = split_list(it->second);
+    return std::find(parts.begin(), parts.end(), "compact") != parts.end();
 }
 
 api_error apply_alter_op(metadata::config_map& configs, std::string_view name, alter_op op,

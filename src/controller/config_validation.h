@@ -21,6 +21,8 @@ enum class alter_op : int8_t { set = 0, del = 1, append = 2, subtract = 3 };
 // ConfigException text), min.compaction.lag.ms <= max.compaction.lag.ms, no tiered
 // storage, and no compaction unless `allow_compact`.
 api_error validate_topic_configs(const metadata::config_map& configs, bool allow_compact);
+// Whether the overrides' cleanup.policy names compact.
+bool has_compact_policy(const metadata::config_map& configs);
 
 // Applies one IncrementalAlterConfigs operation to `configs` (a topic's or a broker's
 // overrides). APPEND/SUBTRACT need a LIST config (INVALID_CONFIG otherwise) and start

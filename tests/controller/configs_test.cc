@@ -98,6 +98,26 @@ TEST_SUITE("controller.configs") {
         CHECK(topic_configs(k, "t").at("cleanup.policy") == "delete");
     }
 
+    TEST_CASE("a compacted internal topic takes other changes; compact is not brought in") {
+        cluster k({{"offsets.topic.replication.factor", "1"}});
+        std::vector<std::string> names = {"__consumer_offsets"};
+        auto made = k.c.auto_create_topics(names, true, 0);
+        REQUIRE(made.response[0].created);
+        k.commit(made.records);
+        auto r = k.c.incremental_alter_configs(
+            incremental(topic_type, "__consumer_offsets", {{"retention.ms", set, "5000"}}), 1, 0);
+        CHECK(r.response.responses[0].error_code == 0);
+        k.commit(r.records);
+        CHECK(topic_configs(k, "__consumer_offsets").at("retention.ms") == "5000");
+        CHECK(topic_configs(k, "__consumer_offsets").at("cleanup.policy") == "compact");
+        // A topic without compact still cannot be given it.
+        create_and_commit(k, {topic("t")});
+        auto c = k.c.incremental_alter_configs(
+            incremental(topic_type, "t", {{"cleanup.policy", append, "compact"}}), 1, 0);
+        CHECK(c.response.responses[0].error_code == code(error_code::invalid_config));
+        CHECK(c.records.empty());
+    }
+
     TEST_CASE("APPEND to a config that is not a list is INVALID_CONFIG") {
         cluster k;
         create_and_commit(k, {topic("t")});
