@@ -51,9 +51,9 @@ const auto broker_defs = std::to_array<config_def>({
     def("controller.quorum.voters", t::list, "", false),
     def("default.replication.factor", t::int_, "1", false),
     def("delete.topic.enable", t::boolean, "true", false),
+    def("fetch.max.bytes", t::int_, "57671680", false, v::range, 1024),
     // KIP-848 consumer groups. The defaults of group.consumer.assignors (the built-in names)
     // and group.coordinator.rebalance.protocols (consumer groups on) are Kafka 4.0's.
-    def("fetch.max.bytes", t::int_, "57671680", false, v::range, 1024),
     def("group.consumer.assignors", t::list, "uniform,range", false),
     def("group.consumer.heartbeat.interval.ms", t::int_, "5000", false, v::range, 1),
     def("group.consumer.max.heartbeat.interval.ms", t::int_, "15000", false, v::range, 1),
