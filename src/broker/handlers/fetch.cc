@@ -29,7 +29,8 @@ struct fetch_target {
 
 struct pass_result {
     uint64_t bytes = 0;
-    bool any_error = false;
+    // Kafka answers at once, whatever min_bytes asks: a read failed, or nothing can be read.
+    bool answer_now = false;
 };
 
 // What one partition's hop brings back.
@@ -78,14 +79,14 @@ asio::awaitable<pass_result> read_all(std::vector<fetch_target>& targets, int32_
             // do not end the long poll of the others; a partition led elsewhere does.
             if (t.lookup_error != error_code::unknown_topic_or_partition &&
                 t.lookup_error != error_code::unknown_topic_id)
-                pass.any_error = true;
+                pass.answer_now = true;
             continue;
         }
         partitions.push_back(t.p);
         reading.push_back(&t);
     }
     if (reading.empty()) {
-        pass.any_error = true;  // nothing to wait on: answer at once
+        pass.answer_now = true;  // nothing to wait on
         co_return pass;
     }
     std::weak_ptr<cluster::fetch_waiter> w;
@@ -130,7 +131,7 @@ asio::awaitable<pass_result> read_all(std::vector<fetch_target>& targets, int32_
                 t.read = std::move(exact.read);
             }
         }
-        if (t.read.error != error_code::none) pass.any_error = true;
+        if (t.read.error != error_code::none) pass.answer_now = true;
         limit = std::max<int64_t>(0, limit - static_cast<int64_t>(t.read.bytes));
         if (t.read.bytes > 0) min_one = false;
         pass.bytes += t.read.bytes;
@@ -197,11 +198,11 @@ asio::awaitable<fetch_result> fetch_handler::handle(cluster::replica_manager& re
     const int32_t max_bytes = std::min(req.max_bytes, ctx.broker->fetch_max_bytes);
     const int64_t min_bytes = std::min(req.min_bytes, max_bytes);
     pass_result pass = co_await read_all(targets, max_bytes, nullptr);
-    while (!targets.empty() && !pass.any_error && static_cast<int64_t>(pass.bytes) < min_bytes &&
+    while (!pass.answer_now && static_cast<int64_t>(pass.bytes) < min_bytes &&
            std::chrono::steady_clock::now() < deadline) {
         auto waiter = std::make_shared<cluster::fetch_waiter>(executor);
         pass = co_await read_all(targets, max_bytes, waiter.get());
-        if (pass.any_error || static_cast<int64_t>(pass.bytes) >= min_bytes) break;
+        if (pass.answer_now || static_cast<int64_t>(pass.bytes) >= min_bytes) break;
         co_await waiter->wait_until(deadline);
         pass = co_await read_all(targets, max_bytes, nullptr);
     }
