@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "config/broker_config.h"
+
 namespace eddy::broker {
 
 class cluster_metadata;    // broker/cluster_metadata.h
@@ -43,10 +45,10 @@ struct broker_info {
     std::string rack;  // empty = no rack (sent as null)
     // max.request.partition.size.limit: at most this many partitions in one
     // DescribeTopicPartitions answer, whatever the request's ResponsePartitionLimit.
-    int32_t max_request_partition_size_limit = 2000;
+    int32_t max_request_partition_size_limit = config::default_max_request_partition_size_limit;
     // fetch.max.bytes: at most this many bytes of records in one Fetch answer, whatever the
     // request's max_bytes (the first batch found still comes whole).
-    int32_t fetch_max_bytes = 55 * 1024 * 1024;
+    int32_t fetch_max_bytes = config::default_fetch_max_bytes;
     // The metadata image and the controller's operations; null only in handler unit tests
     // that need neither (Metadata then answers from an empty image).
     std::shared_ptr<cluster_metadata> metadata;

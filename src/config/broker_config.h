@@ -12,6 +12,10 @@
 
 namespace eddy::config {
 
+// Kafka's defaults of the limits that handlers read from broker::broker_info as well.
+inline constexpr int32_t default_max_request_partition_size_limit = 2000;
+inline constexpr int32_t default_fetch_max_bytes = 55 * 1024 * 1024;
+
 // Every field starts at the embedded default used when no file is given, so
 // `eddy` alone serves PLAINTEXT://localhost:9092 with data in ./eddy-data.
 // Keys (Kafka's, except eddy.log.level):
@@ -39,8 +43,8 @@ struct broker_config {
     std::vector<listener> advertised_listeners;  // empty: advertise `listeners`
     std::vector<std::string> log_dirs{"./eddy-data"};
     int32_t num_partitions = 1;
-    int32_t max_request_partition_size_limit = 2000;
-    int32_t fetch_max_bytes = 55 * 1024 * 1024;
+    int32_t max_request_partition_size_limit = default_max_request_partition_size_limit;
+    int32_t fetch_max_bytes = default_fetch_max_bytes;
     // Threads running the network executors; 0 (the default) = one per hardware thread.
     int32_t num_network_threads = 0;
     // Threads of the partition pool: each partition is owned by a strand there, which
