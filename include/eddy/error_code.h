@@ -143,6 +143,9 @@ enum class error_code : int16_t {
     voter_not_found = 127,  // voter not in the voter set
 };
 
+// The number a response's error_code field carries.
+constexpr int16_t wire_code(error_code e) { return static_cast<int16_t>(e); }
+
 // Kafka's upper-case name ("UNKNOWN_TOPIC_OR_PARTITION"); "UNKNOWN_ERROR_CODE" for a
 // number Kafka 3.9 does not define.
 std::string_view to_string(error_code e);

@@ -8,10 +8,6 @@
 
 namespace eddy::group {
 
-namespace {
-constexpr int16_t code(error_code e) { return static_cast<int16_t>(e); }
-}  // namespace
-
 std::string_view state_name(group_state state) {
     switch (state) {
         case group_state::empty:
@@ -72,10 +68,10 @@ void classic_group::remove(const std::string& member_id, outbox& out) {
     if (it != members_.end()) {
         classic_member& m = it->second;
         msg::join_group_response join;
-        join.error_code = code(error_code::unknown_member_id);
+        join.error_code = wire_code(error_code::unknown_member_id);
         complete_join(m, std::move(join), out);
         msg::sync_group_response sync;
-        sync.error_code = code(error_code::unknown_member_id);
+        sync.error_code = wire_code(error_code::unknown_member_id);
         complete_sync(m, std::move(sync), out);
         count_protocols(m, -1);
         if (m.group_instance_id) static_members_.erase(*m.group_instance_id);
@@ -98,10 +94,10 @@ classic_member& classic_group::replace_static_member(const std::string& instance
     msg::join_group_response join;
     join.member_id = old_member_id;
     join.protocol_name = std::nullopt;
-    join.error_code = code(error_code::fenced_instance_id);
+    join.error_code = wire_code(error_code::fenced_instance_id);
     complete_join(old, std::move(join), out);
     msg::sync_group_response sync;
-    sync.error_code = code(error_code::fenced_instance_id);
+    sync.error_code = wire_code(error_code::fenced_instance_id);
     complete_sync(old, std::move(sync), out);
 
     classic_member fresh = std::move(old);
@@ -128,7 +124,7 @@ void classic_group::update_member(classic_member& member, std::vector<member_pro
         // up on it); answering it instead leaves no reply hanging in the runtime.
         msg::join_group_response superseded;
         superseded.member_id = member.member_id;
-        superseded.error_code = code(error_code::rebalance_in_progress);
+        superseded.error_code = wire_code(error_code::rebalance_in_progress);
         post(out, std::move(member.awaiting_join), std::move(superseded));
         member.awaiting_join = nullptr;
     } else if (done) {
@@ -165,11 +161,11 @@ int16_t classic_group::validate_member(const std::string& member_id,
                                        const std::optional<std::string>& instance_id) const {
     if (instance_id) {
         const std::string* current = static_member_id(*instance_id);
-        if (!current) return code(error_code::unknown_member_id);
-        if (*current != member_id) return code(error_code::fenced_instance_id);
+        if (!current) return wire_code(error_code::unknown_member_id);
+        if (*current != member_id) return wire_code(error_code::fenced_instance_id);
     }
-    if (!has_member(member_id)) return code(error_code::unknown_member_id);
-    return code(error_code::none);
+    if (!has_member(member_id)) return wire_code(error_code::unknown_member_id);
+    return wire_code(error_code::none);
 }
 
 int32_t classic_group::rebalance_timeout_ms() const {

@@ -11,11 +11,9 @@
 namespace eddy::group {
 namespace {
 
-constexpr int16_t code(error_code e) { return static_cast<int16_t>(e); }
-
 msg::consumer_group_heartbeat_response error_response(error_code e, std::string message) {
     msg::consumer_group_heartbeat_response r;
-    r.error_code = code(e);
+    r.error_code = wire_code(e);
     r.error_message = std::move(message);
     return r;
 }
@@ -154,7 +152,7 @@ msg::consumer_group_describe_response::described_group consumer_group_manager::d
     }
     msg::consumer_group_describe_response::described_group d;
     d.group_id = group_id;
-    d.error_code = code(error_code::group_id_not_found);
+    d.error_code = wire_code(error_code::group_id_not_found);
     return d;
 }
 
@@ -198,23 +196,23 @@ int16_t consumer_group_manager::validate_offset_commit(const consumer_group& gro
                                                        bool transactional) const {
     // Epoch -1 comes from the admin client or a consumer assigning partitions itself:
     // allowed while the group has no members.
-    if (member_epoch < 0 && group.members().empty()) return code(error_code::none);
+    if (member_epoch < 0 && group.members().empty()) return wire_code(error_code::none);
     const consumer_member* m = group.member(member_id);
-    if (!m) return code(error_code::unknown_member_id);
+    if (!m) return wire_code(error_code::unknown_member_id);
     // Members of the consumer protocol commit with OffsetCommit v9+.
-    if (!transactional && version < 9) return code(error_code::unsupported_version);
-    if (member_epoch != m->member_epoch) return code(error_code::stale_member_epoch);
-    return code(error_code::none);
+    if (!transactional && version < 9) return wire_code(error_code::unsupported_version);
+    if (member_epoch != m->member_epoch) return wire_code(error_code::stale_member_epoch);
+    return wire_code(error_code::none);
 }
 
 int16_t consumer_group_manager::validate_offset_fetch(const consumer_group& group,
                                                       const std::optional<std::string>& member_id,
                                                       int32_t member_epoch) const {
-    if (!member_id && member_epoch < 0) return code(error_code::none);
+    if (!member_id && member_epoch < 0) return wire_code(error_code::none);
     const consumer_member* m = member_id ? group.member(*member_id) : nullptr;
-    if (!m) return code(error_code::unknown_member_id);
-    if (member_epoch != m->member_epoch) return code(error_code::stale_member_epoch);
-    return code(error_code::none);
+    if (!m) return wire_code(error_code::unknown_member_id);
+    if (member_epoch != m->member_epoch) return wire_code(error_code::stale_member_epoch);
+    return wire_code(error_code::none);
 }
 
 void consumer_group_manager::replay(consumer_group_event e) {

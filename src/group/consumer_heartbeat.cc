@@ -12,9 +12,7 @@
 namespace eddy::group {
 namespace {
 
-constexpr int16_t code(error_code e) { return static_cast<int16_t>(e); }
-
-api_error fail(error_code e, std::string message) { return {code(e), std::move(message)}; }
+api_error fail(error_code e, std::string message) { return {wire_code(e), std::move(message)}; }
 
 // Kafka's throwIfEmptyString: non-null and blank.
 bool blank(const std::optional<std::string>& s) {

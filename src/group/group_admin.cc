@@ -7,12 +7,6 @@
 #include "group/list_filter.h"
 
 namespace eddy::group {
-namespace {
-
-constexpr int16_t code(error_code e) { return static_cast<int16_t>(e); }
-
-}  // namespace
-
 classic_group* group_manager::find(const std::string& group_id) {
     auto it = groups_.find(group_id);
     return it == groups_.end() ? nullptr : &it->second;
@@ -62,9 +56,9 @@ std::vector<msg::list_groups_response::listed_group> group_manager::list(
 
 int16_t group_manager::validate_delete(const std::string& group_id) const {
     const classic_group* group = find(group_id);
-    if (!group || group->is(group_state::dead)) return code(error_code::group_id_not_found);
-    if (!group->is(group_state::empty)) return code(error_code::non_empty_group);
-    return code(error_code::none);
+    if (!group || group->is(group_state::dead)) return wire_code(error_code::group_id_not_found);
+    if (!group->is(group_state::empty)) return wire_code(error_code::non_empty_group);
+    return wire_code(error_code::none);
 }
 
 void group_manager::cancel_group_timers(const classic_group& group) {
@@ -102,10 +96,10 @@ void group_manager::on_unloaded() {
         for (auto& [id, m] : group.members()) {
             msg::join_group_response join;
             join.member_id = id;
-            join.error_code = code(error_code::not_coordinator);
+            join.error_code = wire_code(error_code::not_coordinator);
             group.complete_join(m, std::move(join), ctx_.replies);
             msg::sync_group_response sync;
-            sync.error_code = code(error_code::not_coordinator);
+            sync.error_code = wire_code(error_code::not_coordinator);
             group.complete_sync(m, std::move(sync), ctx_.replies);
         }
     }

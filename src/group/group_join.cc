@@ -8,8 +8,6 @@
 namespace eddy::group {
 namespace {
 
-constexpr int16_t code(error_code e) { return static_cast<int16_t>(e); }
-
 // A new member's parked JoinGroup expires after this long (Kafka's
 // group.classic.new.member.join.timeout.ms): a client that timed out and retried would
 // otherwise leave a defunct member in every rebalance.
@@ -18,7 +16,7 @@ constexpr int64_t new_member_join_timeout_ms = 5 * 60 * 1000;
 msg::join_group_response join_error(std::string member_id, error_code e) {
     msg::join_group_response r;
     r.member_id = std::move(member_id);
-    r.error_code = code(e);
+    r.error_code = wire_code(e);
     return r;
 }
 
@@ -297,7 +295,7 @@ void group_manager::maybe_prepare_rebalance_or_complete_join(classic_group& grou
 void group_manager::prepare_rebalance(classic_group& group) {
     // Members waiting for their assignment must rejoin instead.
     if (group.is(group_state::completing_rebalance)) {
-        reset_and_propagate_assignment(group, code(error_code::rebalance_in_progress));
+        reset_and_propagate_assignment(group, wire_code(error_code::rebalance_in_progress));
     }
     remove_sync_expiration(group);
 

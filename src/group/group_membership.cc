@@ -6,8 +6,6 @@
 namespace eddy::group {
 namespace {
 
-constexpr int16_t code(error_code e) { return static_cast<int16_t>(e); }
-
 msg::sync_group_response sync_error(int16_t error) {
     msg::sync_group_response r;
     r.error_code = error;
@@ -26,28 +24,28 @@ void group_manager::sync(msg::sync_group_request request, int16_t version,
                          reply<msg::sync_group_response> done) {
     auto& out = ctx_.replies;
     if (request.group_id.empty()) {
-        return post(out, std::move(done), sync_error(code(error_code::invalid_group_id)));
+        return post(out, std::move(done), sync_error(wire_code(error_code::invalid_group_id)));
     }
     // From v5 the protocol type and name are mandatory (Kafka checks this in KafkaApis).
     if (version >= 5 && (!request.protocol_type || !request.protocol_name)) {
         return post(out, std::move(done),
-                    sync_error(code(error_code::inconsistent_group_protocol)));
+                    sync_error(wire_code(error_code::inconsistent_group_protocol)));
     }
     classic_group* group = find(request.group_id);
     if (!group || group->is(group_state::empty)) {
-        return post(out, std::move(done), sync_error(code(error_code::unknown_member_id)));
+        return post(out, std::move(done), sync_error(wire_code(error_code::unknown_member_id)));
     }
-    int16_t error = code(error_code::none);
+    int16_t error = wire_code(error_code::none);
     if (group->is(group_state::dead)) {
-        error = code(error_code::coordinator_not_available);
+        error = wire_code(error_code::coordinator_not_available);
     } else if ((error = group->validate_member(request.member_id, request.group_instance_id))) {
     } else if (request.generation_id != group->generation()) {
-        error = code(error_code::illegal_generation);
+        error = wire_code(error_code::illegal_generation);
     } else if (inconsistent(request.protocol_type, group->protocol_type()) ||
                inconsistent(request.protocol_name, group->protocol_name())) {
-        error = code(error_code::inconsistent_group_protocol);
+        error = wire_code(error_code::inconsistent_group_protocol);
     } else if (group->is(group_state::preparing_rebalance)) {
-        error = code(error_code::rebalance_in_progress);
+        error = wire_code(error_code::rebalance_in_progress);
     }
     if (error) return post(out, std::move(done), sync_error(error));
 
@@ -67,7 +65,7 @@ void group_manager::sync(msg::sync_group_request request, int16_t version,
     // CompletingRebalance: park the reply until the leader's assignment is stored.
     if (member.is_awaiting_sync()) {
         // A repeated SyncGroup replaces the parked one (as in Kafka); answer the old one.
-        group->complete_sync(member, sync_error(code(error_code::rebalance_in_progress)), out);
+        group->complete_sync(member, sync_error(wire_code(error_code::rebalance_in_progress)), out);
     }
     member.awaiting_sync = std::move(done);
     remove_pending_sync_member(*group, member.member_id);
@@ -95,14 +93,14 @@ void group_manager::set_and_propagate_assignment(
         auto it = assignments.find(id);
         m.assignment = it == assignments.end() ? std::vector<uint8_t>{} : it->second;
     }
-    propagate_assignment(group, code(error_code::none));
+    propagate_assignment(group, wire_code(error_code::none));
 }
 
 void group_manager::propagate_assignment(classic_group& group, int16_t error) {
     for (auto& [_, m] : group.members()) {
         msg::sync_group_response r;
         r.error_code = error;
-        if (error == code(error_code::none)) {
+        if (error == wire_code(error_code::none)) {
             r.protocol_type = group.protocol_type();
             r.protocol_name = group.protocol_name();
         }
@@ -152,27 +150,27 @@ void group_manager::expire_pending_sync(const std::string& group_id, int32_t gen
 msg::heartbeat_response group_manager::heartbeat(const msg::heartbeat_request& request) {
     msg::heartbeat_response r;
     if (request.group_id.empty()) {
-        r.error_code = code(error_code::invalid_group_id);
+        r.error_code = wire_code(error_code::invalid_group_id);
         return r;
     }
     classic_group* group = find(request.group_id);
     if (!group) {
-        r.error_code = code(error_code::unknown_member_id);
+        r.error_code = wire_code(error_code::unknown_member_id);
         return r;
     }
     if (group->is(group_state::dead)) {
-        r.error_code = code(error_code::coordinator_not_available);
+        r.error_code = wire_code(error_code::coordinator_not_available);
     } else if ((r.error_code = group->validate_member(request.member_id,
                                                       request.group_instance_id))) {
     } else if (request.generation_id != group->generation()) {
-        r.error_code = code(error_code::illegal_generation);
+        r.error_code = wire_code(error_code::illegal_generation);
     } else if (group->is(group_state::empty)) {
-        r.error_code = code(error_code::unknown_member_id);
+        r.error_code = wire_code(error_code::unknown_member_id);
     } else {
         reschedule_heartbeat(*group, *group->member(request.member_id));
         // Telling members of a rebalance is what heartbeats are for.
         if (group->is(group_state::preparing_rebalance)) {
-            r.error_code = code(error_code::rebalance_in_progress);
+            r.error_code = wire_code(error_code::rebalance_in_progress);
         }
     }
     return r;
@@ -190,9 +188,9 @@ msg::leave_group_response group_manager::leave(const msg::leave_group_request& r
     }
     classic_group* group = request.group_id.empty() ? nullptr : find(request.group_id);
     if (request.group_id.empty()) {
-        r.error_code = code(error_code::invalid_group_id);
+        r.error_code = wire_code(error_code::invalid_group_id);
     } else if (group && group->is(group_state::dead)) {
-        r.error_code = code(error_code::coordinator_not_available);
+        r.error_code = wire_code(error_code::coordinator_not_available);
     } else {
         bool anyone_left = false;
         for (const auto& who : leaving) {
@@ -200,7 +198,7 @@ msg::leave_group_response group_manager::leave(const msg::leave_group_request& r
             mr.member_id = who.member_id;
             mr.group_instance_id = who.group_instance_id;
             if (!group) {
-                mr.error_code = code(error_code::unknown_member_id);
+                mr.error_code = wire_code(error_code::unknown_member_id);
             } else if (who.member_id.empty()) {
                 // An admin removes a static member by its instance id alone (KIP-345).
                 const std::string* current =
@@ -209,7 +207,7 @@ msg::leave_group_response group_manager::leave(const msg::leave_group_request& r
                 if (current) {
                     remove_current_member(*group, std::string(*current));
                 } else {
-                    mr.error_code = code(error_code::unknown_member_id);
+                    mr.error_code = wire_code(error_code::unknown_member_id);
                 }
             } else if (group->is_pending(who.member_id)) {
                 group->remove(who.member_id, ctx_.replies);
@@ -218,7 +216,7 @@ msg::leave_group_response group_manager::leave(const msg::leave_group_request& r
                              group->validate_member(who.member_id, who.group_instance_id))) {
                 remove_current_member(*group, who.member_id);
             }
-            anyone_left = anyone_left || mr.error_code == code(error_code::none);
+            anyone_left = anyone_left || mr.error_code == wire_code(error_code::none);
         }
         if (group && anyone_left) {
             if (group->is(group_state::stable) || group->is(group_state::completing_rebalance)) {
@@ -230,7 +228,7 @@ msg::leave_group_response group_manager::leave(const msg::leave_group_request& r
     }
     if (version <= 2) {
         // The single member's error becomes the response's error.
-        if (r.error_code == code(error_code::none) && !r.members.empty()) {
+        if (r.error_code == wire_code(error_code::none) && !r.members.empty()) {
             r.error_code = r.members.front().error_code;
         }
         r.members.clear();

@@ -10,8 +10,6 @@
 namespace eddy::group {
 namespace {
 
-constexpr int16_t code(error_code e) { return static_cast<int16_t>(e); }
-
 // What an offset's retention period counts from, per Kafka's ClassicGroup rule.
 enum class retention_base { none, state_or_commit, commit };
 
@@ -64,24 +62,24 @@ int16_t offset_manager::validate_commit(classic_group& group, int32_t generation
                                         const std::string& member_id,
                                         const std::optional<std::string>& instance,
                                         bool transactional) const {
-    if (group.is(group_state::dead)) return code(error_code::coordinator_not_available);
+    if (group.is(group_state::dead)) return wire_code(error_code::coordinator_not_available);
     // Generation -1 comes from the admin client or a consumer that assigns partitions
     // itself: allowed while the group has no members.
-    if (generation < 0 && group.is(group_state::empty)) return code(error_code::none);
+    if (generation < 0 && group.is(group_state::empty)) return wire_code(error_code::none);
     if (generation >= 0 || !member_id.empty() || instance) {
         if (int16_t e = group.validate_member(member_id, instance)) return e;
-        if (generation != group.generation()) return code(error_code::illegal_generation);
+        if (generation != group.generation()) return wire_code(error_code::illegal_generation);
     } else if (!transactional && !group.is(group_state::empty)) {
         // Without member id and generation only an Empty group takes commits; not so for
         // transactional commits, whose versions before v3 carry neither.
-        return code(error_code::unknown_member_id);
+        return wire_code(error_code::unknown_member_id);
     }
     // The member has its new generation from JoinGroup but not yet its assignment.
     // Transactional commits do not look at the group's state.
     if (!transactional && group.is(group_state::completing_rebalance)) {
-        return code(error_code::rebalance_in_progress);
+        return wire_code(error_code::rebalance_in_progress);
     }
-    return code(error_code::none);
+    return wire_code(error_code::none);
 }
 
 int16_t offset_manager::validate_group(const std::string& group_id, int32_t generation,
@@ -91,13 +89,13 @@ int16_t offset_manager::validate_group(const std::string& group_id, int32_t gene
     if (const consumer_group* cg = consumers_.find(group_id)) {
         // TxnOffsetCommit before v3 names no member: only what is given is checked.
         if (transactional && generation == -1 && member_id.empty() && !instance) {
-            return code(error_code::none);
+            return wire_code(error_code::none);
         }
         const int16_t e =
             consumers_.validate_offset_commit(*cg, member_id, generation, version, transactional);
         // A transactional commit with a stale member epoch is told ILLEGAL_GENERATION.
-        if (transactional && e == code(error_code::stale_member_epoch)) {
-            return code(error_code::illegal_generation);
+        if (transactional && e == wire_code(error_code::stale_member_epoch)) {
+            return wire_code(error_code::illegal_generation);
         }
         return e;
     }
@@ -106,8 +104,8 @@ int16_t offset_manager::validate_group(const std::string& group_id, int32_t gene
         if (generation >= 0) {
             // OffsetCommit v9 answers GROUP_ID_NOT_FOUND; older versions and every
             // TxnOffsetCommit keep ILLEGAL_GENERATION.
-            return !transactional && version >= 9 ? code(error_code::group_id_not_found)
-                                                   : code(error_code::illegal_generation);
+            return !transactional && version >= 9 ? wire_code(error_code::group_id_not_found)
+                                                   : wire_code(error_code::illegal_generation);
         }
         group = &groups_.find_or_create_simple(group_id, ctx_.now_ms);
     }
@@ -153,7 +151,7 @@ msg::txn_offset_commit_response offset_manager::commit_transactional(
     // Kafka's GroupCoordinatorService refuses an empty group id before the shard.
     const int16_t error =
         request.group_id.empty()
-            ? code(error_code::invalid_group_id)
+            ? wire_code(error_code::invalid_group_id)
             : validate_group(request.group_id, request.generation_id, request.member_id,
                              request.group_instance_id, version, true);
     for (const auto& topic : request.topics) {
@@ -178,13 +176,13 @@ int16_t offset_manager::write_one(const std::string& group, const std::string& t
     if (error) return error;
     entry.metadata = metadata.value_or("");
     if (entry.metadata.size() > static_cast<size_t>(ctx_.config.offset_metadata_max_bytes)) {
-        return code(error_code::offset_metadata_too_large);
+        return wire_code(error_code::offset_metadata_too_large);
     }
     coordinator_record r = offset_commit_record(group, topic, partition, entry);
     r.producer_id = producer_id;
     r.producer_epoch = producer_epoch;
     ctx_.append(std::move(r), true);
-    return code(error_code::none);
+    return wire_code(error_code::none);
 }
 
 msg::offset_fetch_response::offset_fetch_response_group offset_manager::fetch(
@@ -205,7 +203,7 @@ msg::offset_fetch_response::offset_fetch_response_group offset_manager::fetch(
     // one retries until the marker.
     auto fill = [&](auto& rp, const std::string& topic, const offset_entry* e) {
         if (require_stable && known && has_pending(request.group_id, topic, rp.partition_index)) {
-            rp.error_code = code(error_code::unstable_offset_commit);
+            rp.error_code = wire_code(error_code::unstable_offset_commit);
             e = nullptr;
         }
         rp.committed_offset = e ? e->offset : -1;
@@ -242,7 +240,7 @@ msg::offset_delete_response offset_manager::delete_offsets(
     const msg::offset_delete_request& request) {
     msg::offset_delete_response r;
     if (request.group_id.empty()) {
-        r.error_code = code(error_code::invalid_group_id);
+        r.error_code = wire_code(error_code::invalid_group_id);
         return r;
     }
     const consumer_group* cg = consumers_.find(request.group_id);
@@ -254,12 +252,12 @@ msg::offset_delete_response offset_manager::delete_offsets(
         return r;
     }
     if (!group || group->is(group_state::dead)) {
-        r.error_code = code(error_code::group_id_not_found);
+        r.error_code = wire_code(error_code::group_id_not_found);
         return r;
     }
     // Only consumer groups tell which topics they use; any other group must be Empty.
     if (!group->is(group_state::empty) && !group->uses_consumer_protocol()) {
-        r.error_code = code(error_code::non_empty_group);
+        r.error_code = wire_code(error_code::non_empty_group);
         return r;
     }
     delete_unsubscribed(request,
@@ -278,7 +276,7 @@ void offset_manager::delete_unsubscribed(
             auto& rp = rt.partitions.emplace_back();
             rp.partition_index = p.partition_index;
             if (subscribed) {
-                rp.error_code = code(error_code::group_subscribed_to_topic);
+                rp.error_code = wire_code(error_code::group_subscribed_to_topic);
             } else if (lookup(request.group_id, topic.name, p.partition_index) ||
                        has_pending(request.group_id, topic.name, p.partition_index)) {
                 // The tombstone drops pending transactional offsets too.
