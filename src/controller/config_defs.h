@@ -4,6 +4,7 @@
 // ServerTopicConfigSynonyms, KafkaConfig and DynamicBrokerConfig).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -72,6 +73,17 @@ struct config_def {
     // Broker configs only: can change without a restart (DynamicBrokerConfig.AllDynamicConfigs).
     bool dynamic = false;
 };
+
+// What both tables (topic_config_defs.cc, broker_config_defs.cc) spell alike: a topic
+// config and its broker synonym accept the same values.
+namespace config_literals {
+inline constexpr std::string_view long_max = "9223372036854775807";
+inline constexpr std::nullopt_t none = std::nullopt;
+inline constexpr std::array<std::string_view, 2> cleanup_policies{"compact", "delete"};
+inline constexpr std::array<std::string_view, 6> compression_types{
+    "uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"};
+inline constexpr std::array<std::string_view, 2> timestamp_types{"CreateTime", "LogAppendTime"};
+}  // namespace config_literals
 
 // Every topic config Kafka 3.9 knows, sorted by name.
 std::span<const config_def> topic_config_defs();
