@@ -19,8 +19,8 @@ bool asks_for_metadata_partition(const describe_quorum_handler::request& req) {
 }
 
 // Every partition asked for, with `error` (Kafka's getPartitionLevelErrorResponse).
-describe_quorum_handler::response partition_errors(const describe_quorum_handler::request& req,
-                                                   error_code error, std::string_view message) {
+describe_quorum_handler::response partition_level_errors(
+    const describe_quorum_handler::request& req, error_code error, std::string_view message) {
     describe_quorum_handler::response out;
     for (const auto& t : req.topics) {
         auto& topic = out.topics.emplace_back();
@@ -40,15 +40,15 @@ describe_quorum_handler::response partition_errors(const describe_quorum_handler
 asio::awaitable<describe_quorum_handler::response> describe_quorum_handler::handle(
     request_context& ctx, request&& req) {
     if (!asks_for_metadata_partition(req)) {
-        co_return partition_errors(req, error_code::unknown_topic_or_partition,
-                                   "This server does not host this topic-partition.");
+        co_return partition_level_errors(req, error_code::unknown_topic_or_partition,
+                                         "This server does not host this topic-partition.");
     }
     // The server always wires the metadata service; a bare broker_info (unit tests of
     // other handlers) has no quorum to describe.
     if (!ctx.broker->metadata) {
-        co_return partition_errors(req, error_code::not_leader_or_follower,
-                                   "For requests intended only for the leader, this error "
-                                   "indicates that the broker is not the current leader.");
+        co_return partition_level_errors(req, error_code::not_leader_or_follower,
+                                         "For requests intended only for the leader, this error "
+                                         "indicates that the broker is not the current leader.");
     }
     auto operation = ctx.broker->metadata->describe_quorum();
     const quorum_status st = co_await std::move(operation);
