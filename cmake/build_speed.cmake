@@ -10,22 +10,33 @@
 #   EDDY_PRECOMPILE_HEADERS=ON  precompiles the third-party headers every file of a target may
 #                               see (Asio, spdlog, doctest, the standard library): parsing them
 #                               is most of an Asio handler's or a test's compile time.
-#   EDDY_UNITY_TESTS=ON         compiles each test binary's files a few at a time as one unit:
-#                               what is left after precompiled headers is mostly Eddy's own
-#                               headers, parsed once per unit instead of once per file.
+#   EDDY_UNITY_BUILD=ON         compiles each library's and test binary's files a few at a
+#                               time as one unit: what is left after precompiled headers is
+#                               mostly Eddy's own and the generated headers, parsed once per
+#                               unit instead of once per file. A file that must stay apart
+#                               (macros before its includes, say) sets
+#                               SKIP_UNITY_BUILD_INCLUSION where its target is defined.
 
 set(EDDY_DEBUG_INFO "full" CACHE STRING "Debug info in -g builds: full (-g) or lines (-g1)")
 set_property(CACHE EDDY_DEBUG_INFO PROPERTY STRINGS full lines)
 set(EDDY_LINKER "" CACHE STRING "Linker for -fuse-ld= (lld, gold, mold); empty: the compiler's default")
 option(EDDY_PRECOMPILE_HEADERS "Precompile third-party headers (for CI; bypasses ccache)" OFF)
-option(EDDY_UNITY_TESTS "Unity-build the test binaries (for CI; a changed test file rebuilds its batch)" OFF)
-set(EDDY_UNITY_TESTS_BATCH 4 CACHE STRING "Test files per unity unit with EDDY_UNITY_TESTS")
+option(EDDY_UNITY_BUILD "Unity-build the libraries and test binaries (for CI; a changed file rebuilds its batch)" OFF)
+set(EDDY_UNITY_SOURCES_BATCH 8 CACHE STRING "Library files per unity unit with EDDY_UNITY_BUILD")
+set(EDDY_UNITY_TESTS_BATCH 4 CACHE STRING "Test files per unity unit with EDDY_UNITY_BUILD")
 
 if(EDDY_DEBUG_INFO STREQUAL "lines")
   # After CMAKE_<LANG>_FLAGS_<CONFIG> on the command line, so it overrides their -g.
   add_compile_options(-g1)
 elseif(NOT EDDY_DEBUG_INFO STREQUAL "full")
   message(FATAL_ERROR "EDDY_DEBUG_INFO must be full or lines, not '${EDDY_DEBUG_INFO}'")
+endif()
+
+if(EDDY_UNITY_BUILD AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  # A unity unit includes the .cc files, so GCC takes their anonymous-namespace types (a
+  # handler's lambda, say) for a header's and warns when a template from a real header keeps
+  # one in its coroutine frame. The developer trees, one file per unit, keep the warning.
+  add_compile_options(-Wno-subobject-linkage)
 endif()
 
 if(EDDY_LINKER)
@@ -201,17 +212,20 @@ function(eddy_precompile_headers)
   endforeach()
 endfunction()
 
-# eddy_unity_tests(DIR): call once, after every add_subdirectory. Every executable under DIR
-# (the test binaries) is built as unity units of EDDY_UNITY_TESTS_BATCH files each.
-function(eddy_unity_tests dir)
-  if(NOT EDDY_UNITY_TESTS)
+# eddy_unity_build(DIR TYPES BATCH): call once per DIR, after every add_subdirectory. Every
+# target under DIR whose type matches the regular expression TYPES is built as unity units of
+# BATCH files each, unless its own CMakeLists.txt already chose (eddy_codec batches its
+# generated files more widely).
+function(eddy_unity_build dir types batch)
+  if(NOT EDDY_UNITY_BUILD)
     return()
   endif()
   _eddy_collect_targets(targets ${dir})
   foreach(target IN LISTS targets)
     get_target_property(type ${target} TYPE)
-    if(type STREQUAL "EXECUTABLE")
-      set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${EDDY_UNITY_TESTS_BATCH})
+    get_target_property(chosen ${target} UNITY_BUILD)
+    if(type MATCHES "^(${types})$" AND chosen MATCHES "NOTFOUND$")
+      set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${batch})
     endif()
   endforeach()
 endfunction()
