@@ -14,8 +14,8 @@
 #                               time as one unit: what is left after precompiled headers is
 #                               mostly Eddy's own and the generated headers, parsed once per
 #                               unit instead of once per file. A file that must stay apart
-#                               (macros before its includes, say) sets
-#                               SKIP_UNITY_BUILD_INCLUSION where its target is defined.
+#                               (one that defines macros, say) sets SKIP_UNITY_BUILD_INCLUSION
+#                               where its target is defined.
 
 set(EDDY_DEBUG_INFO "full" CACHE STRING "Debug info in -g builds: full (-g) or lines (-g1)")
 set_property(CACHE EDDY_DEBUG_INFO PROPERTY STRINGS full lines)
