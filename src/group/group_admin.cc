@@ -7,6 +7,7 @@
 #include "group/list_filter.h"
 
 namespace eddy::group {
+
 classic_group* group_manager::find(const std::string& group_id) {
     auto it = groups_.find(group_id);
     return it == groups_.end() ? nullptr : &it->second;
