@@ -56,14 +56,14 @@ asio::awaitable<void> ensure_internal_topic(const request_context& ctx, internal
         auto first = md->create_topics(topic.request(rf, true), 5);
         msg::create_topics_response resp = co_await std::move(first);
         if (!resp.topics.empty() &&
-            resp.topics.front().error_code == static_cast<int16_t>(error_code::invalid_config)) {
+            resp.topics.front().error_code == wire_code(error_code::invalid_config)) {
             // This controller has no log compaction for topics made through CreateTopics:
             // keep every record instead.
             auto second = md->create_topics(topic.request(rf, false), 5);
             resp = co_await std::move(second);
         }
         if (!resp.topics.empty() && resp.topics.front().error_code != 0 &&
-            resp.topics.front().error_code != static_cast<int16_t>(error_code::topic_already_exists)) {
+            resp.topics.front().error_code != wire_code(error_code::topic_already_exists)) {
             kafka_log().warn("cannot create {}: error {} {}", topic.name,
                              resp.topics.front().error_code,
                              resp.topics.front().error_message.value_or(""));

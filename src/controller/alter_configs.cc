@@ -209,7 +209,7 @@ controller_result<Response> alter(const Request& request, const metadata::metada
     }
     if (records.size() > max_records_per_operation) {
         for (auto& result : out.response.responses) {
-            result.error_code = static_cast<int16_t>(error_code::policy_violation);
+            result.error_code = wire_code(error_code::policy_violation);
             result.error_message = std::string(excessive_batch_message);
         }
         return out;

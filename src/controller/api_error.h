@@ -14,7 +14,7 @@ struct api_error {
     std::optional<std::string> message;  // null: the client prints the code's own text
 
     bool failed() const { return code != error_code::none; }
-    int16_t code_value() const { return static_cast<int16_t>(code); }
+    int16_t code_value() const { return wire_code(code); }
 };
 
 inline api_error fail(error_code code, std::string message) { return {code, std::move(message)}; }

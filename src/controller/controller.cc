@@ -72,7 +72,7 @@ controller_result<broker_registration_reply> controller::register_broker(
     controller_result<broker_registration_reply> out;
     const metadata::broker_registration* existing = image_->broker(request.broker_id);
     if (existing != nullptr && !existing->fenced && existing->incarnation_id != request.incarnation_id) {
-        out.response.error_code = static_cast<int16_t>(error_code::duplicate_broker_registration);
+        out.response.error_code = wire_code(error_code::duplicate_broker_registration);
         return out;
     }
     int64_t epoch = 0;
@@ -108,11 +108,11 @@ controller_result<int16_t> controller::unfence_broker(int32_t broker_id, int64_t
     controller_result<int16_t> out;
     const metadata::broker_registration* b = image_->broker(broker_id);
     if (b == nullptr) {
-        out.response = static_cast<int16_t>(error_code::broker_id_not_registered);
+        out.response = wire_code(error_code::broker_id_not_registered);
         return out;
     }
     if (b->epoch != broker_epoch) {
-        out.response = static_cast<int16_t>(error_code::stale_broker_epoch);
+        out.response = wire_code(error_code::stale_broker_epoch);
         return out;
     }
     out.response = 0;
@@ -131,12 +131,12 @@ controller_result<producer_id_block> controller::allocate_producer_ids(int32_t b
     const metadata::broker_registration* b = image_->broker(broker_id);
     if (b == nullptr || b->epoch != broker_epoch) {
         // ClusterControlManager.checkBrokerEpoch: both are a stale epoch.
-        out.response.error_code = static_cast<int16_t>(error_code::stale_broker_epoch);
+        out.response.error_code = wire_code(error_code::stale_broker_epoch);
         return out;
     }
     const int64_t first = image_->next_producer_id();
     if (first > INT64_MAX - producer_id_block_size) {
-        out.response.error_code = static_cast<int16_t>(error_code::unknown_server_error);
+        out.response.error_code = wire_code(error_code::unknown_server_error);
         return out;
     }
     msg::producer_ids_record rec;

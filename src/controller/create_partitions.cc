@@ -26,7 +26,7 @@ controller_result<msg::create_partitions_response> controller::create_partitions
         if (n > 1) {
             topic_result r;
             r.name = name;
-            r.error_code = static_cast<int16_t>(error_code::invalid_request);
+            r.error_code = wire_code(error_code::invalid_request);
             r.error_message = "Duplicate topic name.";
             out.response.results.push_back(std::move(r));
         }
@@ -46,7 +46,7 @@ controller_result<msg::create_partitions_response> controller::create_partitions
         for (const auto& t : request.topics) {
             topic_result r;
             r.name = t.name;
-            r.error_code = static_cast<int16_t>(error_code::policy_violation);
+            r.error_code = wire_code(error_code::policy_violation);
             r.error_message = std::string(excessive_batch_message);
             out.response.results.push_back(std::move(r));
         }

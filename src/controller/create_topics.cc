@@ -236,10 +236,10 @@ controller_result<msg::create_topics_response> controller::create_topics(
         topic_result r;
         r.name = name;
         if (count > 1) {
-            r.error_code = static_cast<int16_t>(error_code::invalid_request);
+            r.error_code = wire_code(error_code::invalid_request);
             r.error_message = "Duplicate topic name.";
         } else if (name == cluster_metadata_topic) {
-            r.error_code = static_cast<int16_t>(error_code::invalid_request);
+            r.error_code = wire_code(error_code::invalid_request);
             r.error_message = fmt::format("Creation of internal topic {} is prohibited.", name);
         } else {
             continue;
@@ -252,7 +252,7 @@ controller_result<msg::create_topics_response> controller::create_topics(
         for (const auto& t : request.topics) {
             topic_result r;
             r.name = t.name;
-            r.error_code = static_cast<int16_t>(error_code::policy_violation);
+            r.error_code = wire_code(error_code::policy_violation);
             r.error_message = std::string(excessive_batch_message);
             out.response.topics.push_back(std::move(r));
         }
@@ -318,13 +318,13 @@ controller_result<std::vector<auto_create_outcome>> controller::auto_create_topi
         auto_create_outcome o;
         o.name = name;
         if (topic_name_error(name)) {
-            o.error_code = static_cast<int16_t>(error_code::invalid_topic_exception);
+            o.error_code = wire_code(error_code::invalid_topic_exception);
         } else if (!enabled) {
-            o.error_code = static_cast<int16_t>(error_code::unknown_topic_or_partition);
+            o.error_code = wire_code(error_code::unknown_topic_or_partition);
         } else {
             // Kafka's KRaft broker forwards the creation and answers at once with
             // UNKNOWN_TOPIC_OR_PARTITION; the client retries and finds the topic.
-            o.error_code = static_cast<int16_t>(error_code::unknown_topic_or_partition);
+            o.error_code = wire_code(error_code::unknown_topic_or_partition);
             topic_creator creator{*this, options_.compaction_supported || is_internal_topic(name)};
             topic_result ignored;
             std::vector<versioned_record> records;

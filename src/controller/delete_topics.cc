@@ -25,7 +25,7 @@ deletable result(std::optional<std::string> name, codec::uuid id, error_code cod
     deletable r;
     r.name = std::move(name);
     r.topic_id = id;
-    r.error_code = static_cast<int16_t>(code);
+    r.error_code = wire_code(code);
     r.error_message = std::move(message);
     return r;
 }

@@ -54,7 +54,7 @@ response_t::describe_configs_resource_result entry(const resolved_config& c,
 response_t::describe_configs_result error_result(error_code code,
                                                  std::optional<std::string> message) {
     response_t::describe_configs_result r;
-    r.error_code = static_cast<int16_t>(code);
+    r.error_code = wire_code(code);
     r.error_message = std::move(message);
     return r;
 }

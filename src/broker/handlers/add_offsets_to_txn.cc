@@ -21,7 +21,7 @@ asio::awaitable<add_offsets_to_txn_handler::response> add_offsets_to_txn_handler
                                  offsets_partition, now);
     };
     auto call = txn_error_of(ctx, tid, std::move(op));
-    resp.error_code = static_cast<int16_t>(co_await std::move(call));
+    resp.error_code = wire_code(co_await std::move(call));
     co_return resp;
 }
 

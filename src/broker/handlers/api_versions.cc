@@ -39,7 +39,7 @@ api_versions_handler::response api_versions_handler::handle(request_context& ctx
     if (ctx.api_version >= 3 && (!valid_software_token(req.client_software_name) ||
                                  !valid_software_token(req.client_software_version))) {
         // Kafka's error reply: no api keys, just the code.
-        resp.error_code = static_cast<int16_t>(error_code::invalid_request);
+        resp.error_code = wire_code(error_code::invalid_request);
         return resp;
     }
     // The KIP-848 apis are shown only when consumer groups are enabled, so a client that
@@ -78,7 +78,7 @@ api_versions_handler::response api_versions_handler::handle(request_context& ctx
 
 api_versions_handler::response api_versions_handler::unsupported_version_reply() {
     response resp;
-    resp.error_code = static_cast<int16_t>(error_code::unsupported_version);
+    resp.error_code = wire_code(error_code::unsupported_version);
     resp.api_keys.push_back({.api_key = static_cast<int16_t>(key),
                              .min_version = supported.min,
                              .max_version = supported.max,

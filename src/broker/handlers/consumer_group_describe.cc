@@ -19,7 +19,7 @@ consumer_group_describe_handler::handle(request_context& ctx, request&& req) {
     auto failed = [&resp](const std::string& id, error_code e) {
         described& g = resp.groups.emplace_back();
         g.group_id = id;
-        g.error_code = static_cast<int16_t>(e);
+        g.error_code = wire_code(e);
     };
     if (!consumer_protocol_enabled(ctx)) {
         for (const std::string& id : req.group_ids) failed(id, error_code::unsupported_version);

@@ -8,7 +8,7 @@ namespace {
 
 consumer_group_heartbeat_handler::response disabled_reply() {
     consumer_group_heartbeat_handler::response resp;
-    resp.error_code = static_cast<int16_t>(error_code::unsupported_version);
+    resp.error_code = wire_code(error_code::unsupported_version);
     return resp;
 }
 

@@ -24,7 +24,7 @@ asio::awaitable<delete_groups_handler::response> delete_groups_handler::handle(
         auto& r = resp.results.emplace_back();
         r.group_id = ids[i];
         r.error_code = results[i].response;
-        if (results[i].error != error_code::none) r.error_code = static_cast<int16_t>(results[i].error);
+        if (results[i].error != error_code::none) r.error_code = wire_code(results[i].error);
     }
     co_return resp;
 }

@@ -34,7 +34,7 @@ asio::awaitable<delete_records_handler::response> delete_records_handler::handle
             rp.low_watermark = -1;
             auto found = replicas.lookup(topic.name, part.partition_index);
             if (!found.p) {
-                rp.error_code = static_cast<int16_t>(found.error);
+                rp.error_code = wire_code(found.error);
                 continue;
             }
             targets.push_back(std::move(found.p));
@@ -51,7 +51,7 @@ asio::awaitable<delete_records_handler::response> delete_records_handler::handle
     std::vector<std::pair<error_code, int64_t>> outcomes = co_await std::move(hop);
     for (size_t i = 0; i < outcomes.size(); ++i) {
         auto& rp = resp.topics[trims[i].slot.first].partitions[trims[i].slot.second];
-        rp.error_code = static_cast<int16_t>(outcomes[i].first);
+        rp.error_code = wire_code(outcomes[i].first);
         rp.low_watermark = outcomes[i].second;
     }
     co_return resp;

@@ -8,7 +8,7 @@ namespace eddy::broker {
 describe_acls_handler::response describe_acls_handler::handle(request_context& /*ctx*/,
                                                               request&& /*req*/) {
     response resp;
-    resp.error_code = static_cast<int16_t>(error_code::security_disabled);
+    resp.error_code = wire_code(error_code::security_disabled);
     resp.error_message = "No Authorizer is configured on the broker";  // Kafka's words
     return resp;
 }

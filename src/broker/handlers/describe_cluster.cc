@@ -19,7 +19,7 @@ constexpr int8_t controller_endpoint = 2;
 describe_cluster_handler::response refuse(int16_t version, error_code from_v1, std::string message) {
     describe_cluster_handler::response out;
     // v0 has no endpoint type, so only a malformed request gets here: INVALID_REQUEST.
-    out.error_code = static_cast<int16_t>(version == 0 ? error_code::invalid_request : from_v1);
+    out.error_code = wire_code(version == 0 ? error_code::invalid_request : from_v1);
     out.error_message = std::move(message);
     return out;
 }

@@ -25,7 +25,7 @@ asio::awaitable<describe_groups_handler::response> describe_groups_handler::hand
         // DescribeGroupsResponse.groupError: unknown state, protocol type and protocol.
         described& g = resp.groups.emplace_back();
         g.group_id = ids[i];
-        g.error_code = static_cast<int16_t>(results[i].error);
+        g.error_code = wire_code(results[i].error);
     }
     co_return resp;
 }

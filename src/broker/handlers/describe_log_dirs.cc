@@ -79,7 +79,7 @@ asio::awaitable<describe_log_dirs_handler::response> describe_log_dirs_handler::
         if (::statvfs(dir.c_str(), &fs_stats) != 0) {
             // A dir that cannot be read: the error Kafka gives a dir it has taken offline after
             // an I/O error. Its sizes stay unknown (-1).
-            result.error_code = static_cast<int16_t>(error_code::kafka_storage_error);
+            result.error_code = wire_code(error_code::kafka_storage_error);
             continue;
         }
         result.total_bytes = clamp_bytes(fs_stats.f_blocks, fs_stats.f_frsize);

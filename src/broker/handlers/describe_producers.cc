@@ -21,7 +21,7 @@ asio::awaitable<describe_producers_handler::response> describe_producers_handler
             rp.partition_index = index;
             auto found = replicas.lookup(topic.name, index);
             if (!found.p) {
-                rp.error_code = static_cast<int16_t>(found.error);
+                rp.error_code = wire_code(found.error);
                 continue;
             }
             targets.push_back(std::move(found.p));
@@ -36,7 +36,7 @@ asio::awaitable<describe_producers_handler::response> describe_producers_handler
         partition_response rp;
         const log::log* l = p.get_log();
         if (!l) {
-            rp.error_code = static_cast<int16_t>(error_code::not_leader_or_follower);
+            rp.error_code = wire_code(error_code::not_leader_or_follower);
             return rp;
         }
         for (const auto& [producer_id, entry] : l->producers().producers()) {

@@ -28,7 +28,7 @@ describe_quorum_handler::response partition_level_errors(
         for (const auto& p : t.partitions) {
             auto& partition = topic.partitions.emplace_back();
             partition.partition_index = p.partition_index;
-            partition.error_code = static_cast<int16_t>(error);
+            partition.error_code = wire_code(error);
             partition.error_message = std::string(message);
         }
     }

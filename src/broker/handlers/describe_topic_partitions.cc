@@ -22,7 +22,7 @@ handler::response refuse_all(const handler::request& req, error_code error) {
     for (const auto& t : req.topics) {
         auto& topic = out.topics.emplace_back();
         topic.name = t.name;
-        topic.error_code = static_cast<int16_t>(error);
+        topic.error_code = wire_code(error);
     }
     return out;
 }
@@ -80,7 +80,7 @@ handler::response handler::answer(const request_context& ctx, const request& req
             auto& missing = out.topics.emplace_back();
             missing.name = name;
             missing.is_internal = internal_topic(name);
-            missing.error_code = static_cast<int16_t>(valid_topic_name(name)
+            missing.error_code = wire_code(valid_topic_name(name)
                                                           ? error_code::unknown_topic_or_partition
                                                           : error_code::invalid_topic_exception);
             continue;

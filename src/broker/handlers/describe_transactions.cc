@@ -13,18 +13,18 @@ asio::awaitable<describe_transactions_handler::response> describe_transactions_h
         auto& state = resp.transaction_states.emplace_back();
         state.transactional_id = id;
         if (id.empty()) {
-            state.error_code = static_cast<int16_t>(error_code::invalid_request);
+            state.error_code = wire_code(error_code::invalid_request);
             continue;
         }
         auto op = [id](txn::txn_coordinator_shard& shard, int64_t) { return shard.describe(id); };
         auto call = on_txn_shard<txn::described_txn>(ctx, id, std::move(op));
         txn::outcome<txn::described_txn> r = co_await std::move(call);
         if (r.error != error_code::none) {
-            state.error_code = static_cast<int16_t>(r.error);
+            state.error_code = wire_code(r.error);
             continue;
         }
         const txn::described_txn& d = r.response;
-        state.error_code = static_cast<int16_t>(d.error);
+        state.error_code = wire_code(d.error);
         if (d.error != error_code::none) continue;
         state.transaction_state = d.state;
         state.transaction_timeout_ms = d.timeout_ms;

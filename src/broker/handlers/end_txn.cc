@@ -16,7 +16,7 @@ asio::awaitable<end_txn_handler::response> end_txn_handler::handle(request_conte
                              req.committed, now);
     };
     auto call = txn_error_of(ctx, tid, std::move(op));
-    resp.error_code = static_cast<int16_t>(co_await std::move(call));
+    resp.error_code = wire_code(co_await std::move(call));
     co_return resp;
 }
 

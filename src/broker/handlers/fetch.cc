@@ -162,7 +162,7 @@ asio::awaitable<fetch_result> fetch_handler::handle(cluster::replica_manager& re
     fetch_result out;
     out.response.session_id = 0;
     if (error_code e = check_session(req, ctx.api_version); e != error_code::none) {
-        out.response.error_code = static_cast<int16_t>(e);
+        out.response.error_code = wire_code(e);
         co_return out;
     }
     const bool by_id = ctx.api_version >= 13;
@@ -225,7 +225,7 @@ asio::awaitable<fetch_result> fetch_handler::handle(cluster::replica_manager& re
                 aborted.push_back({.producer_id = a.producer_id, .first_offset = a.first_offset,
                                    .unknown_tagged_fields = {}});
         }
-        pd.error_code = static_cast<int16_t>(e);
+        pd.error_code = wire_code(e);
         if (e == error_code::none) {
             pd.high_watermark = t.read.high_watermark;
             pd.last_stable_offset = t.read.last_stable_offset;

@@ -96,7 +96,7 @@ asio::awaitable<find_coordinator_handler::response> find_coordinator_handler::ha
     else image = metadata::metadata_image::empty();
     if (!batched) {
         found f = find(ctx, *image, req.key_type, req.key);
-        resp.error_code = static_cast<int16_t>(f.error);
+        resp.error_code = wire_code(f.error);
         resp.error_message = message_of(f.error);
         resp.node_id = f.node_id;
         resp.host = f.host;
@@ -107,7 +107,7 @@ asio::awaitable<find_coordinator_handler::response> find_coordinator_handler::ha
         found f = find(ctx, *image, req.key_type, key);
         auto& c = resp.coordinators.emplace_back();
         c.key = key;
-        c.error_code = static_cast<int16_t>(f.error);
+        c.error_code = wire_code(f.error);
         c.node_id = f.node_id;
         c.host = f.host;
         c.port = f.port;

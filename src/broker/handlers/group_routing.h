@@ -58,7 +58,7 @@ asio::awaitable<Response> answer_on_group_shard(const request_context& ctx,
     group::outcome<Response> r = co_await std::move(call);
     if (r.error == error_code::none) co_return std::move(r.response);
     Response resp;
-    resp.error_code = static_cast<int16_t>(r.error);
+    resp.error_code = wire_code(r.error);
     co_return resp;
 }
 

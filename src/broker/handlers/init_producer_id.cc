@@ -24,7 +24,7 @@ asio::awaitable<init_producer_id_handler::response> init_producer_id_handler::ha
     request_context& ctx, request&& req) {
     response resp;
     auto fail = [&resp, &ctx](error_code e) {
-        resp.error_code = static_cast<int16_t>(txn::client_error(ctx.api_key, ctx.api_version, e));
+        resp.error_code = wire_code(txn::client_error(ctx.api_key, ctx.api_version, e));
         resp.producer_id = -1;
         resp.producer_epoch = -1;
         return resp;

@@ -21,7 +21,7 @@ asio::awaitable<join_group_handler::response> join_group_handler::handle(request
     // Kafka's answer when the group cannot be reached: the request's member id, no
     // generation, and the "no protocol" name of the version.
     response resp;
-    resp.error_code = static_cast<int16_t>(r.error);
+    resp.error_code = wire_code(r.error);
     resp.member_id = member_id;
     resp.generation_id = -1;
     resp.protocol_type = std::nullopt;

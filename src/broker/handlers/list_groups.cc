@@ -24,7 +24,7 @@ asio::awaitable<list_groups_handler::response> list_groups_handler::handle(reque
         } else if (r.error != error_code::not_coordinator) {
             // A shard still loading: Kafka lists what it has and says so (a shard that
             // moved away meanwhile is simply not listed).
-            resp.error_code = static_cast<int16_t>(r.error);
+            resp.error_code = wire_code(r.error);
         }
     }
     co_return resp;

@@ -67,16 +67,16 @@ asio::awaitable<list_offsets_handler::response> list_offsets_handler::handle(
             auto& rp = resp.topics[ti].partitions.emplace_back();
             rp.partition_index = part.partition_index;
             if (duplicate) {
-                rp.error_code = static_cast<int16_t>(error_code::invalid_request);
+                rp.error_code = wire_code(error_code::invalid_request);
                 continue;
             }
             if (timestamp_unsupported(part.timestamp, ctx.api_version)) {
-                rp.error_code = static_cast<int16_t>(error_code::unsupported_version);
+                rp.error_code = wire_code(error_code::unsupported_version);
                 continue;
             }
             auto found = replicas.lookup(topic.name, part.partition_index);
             if (!found.p) {
-                rp.error_code = static_cast<int16_t>(found.error);
+                rp.error_code = wire_code(found.error);
                 continue;
             }
             targets.push_back(std::move(found.p));
@@ -102,7 +102,7 @@ asio::awaitable<list_offsets_handler::response> list_offsets_handler::handle(
     for (size_t i = 0; i < outcomes.size(); ++i) {
         const cluster::offset_outcome& r = outcomes[i];
         auto& rp = resp.topics[lookups[i].slot.first].partitions[lookups[i].slot.second];
-        rp.error_code = static_cast<int16_t>(r.error);
+        rp.error_code = wire_code(r.error);
         if (r.error != error_code::none) continue;
         rp.timestamp = r.timestamp;
         rp.offset = r.offset;

@@ -27,7 +27,7 @@ asio::awaitable<list_transactions_handler::response> list_transactions_handler::
         auto call = rt->call<txn::list_txns_result>(partition, op);
         txn::outcome<txn::list_txns_result> r = co_await std::move(call);
         if (r.error == error_code::coordinator_load_in_progress) {
-            resp.error_code = static_cast<int16_t>(r.error);
+            resp.error_code = wire_code(r.error);
             resp.transaction_states.clear();
             co_return resp;
         }

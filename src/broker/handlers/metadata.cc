@@ -15,7 +15,7 @@ using response_partition = metadata_handler::response::metadata_response_partiti
 
 response_topic topic_error(error_code e, std::optional<std::string> name, codec::uuid id) {
     response_topic t;
-    t.error_code = static_cast<int16_t>(e);
+    t.error_code = wire_code(e);
     t.is_internal = name && internal_topic(*name);
     t.name = std::move(name);
     t.topic_id = id;
@@ -52,7 +52,7 @@ response_topic describe_topic(const metadata::metadata_image& image, const metad
             rp.leader_id = p.leader;
         } else {
             rp.leader_id = -1;
-            rp.error_code = static_cast<int16_t>(error_code::leader_not_available);
+            rp.error_code = wire_code(error_code::leader_not_available);
         }
         out.partitions.push_back(std::move(rp));
     }
@@ -158,7 +158,7 @@ metadata_handler::response metadata_handler::answer(const request_context& ctx, 
             resp.cluster_authorized_operations = all_cluster_operations;
         if (req.include_topic_authorized_operations) {
             for (auto& t : resp.topics) {
-                if (t.error_code != static_cast<int16_t>(error_code::unknown_topic_id))
+                if (t.error_code != wire_code(error_code::unknown_topic_id))
                     t.topic_authorized_operations = all_topic_operations;
             }
         }

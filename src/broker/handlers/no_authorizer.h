@@ -16,7 +16,7 @@ template <class Results>
 void refuse_all_without_authorizer(Results& results, size_t count) {
     results.resize(count);
     for (auto& result : results) {
-        result.error_code = static_cast<int16_t>(error_code::security_disabled);
+        result.error_code = wire_code(error_code::security_disabled);
         result.error_message = std::string("No Authorizer is configured.");
     }
 }

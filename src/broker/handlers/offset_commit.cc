@@ -24,7 +24,7 @@ asio::awaitable<offset_commit_handler::response> offset_commit_handler::handle(
         for (const auto& p : t.partitions) {
             auto& rp = rt.partitions.emplace_back();
             rp.partition_index = p.partition_index;
-            rp.error_code = static_cast<int16_t>(r.error);
+            rp.error_code = wire_code(r.error);
         }
     }
     co_return resp;

@@ -78,7 +78,7 @@ asio::awaitable<offset_fetch_handler::response> offset_fetch_handler::handle(req
         if (results[i].error == error_code::none) continue;
         results[i].response = response_group{};
         results[i].response.group_id = groups[i].group_id;
-        results[i].response.error_code = static_cast<int16_t>(results[i].error);
+        results[i].response.error_code = wire_code(results[i].error);
     }
     if (version < 8) {
         response_group& g = results.front().response;

@@ -37,7 +37,7 @@ asio::awaitable<offset_for_leader_epoch_handler::response> offset_for_leader_epo
             rp.partition = part.partition;
             auto found = replicas.lookup(topic.topic, part.partition);
             if (!found.p) {
-                rp.error_code = static_cast<int16_t>(found.error);
+                rp.error_code = wire_code(found.error);
                 continue;
             }
             targets.push_back(std::move(found.p));
@@ -66,7 +66,7 @@ asio::awaitable<offset_for_leader_epoch_handler::response> offset_for_leader_epo
     std::vector<epoch_answer> answers = co_await std::move(hop);
     for (size_t i = 0; i < answers.size(); ++i) {
         auto& rp = resp.topics[queries[i].slot.first].partitions[queries[i].slot.second];
-        rp.error_code = static_cast<int16_t>(answers[i].error);
+        rp.error_code = wire_code(answers[i].error);
         rp.leader_epoch = answers[i].epoch;
         rp.end_offset = answers[i].end_offset;
     }

@@ -18,7 +18,7 @@ using partition_response = msg::produce_response::partition_produce_response;
 partition_response error_response(int32_t index, error_code e) {
     partition_response r;
     r.index = index;
-    r.error_code = static_cast<int16_t>(e);
+    r.error_code = wire_code(e);
     r.base_offset = -1;
     r.log_append_time_ms = -1;
     r.log_start_offset = -1;
@@ -145,7 +145,7 @@ asio::awaitable<produce_handler::response> produce_handler::handle(
     for (size_t i = 0; i < outcomes.size(); ++i) {
         cluster::produce_outcome& r = outcomes[i];
         partition_response& pr = resp.responses[slots[i].first].partition_responses[slots[i].second];
-        pr.error_code = static_cast<int16_t>(r.error);
+        pr.error_code = wire_code(r.error);
         pr.base_offset = r.base_offset;
         pr.log_append_time_ms = r.log_append_time;
         pr.log_start_offset = r.log_start_offset;

@@ -71,7 +71,7 @@ asio::awaitable<response> txn_offset_commit_handler::handle(request_context& ctx
                         : static_cast<error_code>(answered[{t.name, p.partition_index}]);
             }
             // Before v3 clients know a fenced producer as INVALID_PRODUCER_EPOCH.
-            rp.error_code = static_cast<int16_t>(txn::client_error(ctx.api_key, version, e));
+            rp.error_code = wire_code(txn::client_error(ctx.api_key, version, e));
         }
     }
     co_return resp;

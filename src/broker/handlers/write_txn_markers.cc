@@ -119,7 +119,7 @@ asio::awaitable<write_txn_markers_handler::response> write_txn_markers_handler::
         }
         auto& p = topic->partitions.emplace_back();
         p.partition_index = t.partition;
-        p.error_code = static_cast<int16_t>(for_coordinator(errors[i]));
+        p.error_code = wire_code(for_coordinator(errors[i]));
     }
     co_return resp;
 }

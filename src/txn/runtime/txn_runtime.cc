@@ -258,7 +258,7 @@ void txn_runtime::finish_call(const slot_ptr& s,
         if (failed != error_code::none) {
             runtime_log().warn("cannot append {} transaction records to {}-{}: {} {}",
                                records.size(), s->partition->topic(), s->partition->index(),
-                               static_cast<int16_t>(failed), o.error_message);
+                               wire_code(failed), o.error_message);
         }
     }
     if (failed == error_code::none) {
@@ -344,7 +344,7 @@ void txn_runtime::on_marker(const std::shared_ptr<marker_job>& job, const topic_
     case marker_action::abandon:
         runtime_log().info("{}: stopping its markers: {}-{} answered {}",
                            job->markers.transactional_id, tp.topic, tp.partition,
-                           static_cast<int16_t>(e));
+                           wire_code(e));
         job->abandoned = true;
         break;
     }
