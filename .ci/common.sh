@@ -25,7 +25,7 @@ build() {
   shift
   local targets=()
   (($#)) && targets=(--target "$@")
-  cmake --build "$dir" -j "$jobs" "${targets[@]}"
+  ${build_niceness:+nice -n "$build_niceness"} cmake --build "$dir" -j "$jobs" "${targets[@]}"
 }
 
 # run_script FILE [args...]: runs a script another owner keeps (compat/setup, compat/run) with
