@@ -5,13 +5,16 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <span>
 #include <vector>
 
+#include "batch_builder.h"
 #include "record/batch.h"
 #include "record/compression.h"
 #include "record/endian.h"
 #include "record/legacy_message_set.h"
 #include "record/records.h"
+#include "record/recompress.h"
 #include "record/validate.h"
 
 namespace eddy::record::test {
@@ -39,6 +42,11 @@ void read_records(const batch_view& b, byte_buffer& scratch) {
         require(n == v.header_count, "header count of a parsed record");
     }
 }
+
+// compression.type: a topic whose codec differs from the producer's rebuilds each batch
+// that validation accepted. The rebuilt batch must pass validation again and hold the same
+// records (offset deltas, timestamps, keys, values, headers) in every codec.
+void rebuild_in_every_codec(const batch_view& validated, byte_buffer& scratch);
 
 // Produce validation (both timestamp types, strict and relaxed) and the scanner with
 // record parsing.
@@ -100,6 +108,9 @@ void parse_all(const uint8_t* data, size_t size, byte_buffer& scratch) {
             batch_view v(copy.data(), r.valid_bytes);
             require(v.crc_ok(), "validated batch keeps a correct CRC");
             require(r.record_count == v.records_count(), "record count");
+            // A client's LogAppendTime bit is refused on a second pass, so only CreateTime.
+            if (o.validation == batch_validation::strict && v.ts_type() == timestamp_type::create_time)
+                rebuild_in_every_codec(v, scratch);
         } else {
             require(std::vector<uint8_t>(data, data + size) == copy, "rejected bytes unchanged");
         }
@@ -112,6 +123,33 @@ void parse_all(const uint8_t* data, size_t size, byte_buffer& scratch) {
         read_records(b, scratch);
     }
     require(scan.position() <= size, "scanner position inside the input");
+}
+
+void rebuild_in_every_codec(const batch_view& validated, byte_buffer& scratch) {
+    thread_local batch_recompressor recompressor;
+    thread_local byte_buffer again_scratch;
+    // decode_records throws (so the fuzzer stops) if a validated batch does not decode.
+    const std::vector<decoded_record> before =
+        decode_records(std::span<const uint8_t>(validated.data(), validated.size()));
+    for (compression target : {compression::none, compression::gzip, compression::snappy,
+                               compression::lz4, compression::zstd}) {
+        if (!needs_recompression(validated, target)) continue;
+        record_bytes rb = batch_records(validated, scratch, fuzz_limit);
+        std::span<uint8_t> rebuilt = recompressor.rebuild(validated, rb, target, default_level(target));
+        if (rebuilt.empty()) continue;  // the codec library failed; Kafka would fail the append
+        std::vector<uint8_t> copy(rebuilt.begin(), rebuilt.end());
+        produce_options o;
+        o.max_message_bytes = INT32_MAX;
+        o.now_ms = 1'700'000'000'000;
+        o.max_uncompressed_bytes = fuzz_limit;
+        produce_validation r = validate_produce_batches(copy.data(), copy.size(), o, again_scratch);
+        require(r.ok(), "a rebuilt batch passes validation");
+        require(r.valid_bytes == copy.size(), "a rebuilt batch is one whole batch");
+        batch_view b(copy.data(), r.valid_bytes);
+        require(b.compression_type() == target, "a rebuilt batch is in the topic's codec");
+        require(decode_records(std::span<const uint8_t>(b.data(), b.size())) == before,
+                "a rebuilt batch keeps its records");
+    }
 }
 
 void convert_legacy(const uint8_t* data, size_t size, byte_buffer& scratch) {

@@ -1,6 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
-// One fuzz step over arbitrary bytes: the batch scanner, Produce validation and every
-// codec. Shared by the libFuzzer target (EDDY_FUZZ) and the mutation unit test.
+// One fuzz step over arbitrary bytes: the batch scanner, Produce validation, every codec,
+// the legacy conversion and compression.type's rebuild of an accepted batch. Shared by the
+// libFuzzer target (EDDY_FUZZ, ctest fuzz.record_batches) and the mutation unit test.
 #pragma once
 
 #include <cstddef>
