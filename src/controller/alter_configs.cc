@@ -124,12 +124,14 @@ api_error alter_resource(const metadata::metadata_image& image, int32_t node_id,
     for (const auto& c : changes) {
         const config_def* def =
             type == resource_type::topic ? find_topic_config(c.name) : find_broker_config(c.name);
-        if (type == resource_type::broker && def == nullptr) {
+        const bool list_op = c.op == alter_op::append || c.op == alter_op::subtract;
+        // A broker config name Kafka does not know is kept (a custom config, described as
+        // sensitive) when set or deleted; only a list edit needs its definition.
+        if (type == resource_type::broker && def == nullptr && list_op) {
             return fail(error_code::invalid_config, "Unknown config name: " + c.name);
         }
         const bool is_list = def != nullptr && def->type == config_type::list;
-        if (type == resource_type::broker && !is_list &&
-            (c.op == alter_op::append || c.op == alter_op::subtract)) {
+        if (type == resource_type::broker && !is_list && list_op) {
             return fail(error_code::invalid_config,
                         fmt::format("Config value {} is not allowed for config key: {}",
                                     c.op == alter_op::append ? "append" : "subtract", c.name));

@@ -213,7 +213,37 @@ TEST_SUITE("controller.configs") {
             incremental(broker_type, "2", {{"log.retention.ms", set, "1"}}), 1, 0);
         CHECK(other.response.responses[0].error_message ==
               "Unexpected broker id, expected 1, but received 2");
-        auto unknown = k.c.incremental_alter_configs(incremental(broker_type, "1", {{"x.y", set, "1"}}), 1, 0);
-        CHECK(unknown.response.responses[0].error_code == code(error_code::invalid_config));
+    }
+
+    TEST_CASE("a broker config name Kafka does not know is kept, and described as a secret") {
+        // Kafka's DynamicBrokerConfig refuses only known names that are not dynamic; others
+        // are custom configs (a plugin's, say).
+        cluster k;
+        auto custom = k.c.incremental_alter_configs(
+            incremental(broker_type, "1", {{"custom.plugin.key", set, "on"}}), 1, 0);
+        CHECK(custom.response.responses[0].error_code == 0);
+        k.commit(custom.records);
+        CHECK(k.image().configs(metadata::resource_type::broker, "1").at("custom.plugin.key") == "on");
+        msg::describe_configs_request describe;
+        describe.resources.push_back({broker_type, "1", std::vector<std::string>{"custom.plugin.key"}, {}});
+        auto described = k.c.describe_configs(describe, 4);
+        REQUIRE(described.results[0].configs.size() == 1);
+        const auto& entry = described.results[0].configs[0];
+        CHECK(entry.is_sensitive);
+        CHECK_FALSE(entry.value.has_value());
+        CHECK(entry.config_source == 2);  // DYNAMIC_BROKER_CONFIG
+        CHECK(entry.config_type == 0);    // UNKNOWN
+
+        auto removed = k.c.incremental_alter_configs(
+            incremental(broker_type, "1", {{"custom.plugin.key", del, std::nullopt}}), 1, 0);
+        CHECK(removed.response.responses[0].error_code == 0);
+        k.commit(removed.records);
+        CHECK(k.image().configs(metadata::resource_type::broker, "1").count("custom.plugin.key") == 0);
+
+        // A list edit needs the config's definition.
+        auto append_unknown = k.c.incremental_alter_configs(
+            incremental(broker_type, "1", {{"custom.plugin.key", append, "a"}}), 1, 0);
+        CHECK(append_unknown.response.responses[0].error_code == code(error_code::invalid_config));
+        CHECK(append_unknown.response.responses[0].error_message == "Unknown config name: custom.plugin.key");
     }
 }
