@@ -185,6 +185,10 @@ TEST_CASE("an acks value other than -1, 0 and 1 gets INVALID_REQUIRED_ACKS") {
     cluster_fixture f;
     f.create_topic({.name = "t1"});
     CHECK(f.produce_error("t1", 0, simple_batch(), 2) == code(error_code::invalid_required_acks));
+    // A partition the broker does not know keeps its own error, as Kafka's KafkaApis
+    // answers it before ReplicaManager checks acks.
+    CHECK(f.produce_error("missing", 0, simple_batch(), 2) == code(error_code::unknown_topic_or_partition));
+    CHECK(f.produce_error("t1", 7, simple_batch(), 2) == code(error_code::unknown_topic_or_partition));
 }
 
 TEST_CASE("an idempotent batch keeps its producer id and sequence as sent") {

@@ -95,6 +95,13 @@ asio::awaitable<produce_handler::response> produce_handler::handle(
                     error_response(part.index, error_code::transactional_id_authorization_failed));
                 continue;
             }
+            // Kafka's order: KafkaApis answers a partition it does not know before
+            // ReplicaManager looks at acks, and only then at the partition's leader.
+            auto found = replicas.lookup(topic.name, part.index);
+            if (!found.p && found.error == error_code::unknown_topic_or_partition) {
+                out.partition_responses.push_back(error_response(part.index, found.error));
+                continue;
+            }
             if (bad_acks) {
                 out.partition_responses.push_back(error_response(part.index, error_code::invalid_required_acks));
                 continue;
@@ -105,7 +112,6 @@ asio::awaitable<produce_handler::response> produce_handler::handle(
                 out.partition_responses.push_back(error_response(part.index, error_code::invalid_topic_exception));
                 continue;
             }
-            auto found = replicas.lookup(topic.name, part.index);
             if (!found.p) {
                 out.partition_responses.push_back(error_response(part.index, found.error));
                 continue;
