@@ -200,7 +200,8 @@ struct topic_creator {
             entry.name = r.name;
             entry.value = r.sensitive ? std::nullopt : r.value;
             entry.read_only = r.read_only;
-            entry.config_source = static_cast<int8_t>(r.source);
+            entry.config_source =
+                static_cast<int8_t>(topic_config_source_at_creation(def, overrides, layers));
             entry.is_sensitive = r.sensitive;
             out.push_back(std::move(entry));
         }

@@ -108,6 +108,23 @@ resolved_config resolve_topic_config(const config_def& def, const metadata::conf
     return out;
 }
 
+config_source topic_config_source_at_creation(const config_def& def,
+                                              const metadata::config_map& overrides,
+                                              const broker_layers& broker) {
+    if (overrides.count(def.name) != 0) return config_source::dynamic_topic;
+    const std::pair<const std::map<std::string, std::string, std::less<>>*, config_source> layers[] = {
+        {&broker.dynamic_node, config_source::dynamic_broker},
+        {&broker.dynamic_default, config_source::dynamic_default_broker},
+        {&broker.static_configs, config_source::static_broker},
+    };
+    for (const auto& [layer, source] : layers) {
+        for (const config_synonym& s : def.synonyms) {
+            if (find(*layer, s.name) != nullptr) return source;
+        }
+    }
+    return config_source::default_config;
+}
+
 resolved_config resolve_broker_config(std::string_view name, const broker_layers& broker,
                                       bool per_broker) {
     const config_def* def = find_broker_config(name);

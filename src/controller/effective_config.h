@@ -46,6 +46,14 @@ struct resolved_config {
 resolved_config resolve_topic_config(const config_def& def, const metadata::config_map& overrides,
                                      const broker_layers& broker);
 
+// The source CreateTopics v5+ gives a new topic's config (KRaft's
+// KafkaConfigSchema.resolveEffectiveTopicConfig): the topic's own config, else the first
+// broker layer that sets any of its synonyms, else the default. DescribeConfigs differs
+// when only a later synonym is set (log.retention.hours alone): it says DEFAULT_CONFIG.
+config_source topic_config_source_at_creation(const config_def& def,
+                                              const metadata::config_map& overrides,
+                                              const broker_layers& broker);
+
 // A broker config as DescribeConfigs shows it for this broker (per_broker) or for the
 // cluster default resource "" (only dynamic cluster-default values). Names outside the
 // broker table are typeless, hence sensitive, as in Kafka.

@@ -67,6 +67,23 @@ TEST_SUITE("controller.create_topics") {
         CHECK(k.image().configs(metadata::resource_type::topic, "orders").at("retention.ms") == "1000");
     }
 
+    TEST_CASE("v5+ configs name the broker layer that sets any synonym as the source") {
+        // KRaft's KafkaConfigSchema: log.retention.hours alone in server.properties makes
+        // retention.ms a static broker config (DescribeConfigs would say DEFAULT_CONFIG).
+        cluster k({{"log.retention.hours", "1"}});
+        auto r = k.c.create_topics(create({topic("hours")}), 7, 0);
+        const auto& res = only(r.response);
+        REQUIRE(res.configs.has_value());
+        bool saw_retention = false;
+        for (const auto& c : *res.configs) {
+            if (c.name != "retention.ms") continue;
+            saw_retention = true;
+            CHECK(c.value == "3600000");
+            CHECK(c.config_source == 4);  // STATIC_BROKER_CONFIG
+        }
+        CHECK(saw_retention);
+    }
+
     TEST_CASE("validate_only answers as a real creation would and writes no records") {
         cluster k;
         auto r = k.c.create_topics(create({topic("orders", 2, 1)}, true), 7, 0);
