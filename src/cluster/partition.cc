@@ -95,6 +95,13 @@ partition::partition(asio::any_io_executor executor, std::string topic, codec::u
 void partition::update(int32_t leader_epoch, size_t isr_size, size_t replica_count,
                        topic_settings settings) {
     leader_epoch_ = leader_epoch;
+    // Kafka's makeLeader: a new leader epoch starts at the log's end at once.
+    if (log_) {
+        if (std::error_code ec = log_->start_leader_epoch(leader_epoch)) {
+            replica_log().warn("{}-{}: cannot record leader epoch {}: {}", topic_, index_, leader_epoch,
+                               ec.message());
+        }
+    }
     isr_size_ = isr_size;
     replica_count_ = replica_count;
     settings_ = settings;
@@ -206,7 +213,7 @@ error_code partition::recompress(std::span<uint8_t>& batch, record::produce_vali
 }
 
 read_outcome partition::read(int64_t offset, uint32_t max_bytes, bool min_one_batch,
-                             bool read_committed) {
+                             bool read_committed, int32_t last_fetched_epoch) {
     read_outcome out;
     if (!log_) {
         out.error = error_code::not_leader_or_follower;
@@ -215,6 +222,20 @@ read_outcome partition::read(int64_t offset, uint32_t max_bytes, bool min_one_ba
     out.high_watermark = log_->latest();
     out.last_stable_offset = last_stable_offset();
     out.log_start_offset = log_->earliest();
+    if (last_fetched_epoch >= 0) {
+        // Kafka's Partition.readRecords: an epoch this log cannot place, or an offset
+        // below the log's start, is out of range whatever the epochs say.
+        auto [epoch, end] = log_->end_offset_for_epoch(last_fetched_epoch);
+        if (epoch < 0 || end < 0 || offset < out.log_start_offset) {
+            out.error = error_code::offset_out_of_range;
+            return out;
+        }
+        if (epoch < last_fetched_epoch || end < offset) {
+            out.diverging_epoch = epoch;
+            out.diverging_end_offset = end;
+            return out;
+        }
+    }
     if (offset == out.high_watermark) return out;  // caught up: nothing to send
     // Kafka's fetch isolation: read_committed stops before the first batch of the earliest
     // open transaction; an offset between there and the high watermark reads nothing.

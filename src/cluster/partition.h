@@ -43,6 +43,12 @@ struct read_outcome {
     // read_committed only: the aborted transactions overlapping what was read (Fetch
     // answers them as AbortedTransactions; the handler sends null for read_uncommitted).
     std::vector<log::aborted_txn> aborted_transactions;
+    // Fetch v12+: where this log diverges from the fetcher's, when it does (epoch >= 0):
+    // this log's last epoch at or below the fetcher's last fetched epoch is an older one,
+    // or it ends before the fetch offset. Nothing is read then.
+    int32_t diverging_epoch = -1;
+    int64_t diverging_end_offset = -1;
+    bool diverges() const { return diverging_epoch >= 0; }
 };
 
 // What the partition answers ListOffsets with: offset -1 / timestamp -1 when none.
@@ -96,9 +102,11 @@ public:
         return append(batch, coordinator_api_version, -1, now_ms, true);
     }
     // Reads from `offset` up to the high watermark, or with `read_committed` up to the
-    // last stable offset, listing the aborted transactions in the range read.
+    // last stable offset, listing the aborted transactions in the range read. With
+    // `last_fetched_epoch` (>= 0, Fetch v12+), first checks the fetcher's log against this
+    // one, as Kafka's Partition.readRecords does.
     read_outcome read(int64_t offset, uint32_t max_bytes, bool min_one_batch,
-                      bool read_committed = false);
+                      bool read_committed = false, int32_t last_fetched_epoch = -1);
     // Appends the control batch that ends `marker`'s transaction here (WriteTxnMarkers),
     // with acks=all, and wakes the fetches parked here (the last stable offset moved).
     // INVALID_PRODUCER_EPOCH for a marker older than the producer's epoch,

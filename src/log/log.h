@@ -185,6 +185,12 @@ public:
     // log there is closed, writes the clean-shutdown marker (checkpoint.h).
     std::error_code close();
 
+    // Kafka's maybeAssignEpochStartOffset when this broker becomes leader: a newer leader
+    // epoch starts at the log's end at once, before anything is appended in it, so
+    // OffsetForLeaderEpoch and Fetch's LastFetchedEpoch can place it. Older or equal
+    // epochs change nothing.
+    std::error_code start_leader_epoch(int32_t epoch);
+
     // OffsetForLeaderEpoch: {epoch, end offset} (see leader_epoch_cache::end_offset_for).
     std::pair<int32_t, int64_t> end_offset_for_epoch(int32_t epoch) const {
         return epochs_.end_offset_for(epoch, next_offset_);

@@ -296,4 +296,10 @@ std::error_code log::delete_segment(std::map<int64_t, std::unique_ptr<segment>>:
     return ec;
 }
 
+std::error_code log::start_leader_epoch(int32_t epoch) {
+    const auto latest = epochs_.latest_epoch();
+    if (epoch < 0 || (latest && epoch <= *latest)) return {};
+    return epochs_.assign(epoch, next_offset_);
+}
+
 }  // namespace eddy::log

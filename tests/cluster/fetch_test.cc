@@ -157,6 +157,40 @@ TEST_CASE("a fetch with a stale or future leader epoch is fenced") {
     CHECK(f.fetch(req).partition().error_code == 0);
 }
 
+TEST_CASE("Fetch v12+ answers a fetcher whose log diverges with the diverging epoch, as Kafka does") {
+    cluster_fixture f;
+    f.create_topic({.name = "div", .leader_epoch = 2});
+    REQUIRE(f.produce_error("div", 0, simple_batch(3)) == 0);  // offsets 0-2, epoch 2
+    auto fetch_after = [&](int32_t last_fetched_epoch, int64_t offset, int16_t version = 12,
+                           int32_t max_wait_ms = 0) {
+        msg::fetch_request req = request_for("div", {0}, offset, 1 << 20, 1 << 20);
+        req.max_wait_ms = max_wait_ms;
+        req.topics[0].partitions[0].last_fetched_epoch = last_fetched_epoch;
+        return f.fetch(req, version);
+    };
+    // Epoch 2 ends at 3 here; a fetcher at 3 is caught up, one at 5 has records this log
+    // does not have: it is told where epoch 2 ends, with no records and no error.
+    fetched caught_up = fetch_after(2, 3);
+    CHECK(caught_up.partition().error_code == 0);
+    CHECK(caught_up.partition().diverging_epoch.epoch == -1);
+    // Far longer than any test run: a diverging partition is answered at once.
+    fetched ahead = fetch_after(2, 5, 12, 3'600'000);
+    CHECK(ahead.partition().error_code == 0);
+    CHECK(ahead.partition().diverging_epoch.epoch == 2);
+    CHECK(ahead.partition().diverging_epoch.end_offset == 3);
+    CHECK(ahead.partition().high_watermark == 3);
+    CHECK(batches_in(ahead.partition().records).empty());
+    // An epoch older than the log's first ends where the first begins (offset 0).
+    fetched older = fetch_after(1, 2);
+    CHECK(older.partition().diverging_epoch.epoch == 1);
+    CHECK(older.partition().diverging_epoch.end_offset == 0);
+    CHECK(batches_in(fetch_after(1, 0).partition().records).size() == 1);
+    // An epoch this log has never had past its latest cannot be placed.
+    CHECK(fetch_after(3, 0).partition().error_code == code(error_code::offset_out_of_range));
+    // Before v12 there is no LastFetchedEpoch: an offset past the end is out of range.
+    CHECK(fetch_after(2, 5, 11).partition().error_code == code(error_code::offset_out_of_range));
+}
+
 TEST_CASE("a long-polling fetch is woken by an append, not by its timeout") {
     for (size_t threads : {1u, 3u}) {
         CAPTURE(threads);

@@ -20,6 +20,7 @@ struct fetch_target {
     error_code lookup_error = error_code::none;
     int32_t index = 0;
     int32_t current_leader_epoch = -1;
+    int32_t last_fetched_epoch = -1;  // Fetch v12+
     int64_t fetch_offset = 0;
     int32_t partition_max_bytes = 0;
     bool read_committed = false;  // isolation_level 1: read below the last stable offset
@@ -53,7 +54,7 @@ hop_read read_one(cluster::partition& p, const fetch_target& t, uint32_t size, b
         out.read.error = e;
         return out;
     }
-    out.read = p.read(t.fetch_offset, size, min_one, t.read_committed);
+    out.read = p.read(t.fetch_offset, size, min_one, t.read_committed, t.last_fetched_epoch);
     return out;
 }
 
@@ -131,7 +132,8 @@ asio::awaitable<pass_result> read_all(std::vector<fetch_target>& targets, int32_
                 t.read = std::move(exact.read);
             }
         }
-        if (t.read.error != error_code::none) pass.answer_now = true;
+        // Kafka's ReplicaManager answers a diverging partition at once, as it does an error.
+        if (t.read.error != error_code::none || t.read.diverges()) pass.answer_now = true;
         limit = std::max<int64_t>(0, limit - static_cast<int64_t>(t.read.bytes));
         if (t.read.bytes > 0) min_one = false;
         pass.bytes += t.read.bytes;
@@ -181,6 +183,7 @@ asio::awaitable<fetch_result> fetch_handler::handle(cluster::replica_manager& re
             t.lookup_error = found.error;
             t.index = part.partition;
             t.current_leader_epoch = part.current_leader_epoch;
+            if (ctx.api_version >= 12) t.last_fetched_epoch = part.last_fetched_epoch;
             t.fetch_offset = part.fetch_offset;
             t.partition_max_bytes = part.partition_max_bytes;
             t.read_committed = req.isolation_level == 1;
@@ -230,6 +233,10 @@ asio::awaitable<fetch_result> fetch_handler::handle(cluster::replica_manager& re
             pd.high_watermark = t.read.high_watermark;
             pd.last_stable_offset = t.read.last_stable_offset;
             pd.log_start_offset = t.read.log_start_offset;
+            if (t.read.diverges()) {
+                pd.diverging_epoch.epoch = t.read.diverging_epoch;
+                pd.diverging_epoch.end_offset = t.read.diverging_end_offset;
+            }
         } else {
             // Kafka's LogReadResult for a failed read: every offset unknown.
             pd.high_watermark = -1;
