@@ -138,6 +138,12 @@ TEST_CASE("DeleteRecords on a compacted topic is a POLICY_VIOLATION") {
 TEST_CASE("OffsetForLeaderEpoch gives the end of the requested epoch") {
     cluster_fixture f;
     f.create_topic({.name = "t1", .leader_epoch = 2});
+    // Kafka starts the leader's epoch at the log end when it becomes leader: the epoch is
+    // known before anything is appended in it.
+    auto empty = f.offset_for_epoch("t1", 0, 2).topics.at(0).partitions.at(0);
+    CHECK(empty.error_code == 0);
+    CHECK(empty.leader_epoch == 2);
+    CHECK(empty.end_offset == 0);
     REQUIRE(f.produce_error("t1", 0, simple_batch(3)) == 0);
     auto r = f.offset_for_epoch("t1", 0, 2).topics.at(0).partitions.at(0);
     CHECK(r.error_code == 0);
