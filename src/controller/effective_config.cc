@@ -28,11 +28,10 @@ std::string normalized(const config_def* def, const std::string& raw) {
     return p.value ? *p.value : raw;
 }
 
-// ConfigHelper.configSynonyms: every layer's value of every name, layer by layer, then
-// everything before the first entry for `primary` dropped.
-std::vector<config_synonym_value> synonym_chain(std::string_view primary,
-                                                const std::vector<std::string_view>& names,
-                                                const broker_layers& b, bool sensitive) {
+// Every layer's value of every name, layer by layer (dynamic node, dynamic cluster
+// default, static, then the defaults), each name in its synonym order.
+std::vector<config_synonym_value> layered_synonyms(const std::vector<std::string_view>& names,
+                                                   const broker_layers& b, bool sensitive) {
     std::vector<config_synonym_value> all;
     auto add_layer = [&](const std::map<std::string, std::string, std::less<>>& layer,
                          config_source source) {
@@ -53,6 +52,21 @@ std::vector<config_synonym_value> synonym_chain(std::string_view primary,
                            config_source::default_config});
         }
     }
+    return all;
+}
+
+std::vector<std::string_view> synonym_names(const config_def& def) {
+    std::vector<std::string_view> names;
+    for (const config_synonym& s : def.synonyms) names.push_back(s.name);
+    return names;
+}
+
+// ConfigHelper.configSynonyms: layered_synonyms with everything before the first entry for
+// `primary` dropped.
+std::vector<config_synonym_value> synonym_chain(std::string_view primary,
+                                                const std::vector<std::string_view>& names,
+                                                const broker_layers& b, bool sensitive) {
+    std::vector<config_synonym_value> all = layered_synonyms(names, b, sensitive);
     auto first = std::find_if(all.begin(), all.end(),
                               [&](const config_synonym_value& s) { return s.name == primary; });
     return {first, all.end()};
@@ -90,9 +104,7 @@ resolved_config resolve_topic_config(const config_def& def, const metadata::conf
     out.sensitive = def.type == config_type::password;
     out.read_only = false;
     if (!def.synonyms.empty()) {
-        std::vector<std::string_view> names;
-        for (const config_synonym& s : def.synonyms) names.push_back(s.name);
-        out.synonyms = synonym_chain(def.synonyms.front().name, names, broker, out.sensitive);
+        out.synonyms = synonym_chain(def.synonyms.front().name, synonym_names(def), broker, out.sensitive);
     }
     auto it = overrides.find(def.name);
     if (it != overrides.end()) {
@@ -112,17 +124,10 @@ config_source topic_config_source_at_creation(const config_def& def,
                                               const metadata::config_map& overrides,
                                               const broker_layers& broker) {
     if (overrides.count(def.name) != 0) return config_source::dynamic_topic;
-    const std::pair<const std::map<std::string, std::string, std::less<>>*, config_source> layers[] = {
-        {&broker.dynamic_node, config_source::dynamic_broker},
-        {&broker.dynamic_default, config_source::dynamic_default_broker},
-        {&broker.static_configs, config_source::static_broker},
-    };
-    for (const auto& [layer, source] : layers) {
-        for (const config_synonym& s : def.synonyms) {
-            if (find(*layer, s.name) != nullptr) return source;
-        }
-    }
-    return config_source::default_config;
+    // The first synonym any layer sets, with nothing dropped (unlike synonym_chain); only
+    // the sources are read, so the values are left out as for a secret.
+    std::vector<config_synonym_value> all = layered_synonyms(synonym_names(def), broker, true);
+    return all.empty() ? config_source::default_config : all.front().source;
 }
 
 resolved_config resolve_broker_config(std::string_view name, const broker_layers& broker,

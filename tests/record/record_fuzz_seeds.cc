@@ -30,9 +30,13 @@ std::vector<rt::test_record> sample_records() {
     return records;
 }
 
+// Counts what it writes, for the closing line.
+size_t written = 0;
+
 void write(const std::filesystem::path& dir, const std::string& name, const std::vector<uint8_t>& bytes) {
     std::ofstream out(dir / name, std::ios::binary);
     out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    ++written;
 }
 
 }  // namespace
@@ -44,7 +48,6 @@ int main(int argc, char** argv) {
     }
     const std::filesystem::path dir(argv[1]);
     std::filesystem::create_directories(dir);
-    size_t written = 0;
     for (compression codec : rt::all_codecs) {
         const std::string name(eddy::record::to_string(codec));
         rt::test_batch plain;
@@ -65,7 +68,6 @@ int main(int argc, char** argv) {
         rt::test_batch append_time = plain;
         append_time.ts_type = eddy::record::timestamp_type::log_append_time;
         write(dir, "v2-" + name + "-log-append-time", rt::build_batch(append_time));
-        written += 4;
     }
 
     const std::vector<legacy::message> messages = {
@@ -74,12 +76,10 @@ int main(int argc, char** argv) {
     for (int8_t magic : {int8_t{0}, int8_t{1}}) {
         const std::string prefix = "v" + std::to_string(magic) + "-";
         write(dir, prefix + "none", legacy::plain_set(magic, messages));
-        ++written;
         // Kafka never took zstd in magic 0/1 wrappers.
         for (compression codec : {compression::gzip, compression::snappy, compression::lz4}) {
             write(dir, prefix + std::string(eddy::record::to_string(codec)),
                   legacy::compressed_set(magic, codec, messages));
-            ++written;
         }
     }
     std::printf("eddy_fuzz_record_seeds: %zu seeds in %s\n", written, dir.c_str());
