@@ -1,5 +1,7 @@
 # Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 # kafka-python: probe the broker version (ApiVersions), then read cluster metadata through KafkaAdminClient.
+# Against Eddy also: a producer asking for the metadata log's name (`__cluster_metadata`), with
+# Metadata v1, where auto-creation is always allowed, never gets it made a topic, as with Kafka.
 import logging
 import os
 import sys
@@ -8,8 +10,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import expect  # noqa: E402
 
 import kafka  # noqa: E402
+from kafka import KafkaProducer  # noqa: E402
 from kafka.admin import KafkaAdminClient  # noqa: E402
-from kafka.errors import KafkaError  # noqa: E402
+from kafka.errors import KafkaError, KafkaTimeoutError  # noqa: E402
 
 if os.environ.get("COMPAT_DEBUG"):
     logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
@@ -37,4 +40,23 @@ check.true(f"inferred broker version {inferred} is older than 1.0", inferred >= 
 check.brokers(brokers)
 check.cluster_id(cluster.get("cluster_id"))
 check.controller(cluster.get("controller_id"))
+
+if os.environ.get("COMPAT_BROKER_KIND") != "mock":
+    common = {"bootstrap_servers": expect.bootstrap(), "client_id": "eddy-compat",
+              "request_timeout_ms": 30000, "api_version_auto_timeout_ms": 30000}
+    try:
+        producer = KafkaProducer(max_block_ms=3000, **common)
+        try:
+            partitions = producer.partitions_for("__cluster_metadata")
+        except KafkaTimeoutError:
+            partitions = None  # the topic never appeared
+        producer.close()
+        admin = KafkaAdminClient(**common)
+        after = admin.list_topics()
+        admin.close()
+    except KafkaError as e:
+        expect.fail(f"{type(e).__name__}: {e}")
+    print(f"partitions of __cluster_metadata: {partitions}; topics after asking: {after}")
+    check.true("__cluster_metadata got partitions", not partitions)
+    check.true("__cluster_metadata became a topic", "__cluster_metadata" not in after)
 check.finish()

@@ -2,13 +2,26 @@
 // KafkaJS admin.deleteTopicRecords (DeleteRecords): move three partitions' log start
 // offsets in one request (to an offset, to the high watermark with -1, and nowhere), see
 // them in fetchTopicOffsets (ListOffsets), read from the new start, and get
-// OFFSET_OUT_OF_RANGE for an offset past the end.
+// OFFSET_OUT_OF_RANGE for an offset past the end and INVALID_TOPIC_EXCEPTION for an
+// internal topic.
 import kafkajs from 'kafkajs'
 import { bootstrap, brokerKind, Checker, run, skip } from '../lib/expect.mjs'
 import { client } from './common.mjs'
 
 const topic = `compat-delete-records-${process.env.COMPAT_RUN_ID || 'manual'}`
 const PER_PARTITION = 10
+
+// The error type of a DeleteRecords that fails, or null when it succeeds.
+async function refusal(admin, name, partition, offset) {
+  try {
+    await admin.deleteTopicRecords({ topic: name, partitions: [{ partition, offset }] })
+    return null
+  } catch (e) {
+    // KafkaJS's retrier wraps the per-partition error it gave up on.
+    const failed = e.partitions ? e : e.cause
+    return failed?.partitions?.[0]?.error?.type ?? `${e.name}: ${e.message}`
+  }
+}
 
 run(async () => {
   if (brokerKind() === 'mock') skip('the mock cluster has no CreateTopics or DeleteRecords')
@@ -56,18 +69,16 @@ run(async () => {
     await consumer.disconnect()
     check.equal('partition 0 read from the start', seen.slice(0, 2), ['4:v0-4', '5:v0-5'])
 
-    let refused = null
-    try {
-      await admin.deleteTopicRecords({ topic, partitions: [{ partition: 2, offset: String(PER_PARTITION + 5) }] })
-    } catch (e) {
-      // KafkaJS's retrier wraps the per-partition error it gave up on.
-      const failed = e.partitions ? e : e.cause
-      refused = failed?.partitions?.[0]?.error?.type ?? `${e.name}: ${e.message}`
-    }
+    const refused = await refusal(admin, topic, 2, String(PER_PARTITION + 5))
     console.log(`past the high watermark: ${refused}`)
     check.equal('an offset past the high watermark', refused, 'OFFSET_OUT_OF_RANGE')
     const after = (await admin.fetchTopicOffsets(topic)).find((o) => o.partition === 2)
     check.equal('partition 2 low watermark after the refusal', after.low, '0')
+
+    // The group above made __consumer_offsets; its records are the coordinator's alone.
+    await admin.fetchTopicMetadata({ topics: ['__consumer_offsets'] })
+    check.equal('the offsets topic is refused', await refusal(admin, '__consumer_offsets', 0, '-1'),
+      'INVALID_TOPIC_EXCEPTION')
     await admin.deleteTopics({ topics: [topic] })
   } finally {
     await admin.disconnect()

@@ -320,7 +320,9 @@ controller_result<std::vector<auto_create_outcome>> controller::auto_create_topi
         o.name = name;
         if (topic_name_error(name)) {
             o.error_code = wire_code(error_code::invalid_topic_exception);
-        } else if (!enabled) {
+        } else if (!enabled || name == cluster_metadata_topic) {
+            // The metadata log is never a topic: Kafka's controller refuses the forwarded
+            // creation, so its broker keeps answering UNKNOWN_TOPIC_OR_PARTITION.
             o.error_code = wire_code(error_code::unknown_topic_or_partition);
         } else {
             // Kafka's KRaft broker forwards the creation and answers at once with

@@ -135,6 +135,17 @@ TEST_CASE("DeleteRecords on a compacted topic is a POLICY_VIOLATION") {
           static_cast<int16_t>(error_code::policy_violation));
 }
 
+TEST_CASE("DeleteRecords on an internal topic is INVALID_TOPIC_EXCEPTION, whatever its policy") {
+    cluster_fixture f;
+    f.create_topic({.name = "__consumer_offsets"});  // cleanup.policy=delete
+    auto d = f.delete_records("__consumer_offsets", 0, -1).topics.at(0).partitions.at(0);
+    CHECK(d.error_code == static_cast<int16_t>(error_code::invalid_topic_exception));
+    CHECK(d.low_watermark == -1);
+    // A partition the topic lacks is still UNKNOWN_TOPIC_OR_PARTITION first, as in Kafka.
+    CHECK(f.delete_records("__consumer_offsets", 7, -1).topics.at(0).partitions.at(0).error_code ==
+          static_cast<int16_t>(error_code::unknown_topic_or_partition));
+}
+
 TEST_CASE("OffsetForLeaderEpoch gives the end of the requested epoch") {
     cluster_fixture f;
     f.create_topic({.name = "t1", .leader_epoch = 2});

@@ -41,6 +41,16 @@ TEST_SUITE("controller.auto_create") {
               code(error_code::invalid_topic_exception));
     }
 
+    TEST_CASE("__cluster_metadata is never created, as Kafka's controller refuses it") {
+        cluster k;
+        std::vector<std::string> names = {"__cluster_metadata"};
+        auto r = k.c.auto_create_topics(names, true, 0);
+        REQUIRE(r.response.size() == 1);
+        CHECK_FALSE(r.response[0].created);
+        CHECK(r.records.empty());
+        CHECK(r.response[0].error_code == code(error_code::unknown_topic_or_partition));
+    }
+
     TEST_CASE("existing topics are left alone") {
         cluster k;
         create_and_commit(k, {topic("there")});

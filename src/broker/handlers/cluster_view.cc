@@ -13,10 +13,6 @@ bool valid_topic_name(std::string_view name) {
     });
 }
 
-bool internal_topic(std::string_view name) {
-    return name == "__consumer_offsets" || name == "__transaction_state";
-}
-
 std::vector<int32_t> offline_replicas(const metadata::metadata_image& image,
                                       const std::vector<int32_t>& replicas) {
     std::vector<int32_t> out;

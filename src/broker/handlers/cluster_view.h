@@ -28,8 +28,6 @@ inline constexpr int32_t all_topic_operations =
 
 // Kafka's topic name rule: 1-249 of [a-zA-Z0-9._-], and not "." or "..".
 bool valid_topic_name(std::string_view name);
-// Kafka's Topic.isInternal.
-bool internal_topic(std::string_view name);
 
 // The replicas of `replicas` on brokers that are fenced or not registered.
 std::vector<int32_t> offline_replicas(const metadata::metadata_image& image,

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/wall_clock.h"
+#include "controller/topic_names.h"
 
 namespace eddy::broker {
 
@@ -33,6 +34,16 @@ asio::awaitable<delete_records_handler::response> delete_records_handler::handle
             rp.partition_index = part.partition_index;
             rp.low_watermark = -1;
             auto found = replicas.lookup(topic.name, part.partition_index);
+            // Kafka's order: an unknown partition first, then an internal topic (the
+            // coordinators' logs are theirs alone to trim), then leadership.
+            if (!found.p && found.error == error_code::unknown_topic_or_partition) {
+                rp.error_code = wire_code(found.error);
+                continue;
+            }
+            if (controller::is_internal_topic(topic.name)) {
+                rp.error_code = wire_code(error_code::invalid_topic_exception);
+                continue;
+            }
             if (!found.p) {
                 rp.error_code = wire_code(found.error);
                 continue;

@@ -7,6 +7,7 @@
 
 #include "broker/cluster_metadata.h"
 #include "broker/handlers/cluster_view.h"
+#include "controller/topic_names.h"
 #include "eddy/error_code.h"
 
 namespace eddy::broker {
@@ -79,7 +80,7 @@ handler::response handler::answer(const request_context& ctx, const request& req
             // Asked for by name and not there; a listing of all topics never gets here.
             auto& missing = out.topics.emplace_back();
             missing.name = name;
-            missing.is_internal = internal_topic(name);
+            missing.is_internal = controller::is_internal_topic(name);
             missing.error_code = wire_code(valid_topic_name(name)
                                                           ? error_code::unknown_topic_or_partition
                                                           : error_code::invalid_topic_exception);
@@ -88,7 +89,7 @@ handler::response handler::answer(const request_context& ctx, const request& req
         auto& topic = out.topics.emplace_back();
         topic.name = name;
         topic.topic_id = t->id;
-        topic.is_internal = internal_topic(name);
+        topic.is_internal = controller::is_internal_topic(name);
         // No authorizer: every topic operation is allowed.
         topic.topic_authorized_operations = all_topic_operations;
         const int32_t first = req.cursor && name == req.cursor->topic_name ? req.cursor->partition_index : 0;

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "broker/handlers/cluster_view.h"
+#include "controller/topic_names.h"
 #include "eddy/error_code.h"
 
 namespace eddy::broker {
@@ -16,7 +17,7 @@ using response_partition = metadata_handler::response::metadata_response_partiti
 response_topic topic_error(error_code e, std::optional<std::string> name, codec::uuid id) {
     response_topic t;
     t.error_code = wire_code(e);
-    t.is_internal = name && internal_topic(*name);
+    t.is_internal = name && controller::is_internal_topic(*name);
     t.name = std::move(name);
     t.topic_id = id;
     return t;
@@ -40,7 +41,7 @@ response_topic describe_topic(const metadata::metadata_image& image, const metad
     response_topic out;
     out.name = t.name;
     out.topic_id = t.id;
-    out.is_internal = internal_topic(t.name);
+    out.is_internal = controller::is_internal_topic(t.name);
     for (const auto& [index, p] : t.partitions) {
         response_partition rp;
         rp.partition_index = index;
