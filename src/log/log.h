@@ -221,8 +221,9 @@ public:
     void remove_expired_producers(int64_t now_ms) { producers_.remove_expired(now_ms); }
 
     // Transactions (log_txn.cc). The first offset of the earliest transaction still open
-    // in this log, or latest() when none is (Kafka's firstUnstableOffset; the partition
-    // bounds it by the high watermark to make the last stable offset).
+    // in this log, but not below earliest(), or latest() when none is open (Kafka's
+    // firstUnstableOffset; the partition bounds it by the high watermark to make the last
+    // stable offset).
     int64_t first_unstable_offset() const;
     // The aborted transactions a read_committed fetch of [from, upto) must carry: those
     // whose aborted range (first offset to abort marker) overlaps it, from the

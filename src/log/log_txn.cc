@@ -17,15 +17,19 @@ constexpr size_t max_unreplicated_txns = 4096;
 
 }  // namespace
 
+// An open transaction's start may lie below the log start offset once DeleteRecords or
+// retention moved it past: Kafka's maybeIncrementFirstUnstableOffset raises it to the
+// log start, so that a read_committed reader is never pointed below the log.
 int64_t log::first_unstable_offset() const {
-    return producers_.first_undecided_offset().value_or(next_offset_);
+    return std::max(producers_.first_undecided_offset().value_or(next_offset_), log_start_offset_);
 }
 
 int64_t log::last_stable_offset(int64_t high_watermark) {
     std::erase_if(unreplicated_txns_,
                   [high_watermark](const auto& kv) { return kv.second < high_watermark; });
     int64_t lso = std::min(high_watermark, first_unstable_offset());
-    if (!unreplicated_txns_.empty()) lso = std::min(lso, unreplicated_txns_.begin()->first);
+    if (!unreplicated_txns_.empty())
+        lso = std::min(lso, std::max(unreplicated_txns_.begin()->first, log_start_offset_));
     return lso;
 }
 

@@ -226,6 +226,18 @@ TEST_SUITE("log.txn") {
         CHECK(f.l->last_stable_offset(3) == 3);  // forgotten once replicated
     }
 
+    TEST_CASE("an open transaction's start below the log start offset does not hold the LSO there") {
+        log_fixture f;
+        f.open_fresh();
+        REQUIRE(txn_data(f, 1, 0));  // 0-1, left open
+        f.append({.records = 2});    // 2-3
+        CHECK(f.l->last_stable_offset(4) == 0);
+        REQUIRE(f.l->delete_records_before(3, f.l->latest(), f.now));
+        CHECK(f.l->first_unstable_offset() == 3);
+        CHECK(f.l->last_stable_offset(4) == 3);
+        CHECK(f.l->producers().ongoing_txns().size() == 1);  // still open, as in Kafka
+    }
+
     TEST_CASE("transactions survive a clean close and reopen") {
         log_fixture f;
         f.open_fresh();
