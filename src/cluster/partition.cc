@@ -3,7 +3,6 @@
 
 #include <algorithm>
 
-#include <fmt/format.h>
 
 #include "cluster/logger.h"
 #include "log/errc.h"
@@ -110,6 +109,19 @@ void partition::update(int32_t leader_epoch, size_t isr_size, size_t replica_cou
     if (log_) log_->update_config(settings_.log);
 }
 
+// What Kafka's ReplicaManager.appendToLocalLog answers for a failed append: the log start
+// offset, except for the errors it answers with UNKNOWN_LOG_APPEND_INFO (-1): a record or
+// batch too large, corrupt records, a storage error.
+produce_outcome partition::failed_append(error_code e) const {
+    produce_outcome out;
+    out.error = e;
+    const bool unknown_append_info = e == error_code::message_too_large ||
+                                     e == error_code::record_list_too_large ||
+                                     e == error_code::corrupt_message || e == error_code::kafka_storage_error;
+    out.log_start_offset = unknown_append_info ? -1 : log_->earliest();
+    return out;
+}
+
 produce_outcome partition::append(std::span<uint8_t> records, int16_t api_version, int16_t acks,
                                   int64_t now_ms, bool from_coordinator) {
     produce_outcome out;
@@ -138,38 +150,27 @@ produce_outcome partition::append(std::span<uint8_t> records, int16_t api_versio
     record::produce_validation v =
         record::validate_produce_batches(records.data(), records.size(), opts, buffers.scratch);
     if (!v.ok()) {
-        out.error = v.error;
-        out.error_message = std::move(v.error_message);
+        out = failed_append(v.error);
+        // Only per-record errors carry a message (Kafka's RecordValidationException);
+        // the rest get the client's own text for the code.
+        if (!v.record_errors.empty()) out.error_message = std::move(v.error_message);
         out.record_errors = std::move(v.record_errors);
-        out.log_start_offset = log_->earliest();
         return out;
     }
     // acks=all: Kafka checks the ISR against min.insync.replicas before appending.
-    if (acks == -1 && below_min_isr()) {
-        out.error = error_code::not_enough_replicas;
-        out.log_start_offset = log_->earliest();
-        return out;
-    }
+    if (acks == -1 && below_min_isr()) return failed_append(error_code::not_enough_replicas);
     std::span<uint8_t> batch = records.subspan(0, v.valid_bytes);
     // compression.type: with the default (`producer`) this is the only cost.
     if (settings_.compression) {
-        if (error_code e = recompress(batch, v, buffers.scratch, buffers.recompressor, out.error_message);
-            e != error_code::none) {
-            out.error = e;
-            out.log_start_offset = log_->earliest();
-            return out;
-        }
+        if (error_code e = recompress(batch, v, buffers.scratch, buffers.recompressor); e != error_code::none)
+            return failed_append(e);
     }
     log::append_info info;
     info.now_ms = now_ms;
     info.leader_epoch = leader_epoch_;
     info.from_coordinator = from_coordinator;
     auto r = log_->append(batch, info);
-    if (!r) {
-        out.error = to_kafka(r.error());
-        out.log_start_offset = log_->earliest();
-        return out;
-    }
+    if (!r) return failed_append(to_kafka(r.error()));
     out.base_offset = r->first_offset;
     out.log_append_time = v.log_append_time;
     out.log_start_offset = r->log_start_offset;
@@ -187,25 +188,18 @@ produce_outcome partition::append(std::span<uint8_t> records, int16_t api_versio
 }
 
 error_code partition::recompress(std::span<uint8_t>& batch, record::produce_validation& v,
-                                 const record::byte_buffer& scratch, record::batch_recompressor& recompressor,
-                                 std::string& error_message) {
+                                 const record::byte_buffer& scratch, record::batch_recompressor& recompressor) {
     const record::batch_view view(batch.data(), batch.size());
     const record::compression target = *settings_.compression;
     if (!record::needs_recompression(view, target)) return error_code::none;
     std::span<uint8_t> rebuilt = recompressor.rebuild(
         view, record::validated_records(view, scratch), target, settings_.compression_level);
     // Kafka wraps the codec's IOException in a KafkaException: UNKNOWN_SERVER_ERROR.
-    if (rebuilt.empty()) {
-        error_message = fmt::format("failed to compress the record batch with {}", record::to_string(target));
-        return error_code::unknown_server_error;
-    }
+    if (rebuilt.empty()) return error_code::unknown_server_error;
     // UnifiedLog.append checks max.message.bytes again when the validator may have changed
     // the size (recompression); segment.bytes is checked by the log itself.
-    if (rebuilt.size() > static_cast<size_t>(std::max(settings_.max_message_bytes, 0))) {
-        error_message = fmt::format("record batch of {} bytes after recompression exceeds max.message.bytes {}",
-                                    rebuilt.size(), settings_.max_message_bytes);
+    if (rebuilt.size() > static_cast<size_t>(std::max(settings_.max_message_bytes, 0)))
         return error_code::message_too_large;
-    }
     batch = rebuilt;
     v.valid_bytes = rebuilt.size();
     v.batch.codec = target;

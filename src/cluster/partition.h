@@ -98,6 +98,9 @@ public:
     // A coordinator's own batch (__consumer_offsets, __transaction_state), with acks=all:
     // validated like a Produce v9 batch, but a transactional one (TxnOffsetCommit) has its
     // producer epoch checked and no sequence, as Kafka's coordinator origin is.
+    // A failed append's answer: the error, and the log start offset as Kafka gives it
+    // with that error. Needs the log.
+    produce_outcome failed_append(error_code e) const;
     produce_outcome append_from_coordinator(std::span<uint8_t> batch, int64_t now_ms) {
         return append(batch, coordinator_api_version, -1, now_ms, true);
     }
@@ -151,11 +154,9 @@ private:
                            int64_t now_ms, bool from_coordinator);
     // compression.type is set (not `producer`): rebuilds `batch` (validated as `v`) in the
     // topic's codec when Kafka would, pointing `batch` at the rebuilt bytes; an error
-    // (with `error_message`) when the codec fails or the rebuilt batch is over
-    // max.message.bytes.
+    // when the codec fails or the rebuilt batch is over max.message.bytes.
     error_code recompress(std::span<uint8_t>& batch, record::produce_validation& v,
-                          const record::byte_buffer& scratch, record::batch_recompressor& recompressor,
-                          std::string& error_message);
+                          const record::byte_buffer& scratch, record::batch_recompressor& recompressor);
     void wake_waiters();
     // acks=all appends are refused while the ISR is smaller than min.insync.replicas.
     bool below_min_isr() const;

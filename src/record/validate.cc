@@ -162,9 +162,7 @@ produce_validation accept_unread(mutable_batch_view& batch, size_t total, const 
 
 }  // namespace
 
-produce_validation validate_produce_batches(uint8_t* data, size_t size,
-                                           const produce_options& opts, byte_buffer& scratch) {
-    // 1. ProduceRequest.validateRecords: exactly one complete magic-2 batch.
+produce_validation validate_produce_request_records(const uint8_t* data, size_t size, int16_t api_version) {
     peeked first = peek_batch(data, size);
     if (first.kind == peek::corrupt) return fail(error_code::corrupt_message, std::string(first.why));
     if (first.kind == peek::none) {
@@ -174,10 +172,10 @@ produce_validation validate_produce_batches(uint8_t* data, size_t size,
         return fail(error_code::invalid_record, "produce requests v3+ only allow magic 2 record batches");
     }
     auto codec_bits = static_cast<uint8_t>(data[field::attributes + 1] & attr::compression_mask);
-    if (opts.api_version < 7 && codec_bits > static_cast<uint8_t>(compression::zstd)) {
+    if (api_version < 7 && codec_bits > static_cast<uint8_t>(compression::zstd)) {
         return fail(error_code::unknown_server_error, "unknown compression type id");
     }
-    if (opts.api_version < 7 && codec_bits == static_cast<uint8_t>(compression::zstd)) {
+    if (api_version < 7 && codec_bits == static_cast<uint8_t>(compression::zstd)) {
         return fail(error_code::unsupported_compression_type,
                     "produce requests below v7 are not allowed to use zstd");
     }
@@ -186,9 +184,19 @@ produce_validation validate_produce_batches(uint8_t* data, size_t size,
     if (second.kind == peek::batch) {
         return fail(error_code::invalid_record, "produce requests v3+ allow exactly one record batch per partition");
     }
+    produce_validation ok;
+    ok.valid_bytes = first.size;
+    return ok;
+}
+
+produce_validation validate_produce_batches(uint8_t* data, size_t size,
+                                           const produce_options& opts, byte_buffer& scratch) {
+    // 1. ProduceRequest.validateRecords: exactly one complete magic-2 batch.
+    produce_validation request = validate_produce_request_records(data, size, opts.api_version);
+    if (!request.ok()) return request;
 
     // 2. UnifiedLog.analyzeAndValidateRecords: base offset, size, CRC, codec id.
-    const size_t total = first.size;
+    const size_t total = request.valid_bytes;
     if (be::load64(data + field::base_offset) != 0) {
         return fail(error_code::invalid_record, "the base offset of a produced record batch must be 0");
     }

@@ -123,4 +123,9 @@ struct produce_validation {
 produce_validation validate_produce_batches(uint8_t* data, size_t size,
                                            const produce_options& opts, byte_buffer& scratch);
 
+// The first of those checks alone, which Kafka makes in KafkaApis (ProduceRequest.
+// validateRecords) for Produce v3+ before ReplicaManager looks at acks or leadership:
+// exactly one complete magic-2 batch, and no zstd below v7. Reads only batch headers.
+produce_validation validate_produce_request_records(const uint8_t* data, size_t size, int16_t api_version);
+
 }  // namespace eddy::record

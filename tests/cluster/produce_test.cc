@@ -139,6 +139,40 @@ TEST_CASE("a batch above max.message.bytes gets MESSAGE_TOO_LARGE") {
     CHECK(f.produce_error("small", 0, simple_batch(1, 10)) == 0);
 }
 
+TEST_CASE("failed appends carry the log start offset and an error message only where Kafka's do") {
+    cluster_fixture f;
+    f.create_topic({.name = "small", .configs = {{"max.message.bytes", "500"}}});
+    f.create_topic({.name = "ts", .configs = {{"message.timestamp.before.max.ms", "60000"}}});
+    REQUIRE(f.produce_error("ts", 0, simple_batch(3)) == 0);
+    REQUIRE(f.delete_records("ts", 0, 2).topics.at(0).partitions.at(0).error_code == 0);
+    // ReplicaManager answers these with UNKNOWN_LOG_APPEND_INFO: no log start offset.
+    auto big = f.produce("small", 0, simple_batch(1, 1000)).responses.at(0).partition_responses.at(0);
+    CHECK(big.error_code == code(error_code::message_too_large));
+    CHECK(big.log_start_offset == -1);
+    CHECK_FALSE(big.error_message);
+    // Per-record errors (RecordValidationException) carry the log start and a message.
+    auto old = f.produce("ts", 0, simple_batch(2, 10, record::compression::none, 1000))
+                   .responses.at(0).partition_responses.at(0);
+    CHECK(old.error_code == code(error_code::invalid_timestamp));
+    CHECK(old.log_start_offset == 2);
+    CHECK(old.error_message);
+    CHECK(old.record_errors.size() == 2);
+}
+
+TEST_CASE("a record set that is not one magic-2 batch is refused before acks are looked at") {
+    cluster_fixture f;
+    f.create_topic({.name = "t1"});
+    std::vector<uint8_t> two = simple_batch();
+    std::vector<uint8_t> second = simple_batch();
+    two.insert(two.end(), second.begin(), second.end());
+    // KafkaApis runs ProduceRequest.validateRecords before ReplicaManager checks acks.
+    auto pr = f.produce("t1", 0, two, 2).responses.at(0).partition_responses.at(0);
+    CHECK(pr.error_code == code(error_code::invalid_record));
+    CHECK(pr.log_start_offset == -1);
+    CHECK_FALSE(pr.error_message);
+    CHECK(f.produce_error("t1", 0, simple_batch(), 2) == code(error_code::invalid_required_acks));
+}
+
 TEST_CASE("a batch larger than segment.bytes gets RECORD_LIST_TOO_LARGE") {
     cluster_fixture f;
     f.create_topic({.name = "seg", .configs = {{"segment.bytes", "14"}, {"max.message.bytes", "100000"}}});

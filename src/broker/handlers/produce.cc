@@ -9,6 +9,7 @@
 #include "controller/topic_names.h"
 #include "record/batch.h"
 #include "record/legacy_message_set.h"
+#include "record/validate.h"
 
 namespace eddy::broker {
 namespace {
@@ -57,11 +58,9 @@ cluster::produce_outcome append_legacy(cluster::partition& p, std::span<uint8_t>
     if (c.ok() && !c.batch.empty()) return p.append(c.batch, version, acks, now);
     // An error, or no complete message: Kafka appends nothing and, for the latter, answers
     // with no error and offset -1.
-    cluster::produce_outcome out;
-    out.error = c.error;
-    out.error_message = std::move(c.error_message);
+    cluster::produce_outcome out = p.failed_append(c.error);
+    if (!c.record_errors.empty()) out.error_message = std::move(c.error_message);
     out.record_errors = std::move(c.record_errors);
-    out.log_start_offset = p.get_log()->earliest();
     return out;
 }
 
@@ -102,6 +101,18 @@ asio::awaitable<produce_handler::response> produce_handler::handle(
                 out.partition_responses.push_back(error_response(part.index, found.error));
                 continue;
             }
+            // Then KafkaApis checks the record set's shape (ProduceRequest.validateRecords,
+            // v3+): one magic-2 batch, no zstd below v7.
+            size_t records_size = 0;
+            if (!part.records.null) records_size = part.records.size;
+            if (ctx.api_version >= 3) {
+                record::produce_validation shape =
+                    record::validate_produce_request_records(part.records.data, records_size, ctx.api_version);
+                if (!shape.ok()) {
+                    out.partition_responses.push_back(error_response(part.index, shape.error));
+                    continue;
+                }
+            }
             if (bad_acks) {
                 out.partition_responses.push_back(error_response(part.index, error_code::invalid_required_acks));
                 continue;
@@ -118,8 +129,6 @@ asio::awaitable<produce_handler::response> produce_handler::handle(
             }
             // The decoded view points into the request frame, which this request owns;
             // the log rewrites offsets and epochs there before appending (no copy).
-            size_t records_size = 0;
-            if (!part.records.null) records_size = part.records.size;
             batches.emplace_back(const_cast<uint8_t*>(part.records.data), records_size);
             targets.push_back(std::move(found.p));
             slots.emplace_back(resp.responses.size() - 1, out.partition_responses.size());
