@@ -52,17 +52,22 @@ asio::awaitable<void> replica_manager::housekeeping_loop() {
     // until the earliest one is due. Periods that would overflow the clock never fire.
     struct periodic {
         std::chrono::milliseconds every;
+        std::chrono::milliseconds first;  // after start-up
         clock::time_point due = clock::time_point::max();
         bool fires() const { return every.count() > 0 && every < std::chrono::hours(24 * 365 * 100); }
     };
-    std::array<periodic, 5> tasks{{{options_.retention_check_interval},
-                                   {options_.flush_check_interval},
-                                   {options_.recovery_point_checkpoint_interval},
-                                   {options_.log_start_checkpoint_interval},
-                                   {options_.producer_expiration_check_interval}}};
+    // LogManager starts retention, the flusher and both checkpoints after
+    // log.initial.task.delay.ms; UnifiedLog's producer expiration check after its interval.
+    const std::chrono::milliseconds initial = options_.initial_task_delay;
+    std::array<periodic, 5> tasks{{{options_.retention_check_interval, initial},
+                                   {options_.flush_check_interval, initial},
+                                   {options_.recovery_point_checkpoint_interval, initial},
+                                   {options_.log_start_checkpoint_interval, initial},
+                                   {options_.producer_expiration_check_interval,
+                                    options_.producer_expiration_check_interval}}};
     const clock::time_point start = clock::now();
     for (periodic& t : tasks)
-        if (t.fires()) t.due = start + t.every;
+        if (t.fires() && t.first < std::chrono::hours(24 * 365 * 100)) t.due = start + t.first;
     // The timer belongs to this coroutine's strand from here on.
     asio::any_io_executor ex = co_await asio::this_coro::executor;
     asio::steady_timer timer(ex);
@@ -122,6 +127,7 @@ void replica_manager::run_housekeeping() {
     for_each_blocking([now](partition& p) {
         p.apply_retention(now);
         p.maybe_flush(now);
+        p.remove_expired_producers(now);
     });
     logs_.write_checkpoints(collect_offsets(false));
 }
@@ -219,12 +225,15 @@ void replica_manager::apply_image(metadata::image_ptr image) {
         schedule_removal(std::move(*retired), delay);
     }
 
+    // A broker config that may change at run time (Kafka's DynamicProducerStateManagerConfig).
+    const int64_t producer_id_expiration_ms = controller::broker_number(
+        "producer.id.expiration.ms", layers, log::log_config{}.producer_id_expiration_ms);
     for (const auto& [id, topic] : image->topics()) {
         const metadata::config_map& overrides =
             image->configs(metadata::resource_type::topic, topic->name);
         topic_settings settings =
             parse_topic_settings(controller::effective_topic_configs(overrides, layers));
-        settings.log.producer_id_expiration_ms = options_.producer_id_expiration_ms;
+        settings.log.producer_id_expiration_ms = producer_id_expiration_ms;
         settings.batch_validation = options_.batch_validation;
         for (const auto& [index, state] : topic->partitions) {
             if (state.leader != options_.node_id) continue;

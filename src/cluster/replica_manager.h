@@ -40,9 +40,11 @@ struct replica_manager_options {
     // log.flush.offset.checkpoint.interval.ms, log.flush.start.offset.checkpoint.interval.ms
     std::chrono::milliseconds recovery_point_checkpoint_interval{60000};
     std::chrono::milliseconds log_start_checkpoint_interval{60000};
-    // producer.id.expiration.check.interval.ms and producer.id.expiration.ms.
+    // log.initial.task.delay.ms: the four tasks above first run this long after start.
+    std::chrono::milliseconds initial_task_delay{30000};
+    // producer.id.expiration.check.interval.ms (producer.id.expiration.ms itself is read
+    // from the broker's config layers, as it may change at run time).
     std::chrono::milliseconds producer_expiration_check_interval{600000};
-    int64_t producer_id_expiration_ms = 86400000;
     // eddy.produce.batch.validation.
     record::batch_validation batch_validation = record::batch_validation::relaxed;
     std::shared_ptr<log::filesystem> fs;  // null: the real disk
@@ -86,7 +88,8 @@ public:
     // Every partition this broker holds a log for, by topic name and index.
     std::vector<std::shared_ptr<partition>> hosted() const;
 
-    // Runs retention, the flush.ms check and both checkpoints now (the timers do this too).
+    // Runs retention, the flush.ms check, producer expiration and both checkpoints now (the
+    // timers do this too).
     void run_housekeeping();
 
     // Runs fn(partition&) on the partition's strand and resumes the awaiting coroutine

@@ -131,6 +131,9 @@ const std::unordered_map<std::string, setter>& setters() {
         {"log.flush.start.offset.checkpoint.interval.ms", [](broker_config& c, const std::string& k, const std::string& v) {
              c.log_flush_start_offset_checkpoint_interval_ms = parse_int(k, v, 0, INT32_MAX);
          }},
+        {"log.initial.task.delay.ms", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.log_initial_task_delay_ms = parse_long(k, v, 0);
+         }},
         {"producer.id.expiration.ms", [](broker_config& c, const std::string& k, const std::string& v) {
              c.producer_id_expiration_ms = parse_int(k, v, 1, INT32_MAX);
          }},

@@ -72,6 +72,9 @@ struct broker_config {
     int64_t log_flush_scheduler_interval_ms = INT64_MAX;
     int32_t log_flush_offset_checkpoint_interval_ms = 60000;
     int32_t log_flush_start_offset_checkpoint_interval_ms = 60000;
+    // When those four tasks first run after start-up (Kafka's internal
+    // log.initial.task.delay.ms); each then runs on its own interval.
+    int64_t log_initial_task_delay_ms = 30000;
     // Idempotent producers: how long a partition keeps a silent producer's state, and how
     // often it looks (producer.id.expiration.ms, producer.id.expiration.check.interval.ms).
     int32_t producer_id_expiration_ms = 86400000;

@@ -224,8 +224,8 @@ std::vector<net::bound_listener> broker_server::start() {
         ro.flush_check_interval = ms(cfg_.log_flush_scheduler_interval_ms);
         ro.recovery_point_checkpoint_interval = ms(cfg_.log_flush_offset_checkpoint_interval_ms);
         ro.log_start_checkpoint_interval = ms(cfg_.log_flush_start_offset_checkpoint_interval_ms);
+        ro.initial_task_delay = ms(cfg_.log_initial_task_delay_ms);
         ro.producer_expiration_check_interval = ms(cfg_.producer_id_expiration_check_interval_ms);
-        ro.producer_id_expiration_ms = cfg_.producer_id_expiration_ms;
         ro.batch_validation = cfg_.produce_batch_validation_strict ? record::batch_validation::strict
                                                                     : record::batch_validation::relaxed;
         ro.static_configs = statics;

@@ -57,6 +57,11 @@ cluster_fixture::~cluster_fixture() {
     std::filesystem::remove_all(dir_, ec);
 }
 
+void cluster_fixture::restart(replica_manager_options options) {
+    options_ = std::move(options);
+    restart();
+}
+
 void cluster_fixture::restart() {
     rm_.reset();
     replica_manager_options o = options_;

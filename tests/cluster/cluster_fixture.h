@@ -74,8 +74,10 @@ public:
         int64_t log_end = 0;
     };
     log_state log_of(const std::string& topic, int32_t partition);
-    // Stops the replica manager (a clean shutdown) and starts a new one on the same dirs.
+    // Stops the replica manager (a clean shutdown) and starts a new one on the same dirs,
+    // with new options when given.
     void restart();
+    void restart(replica_manager_options options);
     codec::uuid topic_id(const std::string& name) const;
 
     // `transactional_id`: the request's, which Kafka requires when the batch is transactional.

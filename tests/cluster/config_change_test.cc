@@ -85,6 +85,7 @@ TEST_SUITE("cluster.housekeeping") {
     TEST_CASE("log.retention.check.interval.ms drives the retention timer") {
         replica_manager_options o;
         o.retention_check_interval = std::chrono::milliseconds(20);
+        o.initial_task_delay = std::chrono::milliseconds(0);
         cluster_fixture f(2, o);
         f.create_topic({.name = "rt", .configs = {{"segment.bytes", "2000"}, {"retention.bytes", "2500"}}});
         for (int i = 0; i < 10; ++i) REQUIRE(f.produce_error("rt", 0, simple_batch(1, 900)) == 0);
@@ -94,10 +95,28 @@ TEST_SUITE("cluster.housekeeping") {
         CHECK(f.log_of("rt", 0).log_start > 0);
     }
 
+    TEST_CASE("log.initial.task.delay.ms brings the first retention pass ahead of its interval") {
+        replica_manager_options o;
+        o.retention_check_interval = std::chrono::hours(1);
+        o.initial_task_delay = std::chrono::hours(1);
+        cluster_fixture f(2, o);
+        f.create_topic({.name = "first", .configs = {{"segment.bytes", "2000"}, {"retention.bytes", "2500"}}});
+        for (int i = 0; i < 10; ++i) REQUIRE(f.produce_error("first", 0, simple_batch(1, 900)) == 0);
+        CHECK(f.log_of("first", 0).log_start == 0);
+        // Started again with Kafka's way of scheduling: the first pass after the delay,
+        // although the next is an hour away.
+        o.initial_task_delay = std::chrono::milliseconds(20);
+        f.restart(o);
+        for (int i = 0; i < 3000 && f.log_of("first", 0).log_start == 0; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        CHECK(f.log_of("first", 0).log_start > 0);
+    }
+
     TEST_CASE("log.flush.offset.checkpoint.interval.ms drives the recovery point checkpoint") {
         replica_manager_options o;
         o.recovery_point_checkpoint_interval = std::chrono::milliseconds(20);
         o.log_start_checkpoint_interval = std::chrono::milliseconds(0);  // never by timer
+        o.initial_task_delay = std::chrono::milliseconds(0);
         cluster_fixture f(2, o);
         f.create_topic({.name = "cp", .configs = {{"flush.messages", "1"}}});
         REQUIRE(f.produce_error("cp", 0, simple_batch(2)) == 0);

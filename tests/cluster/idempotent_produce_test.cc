@@ -3,6 +3,9 @@
 // and a fenced epoch, also after a restart, and what DescribeProducers reports.
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "batch_builder.h"
 #include "broker/handlers/describe_producers.h"
 #include "cluster_fixture.h"
@@ -66,6 +69,23 @@ TEST_CASE("producer state survives a restart: the last batch is still a retry") 
     CHECK(answer(f.produce("t", 0, idempotent_batch(1000, 0, 7))).error_code ==
           code(error_code::out_of_order_sequence_number));
     CHECK(answer(f.produce("t", 0, idempotent_batch(1000, 0, 6))).error_code == 0);
+}
+
+TEST_CASE("producer.id.expiration.ms changed at run time expires producers by the new value") {
+    cluster_fixture f;
+    f.create_topic({.name = "t"});
+    REQUIRE(answer(f.produce("t", 0, idempotent_batch(1000, 0, 0))).error_code == 0);
+    f.replicas().run_housekeeping();
+    // Still known after a day's default: a gap is out of order.
+    CHECK(answer(f.produce("t", 0, idempotent_batch(1000, 0, 9))).error_code ==
+          code(error_code::out_of_order_sequence_number));
+    // As Kafka's DynamicProducerStateManagerConfig: the broker config acts on open logs.
+    f.alter_configs(metadata::resource_type::broker, "", {{"producer.id.expiration.ms", "1"}});
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    f.replicas().run_housekeeping();
+    // Forgotten: a producer the partition does not know may start at any sequence.
+    CHECK(answer(f.produce("t", 0, idempotent_batch(1000, 0, 9))).error_code == 0);
+    CHECK(describe_producers(f, "t", {0}).topics.at(0).partitions.at(0).active_producers.size() == 1);
 }
 
 TEST_CASE("DescribeProducers lists a partition's producers") {
