@@ -3,7 +3,6 @@
 
 #include <algorithm>
 
-
 #include "cluster/logger.h"
 #include "log/errc.h"
 #include "record/records.h"

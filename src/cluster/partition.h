@@ -95,12 +95,12 @@ public:
     bool append_may_sync(size_t bytes, int64_t now_ms) const {
         return !log_ || log_->append_may_sync(bytes, now_ms);
     }
-    // A coordinator's own batch (__consumer_offsets, __transaction_state), with acks=all:
-    // validated like a Produce v9 batch, but a transactional one (TxnOffsetCommit) has its
-    // producer epoch checked and no sequence, as Kafka's coordinator origin is.
     // A failed append's answer: the error, and the log start offset as Kafka gives it
     // with that error. Needs the log.
     produce_outcome failed_append(error_code e) const;
+    // A coordinator's own batch (__consumer_offsets, __transaction_state), with acks=all:
+    // validated like a Produce v9 batch, but a transactional one (TxnOffsetCommit) has its
+    // producer epoch checked and no sequence, as Kafka's coordinator origin is.
     produce_outcome append_from_coordinator(std::span<uint8_t> batch, int64_t now_ms) {
         return append(batch, coordinator_api_version, -1, now_ms, true);
     }
