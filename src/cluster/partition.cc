@@ -229,10 +229,11 @@ read_outcome partition::read(int64_t offset, uint32_t max_bytes, bool min_one_ba
             return out;
         }
     }
-    if (offset == out.high_watermark) return out;  // caught up: nothing to send
     // Kafka's fetch isolation: read_committed stops before the first batch of the earliest
     // open transaction; an offset between there and the high watermark reads nothing.
     const int64_t bound = read_committed ? out.last_stable_offset : out.high_watermark;
+    out.answer_at_once = offset > bound || log_->in_earlier_segment(offset, bound);
+    if (offset == out.high_watermark) return out;  // caught up: nothing to send
     auto r = log_->read(offset, max_bytes, bound, min_one_batch);
     if (!r) {
         out.error = to_kafka(r.error());

@@ -49,6 +49,10 @@ struct read_outcome {
     int32_t diverging_epoch = -1;
     int64_t diverging_end_offset = -1;
     bool diverges() const { return diverging_epoch >= 0; }
+    // Kafka's DelayedFetch answers at once, whatever min_bytes asks, when the fetch offset
+    // is past what this isolation level may read (a read_committed fetch above the last
+    // stable offset) or in an older segment than that bound (its "case F").
+    bool answer_at_once = false;
 };
 
 // What the partition answers ListOffsets with: offset -1 / timestamp -1 when none.

@@ -136,6 +136,9 @@ public:
     // earliest() or above latest().
     result<read_result> read(int64_t offset, uint32_t max_bytes, int64_t max_offset_exclusive,
                              bool min_one_batch);
+    // Whether `offset` lies in an earlier segment than `end` (offset < end, both in the
+    // log): a consumer behind the active segment, or one the last roll left behind.
+    bool in_earlier_segment(int64_t offset, int64_t end) const;
 
     // ListOffsets by time: the first batch (at or after the log start) whose max
     // timestamp >= `timestamp`, as {that max timestamp, max(its base offset, log start)};

@@ -56,6 +56,13 @@ result<read_result> log::read(int64_t offset, uint32_t max_bytes, int64_t max_of
     return out;
 }
 
+bool log::in_earlier_segment(int64_t offset, int64_t end) const {
+    if (offset >= end || offset < segments_.begin()->first) return false;
+    // The segment holding an offset is the last one whose base is at or below it.
+    auto holding = [this](int64_t o) { return std::prev(segments_.upper_bound(o)); };
+    return holding(offset) != holding(end);
+}
+
 result<std::optional<timestamp_offset>> log::offset_for_timestamp(int64_t timestamp) const {
     for (const auto& [base, seg] : segments_) {
         if (seg->max_timestamp() < timestamp) continue;

@@ -246,6 +246,41 @@ TEST_CASE("fetch.max.bytes caps max_bytes, and min_bytes is at most that") {
                 }).has_value());
 }
 
+TEST_CASE("a long poll behind the log end's segment is answered at once, as Kafka's DelayedFetch does") {
+    cluster_fixture f;
+    // One 1 KB batch per segment: offsets 0 and 1 sit in two segments.
+    f.create_topic({.name = "t1", .configs = {{"segment.bytes", "1500"}}});
+    for (int i = 0; i < 2; ++i) REQUIRE(f.produce_error("t1", 0, simple_batch(1, 1000)) == 0);
+    auto long_poll = [](int64_t offset, int32_t max_wait_ms) {
+        msg::fetch_request req = request_for("t1", {0}, offset, 1 << 20, 1 << 20);
+        req.min_bytes = 1 << 19;  // more than the log holds
+        req.max_wait_ms = max_wait_ms;
+        return req;
+    };
+    auto append = [&] { CHECK(f.produce_error("t1", 0, simple_batch(1, 1000)) == 0); };
+    // From the older segment: answered without waiting for min_bytes (nullopt). A fetch
+    // that waited would park, see the append and end with its max_wait_ms: a value.
+    CHECK_FALSE(fetch_woken_by(f, "t1", long_poll(0, 5'000), append).has_value());
+    // From the segment the log ends in: it waits, and the append that rolls wakes it.
+    std::optional<broker::fetch_result> woken = fetch_woken_by(f, "t1", long_poll(1, 3'600'000), append);
+    REQUIRE(woken.has_value());
+    CHECK(woken->response.responses[0].partitions[0].high_watermark == 3);
+}
+
+TEST_CASE("a read_committed long poll above the last stable offset is answered at once") {
+    cluster_fixture f;
+    f.create_topic({.name = "t"});
+    REQUIRE(produce_txn(f, "t", 0, txn_batch(1000, 0, 0, 3)) == 0);  // LSO 0, HW 3
+    auto long_poll = [](int64_t offset) {
+        msg::fetch_request req = fetch_request_for("t", offset, read_committed);
+        req.max_wait_ms = 3'600'000;
+        return req;
+    };
+    auto commit = [&] { CHECK(write_marker(f, "t", 0, marker_for(1000, 0, true)) == error_code::none); };
+    CHECK_FALSE(fetch_woken_by(f, "t", long_poll(2), commit).has_value());
+    CHECK_FALSE(fetch_woken_by(f, "t", long_poll(3), commit).has_value());
+}
+
 TEST_CASE("produces from several threads to several partitions get distinct contiguous offsets") {
     cluster_fixture f(3);
     f.create_topic({.name = "mt", .partitions = 4});

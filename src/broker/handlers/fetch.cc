@@ -30,7 +30,8 @@ struct fetch_target {
 
 struct pass_result {
     uint64_t bytes = 0;
-    // Kafka answers at once, whatever min_bytes asks: a read failed, or nothing can be read.
+    // Kafka answers at once, whatever min_bytes asks: a read failed, nothing can be read, or
+    // a partition is read from behind its bound's segment (read_outcome::answer_at_once).
     bool answer_now = false;
 };
 
@@ -133,7 +134,8 @@ asio::awaitable<pass_result> read_all(std::vector<fetch_target>& targets, int32_
             }
         }
         // Kafka's ReplicaManager answers a diverging partition at once, as it does an error.
-        if (t.read.error != error_code::none || t.read.diverges()) pass.answer_now = true;
+        if (t.read.error != error_code::none || t.read.diverges() || t.read.answer_at_once)
+            pass.answer_now = true;
         limit = std::max<int64_t>(0, limit - static_cast<int64_t>(t.read.bytes));
         if (t.read.bytes > 0) min_one = false;
         pass.bytes += t.read.bytes;
