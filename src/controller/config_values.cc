@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -95,26 +96,36 @@ std::string invalid(const config_def& def, std::string_view value, std::string_v
     return fmt::format("Invalid value {} for configuration {}: {}", value, def.name, why);
 }
 
+// Kafka's MetadataVersion values (as of 4.0-IV3), by their version strings.
+constexpr std::array<std::string_view, 59> metadata_versions{
+    "0.8.0",      "0.8.1",      "0.8.2",      "0.9.0",      "0.10.0-IV0", "0.10.0-IV1",
+    "0.10.1-IV0", "0.10.1-IV1", "0.10.1-IV2", "0.10.2-IV0", "0.11.0-IV0", "0.11.0-IV1",
+    "0.11.0-IV2", "1.0-IV0",    "1.1-IV0",    "2.0-IV0",    "2.0-IV1",    "2.1-IV0",
+    "2.1-IV1",    "2.1-IV2",    "2.2-IV0",    "2.2-IV1",    "2.3-IV0",    "2.3-IV1",
+    "2.4-IV0",    "2.4-IV1",    "2.5-IV0",    "2.6-IV0",    "2.7-IV0",    "2.7-IV1",
+    "2.7-IV2",    "2.8-IV0",    "2.8-IV1",    "3.0-IV0",    "3.0-IV1",    "3.1-IV0",
+    "3.2-IV0",    "3.3-IV0",    "3.3-IV1",    "3.3-IV2",    "3.3-IV3",    "3.4-IV0",
+    "3.5-IV0",    "3.5-IV1",    "3.5-IV2",    "3.6-IV0",    "3.6-IV1",    "3.6-IV2",
+    "3.7-IV0",    "3.7-IV1",    "3.7-IV2",    "3.7-IV3",    "3.7-IV4",    "3.8-IV0",
+    "3.9-IV0",    "4.0-IV0",    "4.0-IV1",    "4.0-IV2",    "4.0-IV3"};
+
 bool valid_version(std::string_view s) {
-    // MetadataVersion.fromVersionString accepts "x.y", "x.y.z" (0.x) and "x.y-IVn".
-    size_t i = 0;
-    int groups = 0;
-    while (true) {
-        size_t start = i;
-        while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-        if (i == start) return false;
-        ++groups;
-        if (i == s.size()) return groups >= 2;
-        if (s[i] == '.') {
-            ++i;
-            continue;
-        }
-        if (groups < 2 || s.substr(i, 3) != "-IV") return false;
-        i += 3;
-        start = i;
-        while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-        return i > start && i == s.size();
+    // MetadataVersion.fromVersionString: the first three dot-separated parts of a "0.x"
+    // version, the first two of any other, name a version ("3.0.1" is 3.0, "0.10.2.1"
+    // 0.10.2), either exactly or as its release (the part before "-IV", which stands for
+    // that release's last version). Every release up to 4.0 is a production one.
+    const size_t parts = s.starts_with("0.") ? 3 : 2;
+    std::string_view key = s;
+    size_t dots = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '.' || ++dots < parts) continue;
+        // Java's split drops trailing empty parts, so "3.0." is looked up whole.
+        if (s.find_first_not_of('.', i) != std::string_view::npos) key = s.substr(0, i);
+        break;
     }
+    return std::any_of(metadata_versions.begin(), metadata_versions.end(), [key](std::string_view v) {
+        return v == key || v.substr(0, v.find("-IV")) == key;
+    });
 }
 
 bool is_replica_pair(std::string_view s) {

@@ -46,6 +46,14 @@ TEST_SUITE("controller.config_values") {
         CHECK(parse("message.format.version", "banana").error ==
               "Invalid value banana for configuration message.format.version: Version banana is "
               "not a valid version");
+        // Kafka's MetadataVersion.fromVersionString: known versions, their releases, and
+        // anything after the release's parts.
+        for (const char* good : {"0.8.0", "0.10.0-IV1", "0.10.2.1", "2.8", "3.0.5", "3.7-IV4", "4.0"})
+            CHECK(parse("message.format.version", good).value == good);
+        for (const char* bad : {"9.9", "3.0-IV9", "0.10", "3.0.", "0.7.0", "3"}) {
+            CAPTURE(bad);
+            CHECK_FALSE(parse("message.format.version", bad).value.has_value());
+        }
         CHECK(parse("segment.ms", "1.5").error ==
               "Invalid value 1.5 for configuration segment.ms: Not a number of type LONG");
     }
