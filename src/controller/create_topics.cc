@@ -199,6 +199,10 @@ struct topic_creator {
             msg::create_topics_response::creatable_topic_configs entry;
             entry.name = r.name;
             entry.value = r.sensitive ? std::nullopt : r.value;
+            // KafkaConfigSchema echoes an override as the client spelled it ("TRUE", " 100"),
+            // where DescribeConfigs later shows the parsed value ("true", "100").
+            if (auto it = overrides.find(def.name); it != overrides.end() && !r.sensitive)
+                entry.value = it->second;
             entry.read_only = r.read_only;
             entry.config_source =
                 static_cast<int8_t>(topic_config_source_at_creation(def, overrides, layers));

@@ -1,6 +1,8 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include <doctest/doctest.h>
 
+#include <map>
+
 #include "cluster_fixture.h"
 
 using namespace eddy;
@@ -82,6 +84,22 @@ TEST_SUITE("controller.create_topics") {
             CHECK(c.config_source == 4);  // STATIC_BROKER_CONFIG
         }
         CHECK(saw_retention);
+    }
+
+    TEST_CASE("v5+ configs echo an override as the client spelled it") {
+        cluster k;
+        auto spec = topic("spelled");
+        with_config(spec, "preallocate", "TRUE");
+        with_config(spec, "retention.ms", " 1000");
+        auto r = k.c.create_topics(create({spec}), 7, 0);
+        const auto& res = only(r.response);
+        CHECK(res.error_code == 0);
+        REQUIRE(res.configs.has_value());
+        std::map<std::string, std::optional<std::string>> values;
+        for (const auto& c : *res.configs) values[c.name] = c.value;
+        CHECK(values.at("preallocate") == "TRUE");
+        CHECK(values.at("retention.ms") == " 1000");
+        CHECK(values.at("segment.bytes") == "1073741824");
     }
 
     TEST_CASE("validate_only answers as a real creation would and writes no records") {
