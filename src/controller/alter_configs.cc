@@ -89,8 +89,8 @@ api_error validate_broker_configs(const config_map& configs, bool per_broker) {
 
 // Validates one resource's changes and appends the ConfigRecords that make them.
 // `replace_all` is the legacy AlterConfigs: keys not named are deleted.
-api_error alter_resource(const metadata::metadata_image& image, int32_t node_id,
-                         bool allow_compact, resource_type type, const std::string& name,
+api_error alter_resource(const metadata::metadata_image& image, const controller_options& options,
+                         resource_type type, const std::string& name,
                          const std::vector<config_change>& changes, bool replace_all,
                          std::vector<metadata::versioned_record>& records) {
     std::set<std::string, std::less<>> keys;
@@ -117,7 +117,7 @@ api_error alter_resource(const metadata::metadata_image& image, int32_t node_id,
         }
     }
     if (type == resource_type::broker && !name.empty()) {
-        if (api_error e = check_node_name(name, node_id); e.failed()) return e;
+        if (api_error e = check_node_name(name, options.node_id); e.failed()) return e;
     }
     const config_map& current = image.configs(type, name);
     config_map next = replace_all ? config_map{} : current;
@@ -150,7 +150,9 @@ api_error alter_resource(const metadata::metadata_image& image, int32_t node_id,
         // Only a change that brings compact in is refused: a topic made compacted (the
         // internal ones, at creation) still takes its other changes.
         const bool keeps_compact = has_compact_policy(current);
-        if (api_error e = validate_topic_configs(next, allow_compact || keeps_compact); e.failed())
+        const broker_layers broker = broker_layers::of(image, options.node_id, options.static_configs);
+        if (api_error e = validate_topic_configs(next, broker, options.compaction_supported || keeps_compact);
+            e.failed())
             return e;
         if (image.topic(name) == nullptr) {
             return fail(error_code::unknown_topic_or_partition,
@@ -197,8 +199,8 @@ controller_result<Response> alter(const Request& request, const metadata::metada
             e = fail(error_code::invalid_request, "Each resource must appear at most once.");
         } else {
             std::vector<metadata::versioned_record> mine;
-            e = alter_resource(image, options.node_id, options.compaction_supported,
-                               static_cast<resource_type>(r.resource_type), r.resource_name,
+            e = alter_resource(image, options, static_cast<resource_type>(r.resource_type),
+                               r.resource_name,
                                to_changes(r), replace_all, mine);
             if (!e.failed()) records.insert(records.end(), mine.begin(), mine.end());
         }

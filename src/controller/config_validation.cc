@@ -8,18 +8,24 @@
 #include <vector>
 
 #include "controller/config_defs.h"
+#include "controller/effective_config.h"
 
 namespace eddy::controller {
 
 namespace {
 
-int64_t long_or(const metadata::config_map& m, std::string_view name, int64_t fallback) {
-    auto it = m.find(name);
-    if (it == m.end()) return fallback;
-    const config_def* def = find_topic_config(name);
-    parsed_value p = parse_config_value(*def, it->second);
-    int64_t n = fallback;
-    if (p.value) std::from_chars(p.value->data(), p.value->data() + p.value->size(), n);
+// A compaction lag as LogConfig.validate sees it: the topic's override, else the value
+// the broker's log.cleaner.* synonym gives it (Kafka lays the overrides over the
+// broker's log config before comparing the two lags). Overrides are parsed already.
+int64_t compaction_lag(const metadata::config_map& configs, const broker_layers& broker,
+                       std::string_view name) {
+    const config_def& def = *find_topic_config(name);
+    auto it = configs.find(name);
+    std::optional<std::string> value = it != configs.end()
+                                           ? parse_config_value(def, it->second).value
+                                           : resolve_topic_config(def, {}, broker).value;
+    int64_t n = 0;
+    if (value) std::from_chars(value->data(), value->data() + value->size(), n);
     return n;
 }
 
@@ -48,7 +54,8 @@ std::string join(const std::vector<std::string>& parts) {
 
 }  // namespace
 
-api_error validate_topic_configs(const metadata::config_map& configs, bool allow_compact) {
+api_error validate_topic_configs(const metadata::config_map& configs, const broker_layers& broker,
+                                 bool allow_compact) {
     for (const auto& [name, value] : configs) {
         if (find_topic_config(name) == nullptr) {
             return fail(error_code::invalid_config, "Unknown topic config name: " + name);
@@ -58,8 +65,8 @@ api_error validate_topic_configs(const metadata::config_map& configs, bool allow
         parsed_value p = parse_config_value(*find_topic_config(name), value);
         if (!p.value) return fail(error_code::invalid_config, p.error);
     }
-    const int64_t min_lag = long_or(configs, "min.compaction.lag.ms", 0);
-    const int64_t max_lag = long_or(configs, "max.compaction.lag.ms", INT64_MAX);
+    const int64_t min_lag = compaction_lag(configs, broker, "min.compaction.lag.ms");
+    const int64_t max_lag = compaction_lag(configs, broker, "max.compaction.lag.ms");
     if (min_lag > max_lag) {
         return fail(error_code::invalid_config,
                     fmt::format("conflict topic config setting min.compaction.lag.ms ({}) > "

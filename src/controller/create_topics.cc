@@ -59,7 +59,9 @@ struct topic_creator {
             return fail(error_code::invalid_config,
                         "Null value not supported for topic configs: " + names);
         }
-        if (api_error e = validate_topic_configs(configs, allow_compact); e.failed()) return e;
+        const broker_layers broker =
+            broker_layers::of(image, c.options_.node_id, c.options_.static_configs);
+        if (api_error e = validate_topic_configs(configs, broker, allow_compact); e.failed()) return e;
 
         std::vector<std::vector<int32_t>> assignment;
         std::vector<std::vector<int32_t>> isrs;

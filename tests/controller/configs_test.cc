@@ -151,6 +151,26 @@ TEST_SUITE("controller.configs") {
               "conflict topic config setting min.compaction.lag.ms (10) > max.compaction.lag.ms (5)");
     }
 
+    TEST_CASE("a compaction lag not overridden is the broker's log.cleaner value") {
+        // LogConfig.validate lays the overrides over the broker's log config.
+        cluster k({{"log.cleaner.max.compaction.lag.ms", "1000"}});
+        auto t = topic("lags");
+        with_config(t, "min.compaction.lag.ms", "5000");
+        auto created = k.c.create_topics(create({t}), 7, 0);
+        CHECK(created.records.empty());
+        CHECK(created.response.topics.at(0).error_code == code(error_code::invalid_config));
+        CHECK(created.response.topics.at(0).error_message ==
+              "conflict topic config setting min.compaction.lag.ms (5000) > max.compaction.lag.ms (1000)");
+        create_and_commit(k, {topic("t")});
+        auto altered = k.c.incremental_alter_configs(
+            incremental(topic_type, "t", {{"min.compaction.lag.ms", set, "1001"}}), 1, 0);
+        CHECK(altered.response.responses[0].error_message ==
+              "conflict topic config setting min.compaction.lag.ms (1001) > max.compaction.lag.ms (1000)");
+        auto within = k.c.incremental_alter_configs(
+            incremental(topic_type, "t", {{"min.compaction.lag.ms", set, "1000"}}), 1, 0);
+        CHECK(within.response.responses[0].error_code == 0);
+    }
+
     TEST_CASE("a missing topic is UNKNOWN_TOPIC_OR_PARTITION") {
         cluster k;
         auto r = k.c.incremental_alter_configs(incremental(topic_type, "gone", {{"retention.ms", set, "1"}}), 1, 0);
