@@ -42,6 +42,9 @@ public:
     virtual std::error_code sync() = 0;
     // The OS file descriptor for sendfile(2), or -1 when the file is not an OS file.
     virtual int native_handle() const = 0;
+    // The last modification time (mtime), in ms since the epoch: what Kafka's time
+    // retention ages a segment without timestamps by.
+    virtual result<int64_t> modified_ms() = 0;
 };
 
 class filesystem {

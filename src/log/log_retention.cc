@@ -78,9 +78,10 @@ result<retention_result> log::apply_retention(int64_t now_ms, int64_t retention_
 
     if (retention_ms >= 0) {
         auto by_time = delete_oldest(now_ms, high_watermark, [&](const segment& s, const segment*) {
-            // A segment without timestamps ages from when this process opened or made it
-            // (Kafka uses the file's modification time).
-            const int64_t newest = s.max_timestamp() >= 0 ? s.max_timestamp() : s.created_ms();
+            // A segment without timestamps ages from its file's last write, as Kafka's
+            // LogSegment.largestTimestamp falls back to lastModified (so a restart does
+            // not make it young again).
+            const int64_t newest = s.max_timestamp() >= 0 ? s.max_timestamp() : s.last_modified_ms();
             return now_ms - newest > retention_ms;
         });
         if (!by_time) return by_time.error();

@@ -2,6 +2,7 @@
 #include "log/memory_filesystem.h"
 
 #include <algorithm>
+#include <chrono>
 #include <random>
 
 namespace eddy::log {
@@ -10,6 +11,12 @@ namespace {
 std::string parent_of(const std::string& path) {
     auto slash = path.rfind('/');
     return slash == std::string::npos ? std::string{} : path.substr(0, slash);
+}
+
+int64_t wall_clock_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 std::string strip_slash(std::string dir) {
@@ -44,6 +51,7 @@ public:
         }
         if (st.write_limit) st.write_budget -= data.size();
         node_->data.insert(node_->data.end(), data.begin(), data.end());
+        node_->modified_ms = wall_clock_ms();
         return {};
     }
 
@@ -52,6 +60,7 @@ public:
     std::error_code truncate(uint64_t size) override {
         if (size < node_->data.size()) node_->data.resize(size);
         node_->reserved_end = std::min(node_->reserved_end, size);
+        node_->modified_ms = wall_clock_ms();
         return {};
     }
 
@@ -66,6 +75,8 @@ public:
     }
 
     int native_handle() const override { return -1; }
+
+    result<int64_t> modified_ms() override { return node_->modified_ms; }
 
 private:
     std::shared_ptr<memory_filesystem::node> node_;
@@ -84,6 +95,7 @@ result<std::shared_ptr<file>> memory_filesystem::open(const std::string& path, b
             return std::make_error_code(std::errc::no_such_file_or_directory);
         }
         it = files_.emplace(path, std::make_shared<node>()).first;
+        it->second->modified_ms = wall_clock_ms();
     }
     return std::shared_ptr<file>(std::make_shared<memory_file>(it->second, state_));
 }
@@ -190,6 +202,13 @@ void memory_filesystem::power_loss(uint64_t seed) {
 std::vector<uint8_t>* memory_filesystem::contents(const std::string& path) {
     auto it = files_.find(path);
     return it == files_.end() ? nullptr : &it->second->data;
+}
+
+bool memory_filesystem::set_modified_ms(const std::string& path, int64_t ms) {
+    auto it = files_.find(path);
+    if (it == files_.end()) return false;
+    it->second->modified_ms = ms;
+    return true;
 }
 
 uint64_t memory_filesystem::reserved_beyond_end(const std::string& path) {

@@ -49,11 +49,14 @@ public:
     std::vector<uint8_t>* contents(const std::string& path);
     // How many bytes past its end a file has reserved with file::reserve() (0 when missing).
     uint64_t reserved_beyond_end(const std::string& path);
+    // Sets a file's modification time, as touch(1) would; false when missing.
+    bool set_modified_ms(const std::string& path, int64_t ms);
 
     struct node {
         std::vector<uint8_t> data;
         std::vector<uint8_t> durable;
         uint64_t reserved_end = 0;  // file::reserve() up to here; truncate() releases
+        int64_t modified_ms = 0;    // wall clock of the last append or truncate
     };
     struct fault_state {
         bool write_limit = false;

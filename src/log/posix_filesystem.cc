@@ -67,6 +67,12 @@ public:
 
     int native_handle() const override { return fd_; }
 
+    result<int64_t> modified_ms() override {
+        struct stat st {};
+        if (::fstat(fd_, &st) != 0) return last_error();
+        return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
+    }
+
 private:
     int fd_;
 };

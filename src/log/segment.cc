@@ -364,6 +364,11 @@ std::error_code segment::rename_files_deleted(std::vector<std::string>& renamed)
     return {};
 }
 
+int64_t segment::last_modified_ms() const {
+    auto m = log_->modified_ms();
+    return m ? *m : created_ms_;
+}
+
 bool segment::should_roll(const roll_params& p) const {
     const int64_t waited = rolling_timestamp_ >= 0 ? p.append_max_timestamp - rolling_timestamp_
                                                    : std::max<int64_t>(p.now_ms - created_ms_, 0);

@@ -123,6 +123,8 @@ public:
     bool broken() const { return broken_; }
     int64_t max_timestamp() const { return max_timestamp_; }
     int64_t created_ms() const { return created_ms_; }
+    // The log file's modification time, or created_ms() when the file cannot tell.
+    int64_t last_modified_ms() const;
     int64_t offset_of_max_timestamp() const { return offset_of_max_timestamp_; }
     const std::shared_ptr<file>& log_file() const { return log_; }
     const std::string& log_path() const { return log_path_; }

@@ -1,6 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +24,25 @@ std::vector<uint8_t> read_all_of(file& f) {
     REQUIRE_FALSE(read_exact(f, 0, out));
     return out;
 }
+
+// A real file "a" holding "abc", in a new directory under /tmp that the test removes.
+struct real_file_abc {
+    std::string dir;
+    std::string path;
+    std::shared_ptr<file> f;
+
+    explicit real_file_abc(std::string prefix) {
+        std::string tmpl = "/tmp/" + prefix + "-XXXXXX";
+        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+        dir = tmpl;
+        path = dir + "/a";
+        auto opened = make_posix_filesystem()->open(path, true);
+        REQUIRE(opened);
+        f = *opened;
+        REQUIRE_FALSE(f->append(bytes("abc")));
+    }
+    ~real_file_abc() { std::filesystem::remove_all(dir); }
+};
 
 }  // namespace
 
@@ -94,28 +114,33 @@ TEST_SUITE("log.filesystem") {
     }
 
     TEST_CASE("reserved blocks on the real disk keep the file's size; truncate releases them") {
-        char tmpl[] = "/tmp/eddy-log-reserve-XXXXXX";
-        REQUIRE(::mkdtemp(tmpl) != nullptr);
-        const std::string path = std::string(tmpl) + "/a";
-        auto fs = make_posix_filesystem();
-        auto f = fs->open(path, true);
-        REQUIRE(f);
-        REQUIRE_FALSE((*f)->append(bytes("abc")));
+        real_file_abc real("eddy-log-reserve");
+        const std::string& path = real.path;
+        file& f = *real.f;
         auto allocated = [&] {
             struct stat st {};
             REQUIRE(::stat(path.c_str(), &st) == 0);
             return static_cast<uint64_t>(st.st_blocks) * 512;
         };
-        (*f)->reserve(3, 8 << 20);
-        CHECK(*(*f)->size() == 3);
+        f.reserve(3, 8 << 20);
+        CHECK(*f.size() == 3);
         if (allocated() < (8 << 20)) {
             MESSAGE("this file system does not reserve blocks (fallocate): nothing to release");
         }
-        REQUIRE_FALSE((*f)->append(bytes("def")));
-        REQUIRE_FALSE((*f)->truncate(6));
+        REQUIRE_FALSE(f.append(bytes("def")));
+        REQUIRE_FALSE(f.truncate(6));
         CHECK(allocated() < (1 << 20));
-        CHECK(read_all_of(**f) == bytes("abcdef"));
-        std::filesystem::remove_all(tmpl);
+        CHECK(read_all_of(f) == bytes("abcdef"));
+    }
+
+    TEST_CASE("a file on the real disk reports its modification time") {
+        real_file_abc real("eddy-log-mtime");
+        // Set to a known time, as a restore from backup or touch(1) would.
+        const struct timespec times[2] = {{1'600'000'000, 0}, {1'600'000'000, 250'000'000}};
+        REQUIRE(::utimensat(AT_FDCWD, real.path.c_str(), times, 0) == 0);
+        auto ms = real.f->modified_ms();
+        REQUIRE(ms);
+        CHECK(*ms == 1'600'000'000'250);
     }
 
     TEST_CASE("a log on the real disk serves reads as file descriptors and survives a kill") {

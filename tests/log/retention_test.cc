@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "log/errc.h"
 #include "log_fixture.h"
@@ -9,6 +10,7 @@
 namespace eddy::log {
 
 using test::log_fixture;
+using test::batch_spec;
 using test::make_batch;
 using test::read_all;
 
@@ -98,6 +100,26 @@ TEST_SUITE("log.retention") {
         CHECK(f.l->latest() == 12);
         CHECK(f.fs.exists("/data/topic-0/00000000000000000012.log"));
         CHECK(f.append({}).first_offset == 12);
+    }
+
+    TEST_CASE("a segment without timestamps ages from its file's last write, also after a restart") {
+        log_fixture f;
+        const batch_spec untimed{.base_timestamp = -1, .max_timestamp = -1};
+        f.config.segment_bytes = make_batch(untimed).size() * 3;
+        f.open_fresh();
+        for (int i = 0; i < 6; ++i) f.append(untimed);
+        REQUIRE(f.l->segment_count() == 2);
+        const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+        // Kafka's LogSegment.largestTimestamp falls back to the file's lastModified.
+        REQUIRE(f.fs.set_modified_ms("/data/topic-0/00000000000000000000.log", now - 5000));
+        REQUIRE(f.fs.set_modified_ms("/data/topic-0/00000000000000000003.log", now - 1000));
+        f.open_clean();  // a restart opens every segment anew
+        auto r = f.l->apply_retention(now, 3000, -1, f.l->latest());
+        REQUIRE(r);
+        CHECK(r->segments_deleted == 1);
+        CHECK(f.l->earliest() == 3);
     }
 
     TEST_CASE("delete records moves the log start and drops segments wholly before it") {
