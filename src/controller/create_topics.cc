@@ -75,14 +75,12 @@ struct topic_creator {
             return fail(error_code::invalid_partitions,
                         "Number of partitions was set to an invalid non-positive value.");
         } else {
-            const broker_layers layers =
-                broker_layers::of(image, c.options_.node_id, c.options_.static_configs);
             const auto partitions = t.num_partitions == -1
-                                        ? static_cast<int32_t>(broker_number("num.partitions", layers, 1))
+                                        ? static_cast<int32_t>(broker_number("num.partitions", broker, 1))
                                         : t.num_partitions;
             const auto rf =
                 t.replication_factor == -1
-                    ? static_cast<int32_t>(broker_number("default.replication.factor", layers, 1))
+                    ? static_cast<int32_t>(broker_number("default.replication.factor", broker, 1))
                     : t.replication_factor;
             placement placed = place_replicas(image, partitions, rf, c.rng_);
             if (placed.error.failed()) return placed.error;
