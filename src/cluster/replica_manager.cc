@@ -49,12 +49,14 @@ void replica_manager::start() {
 asio::awaitable<void> replica_manager::housekeeping_loop() {
     using clock = asio::steady_timer::clock_type;
     // Each task has its own period, as Kafka's LogManager schedules them; the loop sleeps
-    // until the earliest one is due. Periods that would overflow the clock never fire.
+    // until the earliest one is due. Periods and delays that would overflow the clock
+    // never fire.
+    static constexpr std::chrono::hours clock_limit{24 * 365 * 100};
     struct periodic {
         std::chrono::milliseconds every;
         std::chrono::milliseconds first;  // after start-up
         clock::time_point due = clock::time_point::max();
-        bool fires() const { return every.count() > 0 && every < std::chrono::hours(24 * 365 * 100); }
+        bool fires() const { return every.count() > 0 && every < clock_limit; }
     };
     // LogManager starts retention, the flusher and both checkpoints after
     // log.initial.task.delay.ms; UnifiedLog's producer expiration check after its interval.
@@ -67,7 +69,7 @@ asio::awaitable<void> replica_manager::housekeeping_loop() {
                                     options_.producer_expiration_check_interval}}};
     const clock::time_point start = clock::now();
     for (periodic& t : tasks)
-        if (t.fires() && t.first < std::chrono::hours(24 * 365 * 100)) t.due = start + t.first;
+        if (t.fires() && t.first < clock_limit) t.due = start + t.first;
     // The timer belongs to this coroutine's strand from here on.
     asio::any_io_executor ex = co_await asio::this_coro::executor;
     asio::steady_timer timer(ex);

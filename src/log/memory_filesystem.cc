@@ -2,8 +2,9 @@
 #include "log/memory_filesystem.h"
 
 #include <algorithm>
-#include <chrono>
 #include <random>
+
+#include "common/wall_clock.h"
 
 namespace eddy::log {
 namespace {
@@ -11,12 +12,6 @@ namespace {
 std::string parent_of(const std::string& path) {
     auto slash = path.rfind('/');
     return slash == std::string::npos ? std::string{} : path.substr(0, slash);
-}
-
-int64_t wall_clock_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 std::string strip_slash(std::string dir) {

@@ -1,12 +1,12 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "cluster_fixture.h"
 
-#include <chrono>
 #include <filesystem>
 #include <random>
 #include <stdexcept>
 
 #include "broker/handlers/fetch_response_writer.h"
+#include "common/wall_clock.h"
 #include "eddy/codec/reader.h"
 #include "eddy/msg/registry.h"
 #include "eddy/msg/response_header.h"
@@ -15,11 +15,7 @@
 
 namespace eddy::cluster::test {
 
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+int64_t now_ms() { return wall_clock_ms(); }
 
 std::vector<uint8_t> simple_batch(int n, size_t value_size, record::compression codec,
                                   int64_t base_timestamp) {

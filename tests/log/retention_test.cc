@@ -2,7 +2,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <chrono>
+
+#include "common/wall_clock.h"
 
 #include "log/errc.h"
 #include "log_fixture.h"
@@ -109,9 +110,7 @@ TEST_SUITE("log.retention") {
         f.open_fresh();
         for (int i = 0; i < 6; ++i) f.append(untimed);
         REQUIRE(f.l->segment_count() == 2);
-        const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count();
+        const int64_t now = wall_clock_ms();
         // Kafka's LogSegment.largestTimestamp falls back to the file's lastModified.
         REQUIRE(f.fs.set_modified_ms("/data/topic-0/00000000000000000000.log", now - 5000));
         REQUIRE(f.fs.set_modified_ms("/data/topic-0/00000000000000000003.log", now - 1000));
