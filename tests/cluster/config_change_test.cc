@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <string>
 #include <thread>
 
 #include "cluster_fixture.h"
@@ -15,6 +16,21 @@ namespace eddy::cluster::test {
 namespace {
 
 using metadata::resource_type;
+
+// A topic of 2,000-byte segments filled with ten 900-byte batches, past its 2,500-byte
+// retention.bytes: the next retention pass moves its log start.
+void fill_past_retention(cluster_fixture& f, const std::string& topic) {
+    f.create_topic({.name = topic, .configs = {{"segment.bytes", "2000"}, {"retention.bytes", "2500"}}});
+    for (int i = 0; i < 10; ++i) REQUIRE(f.produce_error(topic, 0, simple_batch(1, 900)) == 0);
+}
+
+// Whether a housekeeping timer, not run_housekeeping(), moves the log start. Bounded only
+// against a hang.
+bool timer_moves_log_start(cluster_fixture& f, const std::string& topic) {
+    for (int i = 0; i < 3000 && f.log_of(topic, 0).log_start == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return f.log_of(topic, 0).log_start > 0;
+}
 
 TEST_SUITE("cluster.config_change") {
     TEST_CASE("lowering segment.bytes on a live partition makes the next appends roll") {
@@ -87,12 +103,8 @@ TEST_SUITE("cluster.housekeeping") {
         o.retention_check_interval = std::chrono::milliseconds(20);
         o.initial_task_delay = std::chrono::milliseconds(0);
         cluster_fixture f(2, o);
-        f.create_topic({.name = "rt", .configs = {{"segment.bytes", "2000"}, {"retention.bytes", "2500"}}});
-        for (int i = 0; i < 10; ++i) REQUIRE(f.produce_error("rt", 0, simple_batch(1, 900)) == 0);
-        // No run_housekeeping(): the timer must get there. Bounded only against a hang.
-        for (int i = 0; i < 3000 && f.log_of("rt", 0).log_start == 0; ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        CHECK(f.log_of("rt", 0).log_start > 0);
+        fill_past_retention(f, "rt");
+        CHECK(timer_moves_log_start(f, "rt"));
     }
 
     TEST_CASE("log.initial.task.delay.ms brings the first retention pass ahead of its interval") {
@@ -100,16 +112,13 @@ TEST_SUITE("cluster.housekeeping") {
         o.retention_check_interval = std::chrono::hours(1);
         o.initial_task_delay = std::chrono::hours(1);
         cluster_fixture f(2, o);
-        f.create_topic({.name = "first", .configs = {{"segment.bytes", "2000"}, {"retention.bytes", "2500"}}});
-        for (int i = 0; i < 10; ++i) REQUIRE(f.produce_error("first", 0, simple_batch(1, 900)) == 0);
+        fill_past_retention(f, "first");
         CHECK(f.log_of("first", 0).log_start == 0);
         // Started again with Kafka's way of scheduling: the first pass after the delay,
         // although the next is an hour away.
         o.initial_task_delay = std::chrono::milliseconds(20);
         f.restart(o);
-        for (int i = 0; i < 3000 && f.log_of("first", 0).log_start == 0; ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        CHECK(f.log_of("first", 0).log_start > 0);
+        CHECK(timer_moves_log_start(f, "first"));
     }
 
     TEST_CASE("log.flush.offset.checkpoint.interval.ms drives the recovery point checkpoint") {
