@@ -38,6 +38,10 @@ public:
     // appends into them skip a delayed-allocation file system's per-block reservation. A
     // hint: where the file system cannot, or the disk is full, appends allocate as usual.
     virtual void reserve(uint64_t offset, uint64_t length) = 0;
+    // Frees the blocks reserve() set aside past the file's end, keeping every byte and
+    // the modification time: a segment without timestamps ages by its mtime, which must
+    // stay the time of its last write, not of this bookkeeping.
+    virtual std::error_code release_reserved() = 0;
     // fsync(2).
     virtual std::error_code sync() = 0;
     // The OS file descriptor for sendfile(2), or -1 when the file is not an OS file.

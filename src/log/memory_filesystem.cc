@@ -63,6 +63,11 @@ public:
         node_->reserved_end = std::max(node_->reserved_end, offset + length);
     }
 
+    std::error_code release_reserved() override {
+        node_->reserved_end = std::min<uint64_t>(node_->reserved_end, node_->data.size());
+        return {};
+    }
+
     std::error_code sync() override {
         if (state_->fail_syncs) return std::make_error_code(std::errc::io_error);
         node_->durable = node_->data;

@@ -60,6 +60,17 @@ public:
                           static_cast<off_t>(length));
     }
 
+    std::error_code release_reserved() override {
+        struct stat st {};
+        if (::fstat(fd_, &st) != 0) return last_error();
+        // Truncating to the current size frees the blocks past it, and stamps the mtime
+        // (Linux sets it on every ftruncate), so the old stamp is put back.
+        if (::ftruncate(fd_, st.st_size) != 0) return last_error();
+        const struct timespec times[2] = {{0, UTIME_OMIT}, st.st_mtim};
+        if (::futimens(fd_, times) != 0) return last_error();
+        return {};
+    }
+
     std::error_code sync() override {
         if (::fsync(fd_) != 0) return last_error();
         return {};

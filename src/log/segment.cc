@@ -331,9 +331,8 @@ std::error_code segment::on_become_inactive() {
 }
 
 std::error_code segment::release_reserved_blocks() {
-    // Truncating to the current size frees the blocks past it and keeps every byte.
     reserved_end_ = 0;
-    return log_->truncate(size_);
+    return log_->release_reserved();
 }
 
 std::error_code segment::sync() {

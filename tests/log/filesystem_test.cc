@@ -133,6 +133,20 @@ TEST_SUITE("log.filesystem") {
         CHECK(read_all_of(f) == bytes("abcdef"));
     }
 
+    TEST_CASE("releasing reserved blocks on the real disk keeps the bytes and the modification time") {
+        real_file_abc real("eddy-log-release");
+        file& f = *real.f;
+        f.reserve(3, 8 << 20);
+        const struct timespec times[2] = {{1'600'000'000, 0}, {1'600'000'000, 0}};
+        REQUIRE(::utimensat(AT_FDCWD, real.path.c_str(), times, 0) == 0);
+        REQUIRE_FALSE(f.release_reserved());
+        struct stat st {};
+        REQUIRE(::stat(real.path.c_str(), &st) == 0);
+        CHECK(static_cast<uint64_t>(st.st_blocks) * 512 < (1 << 20));
+        CHECK(read_all_of(f) == bytes("abc"));
+        CHECK(*f.modified_ms() == 1'600'000'000'000);
+    }
+
     TEST_CASE("a file on the real disk reports its modification time") {
         real_file_abc real("eddy-log-mtime");
         // Set to a known time, as a restore from backup or touch(1) would.

@@ -1,6 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include <doctest/doctest.h>
 
+#include "common/wall_clock.h"
 #include "log/errc.h"
 #include "log_fixture.h"
 
@@ -51,8 +52,11 @@ TEST_SUITE("log.recovery") {
         f.append({.records = 70, .value_size = 1000});  // over 64 KiB: reserves ahead
         const std::string path = join_path(f.dir, segment_file_name(0, log_suffix));
         REQUIRE(f.fs.reserved_beyond_end(path) > 0);
+        const int64_t a_day_ago = wall_clock_ms() - 86'400'000;
+        REQUIRE(f.fs.set_modified_ms(path, a_day_ago));
         f.reopen_after_crash(f.l->recovery_point());
         CHECK(f.fs.reserved_beyond_end(path) == 0);
+        CHECK(*(*f.fs.open(path, false))->modified_ms() == a_day_ago);  // no write happened
         CHECK(f.l->latest() == 70);
 
         f.append({.records = 70, .value_size = 1000});

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "log_batches.h"
+#include "common/wall_clock.h"
 #include "log/memory_filesystem.h"
 #include "log/segment.h"
 
@@ -137,8 +138,13 @@ TEST_SUITE("log.segment") {
         CHECK(f.fs.reserved_beyond_end(path) == ahead);
 
         const uint64_t size = f.seg->size();
+        // Its last write was a day ago: the release is no write, a segment without
+        // timestamps keeps ageing from then.
+        REQUIRE(f.fs.set_modified_ms(path, wall_clock_ms() - 86'400'000));
+        const int64_t written = f.seg->last_modified_ms();
         REQUIRE_FALSE(f.seg->on_become_inactive());
         CHECK(f.fs.reserved_beyond_end(path) == 0);
+        CHECK(f.seg->last_modified_ms() == written);
         CHECK(f.seg->size() == size);
         CHECK(f.fs.contents(path)->size() == size);
         CHECK((*f.seg->find_batch(242))->last_offset == 242);
