@@ -129,6 +129,18 @@ func runTopic(prefix string) string {
 	return prefix + runID
 }
 
+// adminConfig is Kafka 2.0 for the admin scenarios, which SKIP on the mock (it has no Metadata v5,
+// which Sarama sends as Kafka 2.0).
+func adminConfig() *sarama.Config {
+	c := sarama.NewConfig()
+	c.ClientID = "eddy-compat"
+	c.Version = sarama.V2_0_0_0
+	c.Net.DialTimeout = 10 * time.Second
+	c.Net.ReadTimeout = 30 * time.Second
+	c.Metadata.Retry.Max = 5
+	return c
+}
+
 // --- the consumer-group scenarios
 
 const (

@@ -7,7 +7,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/Shopify/sarama"
 )
@@ -20,12 +19,7 @@ func main() {
 		fmt.Println("SKIP: the mock cluster has no Metadata v5, which Sarama as Kafka 2.0 sends")
 		os.Exit(77)
 	}
-	config := sarama.NewConfig()
-	config.ClientID = "eddy-compat"
-	config.Version = sarama.V2_0_0_0
-	config.Net.DialTimeout = 10 * time.Second
-	config.Net.ReadTimeout = 30 * time.Second
-	config.Metadata.Retry.Max = 5
+	config := adminConfig()
 	topic := runTopic("compat-topics-")
 
 	admin, err := sarama.NewClusterAdmin([]string{expect.bootstrap}, config)

@@ -3,6 +3,7 @@
 // without quotas or ACLs.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "controller/controller.h"
@@ -22,6 +23,16 @@ controller_result<msg::create_partitions_response> controller::create_partitions
     const metadata::metadata_image& image = *image_;
     std::map<std::string, int, std::less<>> count;
     for (const auto& t : request.topics) ++count[t.name];
+    const bool queued = std::any_of(count.begin(), count.end(), [](const auto& c) { return c.second == 1; });
+    if (queued && deadline_passed_in_queue(request.timeout_ms)) {
+        for (const auto& t : request.topics) {
+            topic_result r;
+            r.name = t.name;
+            r.error_code = wire_code(error_code::request_timed_out);
+            out.response.results.push_back(std::move(r));
+        }
+        return out;
+    }
     for (const auto& [name, n] : count) {
         if (n > 1) {
             topic_result r;

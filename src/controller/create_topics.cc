@@ -221,6 +221,19 @@ controller_result<msg::create_topics_response> controller::create_topics(
     // ControllerApis: a name given twice is refused (once), and so is __cluster_metadata.
     std::map<std::string, int, std::less<>> seen;
     for (const auto& t : request.topics) ++seen[t.name];
+    const bool queued = std::any_of(request.topics.begin(), request.topics.end(), [&](const auto& t) {
+        return seen[t.name] == 1 && t.name != cluster_metadata_topic;
+    });
+    if (queued && deadline_passed_in_queue(request.timeout_ms)) {
+        for (const auto& t : request.topics) {
+            topic_result r;
+            r.name = t.name;
+            r.error_code = wire_code(error_code::request_timed_out);
+            r.error_message = std::nullopt;  // a TimeoutException without a message
+            out.response.topics.push_back(std::move(r));
+        }
+        return out;
+    }
 
     std::vector<versioned_record> records;
     topic_creator creator{*this, options_.compaction_supported};

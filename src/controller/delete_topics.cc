@@ -3,6 +3,7 @@
 // ReplicationControlManager decide it, without quotas or ACLs.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -69,6 +70,18 @@ controller_result<msg::delete_topics_response> controller::delete_topics(
             responses.push_back(result(t.name, t.topic_id, error_code::invalid_request,
                                        "You may not specify both topic name and topic id."));
         }
+    }
+    auto once = [](const auto& c) { return c.second == 1; };
+    const bool queued = std::any_of(name_count.begin(), name_count.end(), once) ||
+                        std::any_of(id_count.begin(), id_count.end(), once);
+    if (queued && deadline_passed_in_queue(request.timeout_ms)) {
+        // Looking the names and ids up is the first step to time out.
+        responses.clear();
+        for (const auto& n : request.topic_names)
+            responses.push_back(result(n, {}, error_code::request_timed_out, std::nullopt));
+        for (const auto& t : request.topics)
+            responses.push_back(result(t.name, t.topic_id, error_code::request_timed_out, std::nullopt));
+        return out;
     }
     std::map<codec::uuid, std::string, metadata::uuid_less> to_delete;
     std::set<codec::uuid, metadata::uuid_less> duplicate_ids;

@@ -584,6 +584,7 @@ TEST_SUITE("broker.admin") {
         REQUIRE(c.call<msg::create_topics_response>(create("grow", 1), 7));
         msg::create_partitions_request r;
         r.topics.push_back({"grow", 4, std::nullopt, {}});
+        r.timeout_ms = 30000;
         auto resp = c.call<msg::create_partitions_response>(r, 3);
         REQUIRE(resp);
         CHECK(resp->body.results[0].error_code == 0);
@@ -602,6 +603,7 @@ TEST_SUITE("broker.admin") {
         REQUIRE(made);
         msg::delete_topics_request by_name;
         by_name.topic_names = {"gone-a", "never"};
+        by_name.timeout_ms = 30000;
         auto r1 = c.call<msg::delete_topics_response>(by_name, 5);
         REQUIRE(r1);
         REQUIRE(r1->body.responses.size() == 2);
@@ -612,6 +614,7 @@ TEST_SUITE("broker.admin") {
         }
         msg::delete_topics_request by_id;
         by_id.topics.push_back({std::nullopt, made->body.topics[0].topic_id, {}});
+        by_id.timeout_ms = 30000;
         auto r2 = c.call<msg::delete_topics_response>(by_id, 6);
         REQUIRE(r2);
         CHECK(r2->body.responses[0].error_code == 0);
@@ -664,6 +667,7 @@ TEST_SUITE("broker.admin") {
             msg::delete_topics_request del;
             REQUIRE(c.call<msg::create_topics_response>(create("dropped", 1), 7));
             del.topic_names = {"dropped"};
+            del.timeout_ms = 30000;
             REQUIRE(c.call<msg::delete_topics_response>(del, 5));
         }
         b.restart();

@@ -23,6 +23,7 @@ msg::create_partitions_request grow(std::string name, int32_t count,
     }
     r.topics.push_back(std::move(t));
     r.validate_only = validate_only;
+    r.timeout_ms = 30000;
     return r;
 }
 
@@ -86,5 +87,29 @@ TEST_SUITE("controller.create_partitions") {
         auto r = k.c.create_partitions(grow("g", 4, std::nullopt, true), 3, 0);
         CHECK(r.response.results[0].error_code == 0);
         CHECK(r.records.empty());
+    }
+    TEST_CASE("a timeout of 0 or less times out and adds nothing, validate_only too") {
+        cluster k;
+        create_and_commit(k, {topic("g", 2)});
+        for (bool validate_only : {false, true}) {
+            auto r0 = grow("g", 4, std::nullopt, validate_only);
+            r0.timeout_ms = 0;
+            r0.topics.push_back(r0.topics[0]);
+            r0.topics[1].name = "nope";
+            auto r = k.c.create_partitions(r0, 3, 0);
+            CHECK(r.records.empty());
+            REQUIRE(r.response.results.size() == 2);
+            CHECK(r.response.results[0].name == "g");
+            CHECK(r.response.results[1].name == "nope");
+            for (const auto& res : r.response.results) {
+                CHECK(res.error_code == code(error_code::request_timed_out));
+                CHECK_FALSE(res.error_message);
+            }
+        }
+        auto late = grow("g", 4);
+        late.timeout_ms = -5;
+        CHECK(k.c.create_partitions(late, 3, 0).response.results[0].error_code ==
+              code(error_code::request_timed_out));
+        CHECK(k.image().topic("g")->partitions.size() == 2);
     }
 }

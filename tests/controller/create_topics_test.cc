@@ -288,6 +288,31 @@ TEST_SUITE("controller.create_topics") {
         CHECK(count_records<msg::topic_record>(r.records) == 1);
     }
 
+    TEST_CASE("a timeout of 0 or less times out every entry and creates nothing") {
+        cluster k;
+        for (bool validate_only : {false, true}) {
+            auto req = create({topic("a"), topic("a"), topic("b")}, validate_only);
+            req.timeout_ms = 0;
+            auto r = k.c.create_topics(req, 7, 0);
+            CHECK(r.records.empty());
+            // One result per entry as sent, duplicates included (CreateTopicsRequest.getErrorResponse).
+            REQUIRE(r.response.topics.size() == 3);
+            for (const auto& t : r.response.topics) {
+                CHECK(t.error_code == code(error_code::request_timed_out));
+                CHECK_FALSE(t.error_message);
+                CHECK(t.num_partitions == -1);
+            }
+        }
+        auto late = create({topic("c")});
+        late.timeout_ms = -1;
+        CHECK(only(k.c.create_topics(late, 7, 0).response).error_code == code(error_code::request_timed_out));
+        // Nothing left to queue once ControllerApis has refused every entry itself.
+        auto refused = create({topic("a"), topic("a"), topic("__cluster_metadata")});
+        refused.timeout_ms = 0;
+        for (const auto& t : k.c.create_topics(refused, 7, 0).response.topics)
+            CHECK(t.error_code == code(error_code::invalid_request));
+    }
+
     TEST_CASE("a manual assignment places the replicas as given") {
         cluster k({}, 3);
         auto t = topic("m", -1, -1);

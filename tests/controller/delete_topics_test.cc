@@ -11,12 +11,14 @@ namespace {
 msg::delete_topics_request by_names(std::vector<std::string> names) {
     msg::delete_topics_request r;
     r.topic_names = std::move(names);
+    r.timeout_ms = 30000;
     return r;
 }
 
 msg::delete_topics_request by_ids(std::vector<codec::uuid> ids) {
     msg::delete_topics_request r;
     for (const auto& id : ids) r.topics.push_back({std::nullopt, id, {}});
+    r.timeout_ms = 30000;
     return r;
 }
 
@@ -81,6 +83,7 @@ TEST_SUITE("controller.delete_topics") {
         mixed.topics.push_back({std::nullopt, codec::uuid{}, {}});
         mixed.topics.push_back({std::nullopt, a, {}});
         mixed.topics.push_back({std::string("a"), codec::uuid{}, {}});
+        mixed.timeout_ms = 30000;
         auto r = k.c.delete_topics(mixed, 6, 0);
         CHECK(r.records.empty());
         std::vector<std::string> messages;
@@ -104,5 +107,36 @@ TEST_SUITE("controller.delete_topics") {
         CHECK(v6.response.responses[0].error_code == code(error_code::topic_deletion_disabled));
         auto v2 = k.c.delete_topics(by_names({"a"}), 2, 0);
         CHECK(v2.response.responses[0].error_code == code(error_code::invalid_request));
+    }
+    TEST_CASE("a timeout of 0 or less times out and deletes nothing, unless nothing is queued") {
+        cluster k;
+        create_and_commit(k, {topic("a"), topic("b")});
+        const codec::uuid b = k.image().topic("b")->id;
+        for (int32_t timeout : {0, -1}) {
+            auto named = by_names({"a", "never"});
+            named.timeout_ms = timeout;
+            auto r = k.c.delete_topics(named, 5, 0);
+            CHECK(r.records.empty());
+            REQUIRE(r.response.responses.size() == 2);
+            for (const auto& res : r.response.responses) {
+                CHECK(res.error_code == code(error_code::request_timed_out));
+                CHECK_FALSE(res.error_message);
+            }
+            auto by_id = by_ids({b});
+            by_id.topics.push_back({std::string("a"), b, {}});  // refused, but times out with the rest
+            by_id.timeout_ms = timeout;
+            r = k.c.delete_topics(by_id, 6, 0);
+            CHECK(r.records.empty());
+            REQUIRE(r.response.responses.size() == 2);
+            CHECK(r.response.responses[0].topic_id == b);
+            CHECK(r.response.responses[1].name == "a");
+            for (const auto& res : r.response.responses) CHECK(res.error_code == code(error_code::request_timed_out));
+        }
+        // Only duplicates: ControllerApis answers them without queueing anything.
+        auto dup = by_names({"a", "a"});
+        dup.timeout_ms = 0;
+        auto r = k.c.delete_topics(dup, 5, 0);
+        REQUIRE(r.response.responses.size() == 1);
+        CHECK(r.response.responses[0].error_code == code(error_code::invalid_request));
     }
 }

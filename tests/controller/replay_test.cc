@@ -98,12 +98,14 @@ TEST_SUITE("controller.cluster") {
                     if (!names.empty()) {
                         msg::delete_topics_request r;
                         r.topic_names.push_back(names[pick(names.size())]);
+                        r.timeout_ms = 30000;
                         k.commit(k.c.delete_topics(r, 6, step).records);
                     }
                     break;
                 case 3:
                     if (!names.empty()) {
                         msg::create_partitions_request r;
+                        r.timeout_ms = 30000;
                         const std::string& name = names[pick(names.size())];
                         r.topics.push_back({name,
                                             static_cast<int32_t>(k.image().topic(name)->partitions.size() + pick(3)),
