@@ -209,7 +209,7 @@ read_outcome partition::read(int64_t offset, uint32_t max_bytes, bool min_one_ba
                              bool read_committed, int32_t last_fetched_epoch) {
     read_outcome out;
     if (!log_) {
-        out.error = error_code::not_leader_or_follower;
+        out.error = deleted_ ? error_code::unknown_topic_or_partition : error_code::not_leader_or_follower;
         return out;
     }
     out.high_watermark = log_->latest();
@@ -318,7 +318,7 @@ std::pair<error_code, int64_t> partition::delete_records(int64_t offset, int64_t
 }
 
 error_code partition::check_epoch(int32_t current_leader_epoch) const {
-    if (current_leader_epoch < 0) return error_code::none;
+    if (current_leader_epoch == -1) return error_code::none;
     if (current_leader_epoch < leader_epoch_) return error_code::fenced_leader_epoch;
     if (current_leader_epoch > leader_epoch_) return error_code::unknown_leader_epoch;
     return error_code::none;
@@ -335,6 +335,12 @@ size_t partition::waiting_fetches() const {
     size_t n = 0;
     for (const auto& w : waiters_) n += w.expired() ? 0 : 1;
     return n;
+}
+
+void partition::stop_leading(bool topic_deleted) {
+    log_.reset();
+    deleted_ = topic_deleted;
+    wake_waiters();
 }
 
 void partition::wake_waiters() {

@@ -81,8 +81,16 @@ public:
     const std::string& log_dir() const { return log_dir_; }
 
     // --- owner executor only ---
-    void attach(std::unique_ptr<log::log> l) { log_ = std::move(l); }
+    void attach(std::unique_ptr<log::log> l) {
+        log_ = std::move(l);
+        deleted_ = false;
+    }
     log::log* get_log() { return log_.get(); }
+    // The partition left this broker (its log closed already): led elsewhere now, or its
+    // topic deleted. Fetches waiting on it are answered at once, as Kafka completes them
+    // when a partition stops, with NOT_LEADER_OR_FOLLOWER, or UNKNOWN_TOPIC_OR_PARTITION
+    // for a deleted topic (what Kafka's readFromLog finds then).
+    void stop_leading(bool topic_deleted);
     // Leader epoch, ISR size, replica count and settings from the latest metadata image.
     // New settings apply from the next append, roll, flush or retention check.
     void update(int32_t leader_epoch, size_t isr_size, size_t replica_count, topic_settings settings);
@@ -127,7 +135,8 @@ public:
     offset_outcome offset_for(int64_t timestamp, bool read_committed = false);
     // DeleteRecords: offset -1 means the high watermark.
     std::pair<error_code, int64_t> delete_records(int64_t offset, int64_t now_ms);
-    // Checks a client's current leader epoch (-1 = not given), as Kafka's leader does.
+    // Checks a client's current leader epoch (-1 = not given), as Kafka's leader does: any
+    // other epoch below the leader's is FENCED_LEADER_EPOCH (ListOffsets, OffsetForLeaderEpoch).
     error_code check_epoch(int32_t current_leader_epoch) const;
     int64_t high_watermark() const { return log_ ? log_->latest() : 0; }
     // The high watermark, or the first offset of an earlier transaction not yet decided
@@ -172,6 +181,7 @@ private:
     std::string log_dir_;
     std::shared_ptr<log::filesystem> fs_;
     std::unique_ptr<log::log> log_;
+    bool deleted_ = false;
     int32_t leader_epoch_ = 0;
     size_t isr_size_ = 1;
     size_t replica_count_ = 1;

@@ -198,24 +198,25 @@ void replica_manager::apply_image(metadata::image_ptr image) {
         auto it = t->partitions.find(p.index());
         return it != t->partitions.end() && it->second.leader == options_.node_id;
     };
+    const auto deleted = [&](const partition& p) {
+        const metadata::topic_image* t = image->topic(p.topic_id());
+        return t == nullptr || t->partitions.count(p.index()) == 0;
+    };
     std::vector<std::pair<std::shared_ptr<partition>, std::future<void>>> leaving;
     for (const auto& [key, p] : old->by_name) {
         if (stays(*p)) continue;
         std::promise<void> closed;
         leaving.emplace_back(p, closed.get_future());
-        asio::post(p->executor(), [p, closed = std::move(closed)]() mutable {
-            if (log::log* l = p->get_log()) {
-                (void)l->close();
-                p->attach(nullptr);
-            }
+        asio::post(p->executor(), [p, topic_deleted = deleted(*p), closed = std::move(closed)]() mutable {
+            if (log::log* l = p->get_log()) (void)l->close();
+            p->stop_leading(topic_deleted);
             closed.set_value();
         });
     }
     const auto delay = delete_delay(layers);
     for (auto& [p, closed] : leaving) {
         closed.wait();
-        const metadata::topic_image* t = image->topic(p->topic_id());
-        if (t != nullptr && t->partitions.count(p->index()) != 0) continue;  // led elsewhere now
+        if (!deleted(*p)) continue;  // led elsewhere now
         auto retired = logs_.retire(p->log_dir(), p->topic(), p->index(), delete_dir_suffix);
         if (!retired) {
             replica_log().error("cannot move the deleted partition {}-{} aside in {}: {}", p->topic(),

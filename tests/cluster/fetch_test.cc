@@ -1,6 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <set>
 #include <thread>
 
@@ -155,6 +156,21 @@ TEST_CASE("a fetch with a stale or future leader epoch is fenced") {
     CHECK(f.fetch(req).partition().error_code == code(error_code::unknown_leader_epoch));
     req.topics[0].partitions[0].current_leader_epoch = 5;
     CHECK(f.fetch(req).partition().error_code == 0);
+    // Fetch reads any negative epoch as not given (FetchRequest.optionalEpoch), where
+    // ListOffsets fences all but -1.
+    req.topics[0].partitions[0].current_leader_epoch = -2;
+    CHECK(f.fetch(req).partition().error_code == 0);
+}
+
+TEST_CASE("a failed read is KAFKA_STORAGE_ERROR from Fetch v6, NOT_LEADER_OR_FOLLOWER before") {
+    cluster_fixture f;
+    f.create_topic({.name = "bad"});
+    for (int i = 0; i < 3; ++i) REQUIRE(f.produce_error("bad", 0, simple_batch(2)) == 0);
+    // The segment loses its batches behind the broker's back: reading them fails.
+    std::filesystem::resize_file(f.dir() + "/logs/bad-0/00000000000000000000.log", 10);
+    msg::fetch_request req = request_for("bad", {0}, 2, 1000, 1000);
+    CHECK(f.fetch(req, 6).partition().error_code == code(error_code::kafka_storage_error));
+    CHECK(f.fetch(req, 5).partition().error_code == code(error_code::not_leader_or_follower));
 }
 
 TEST_CASE("Fetch v12+ answers a fetcher whose log diverges with the diverging epoch, as Kafka does") {
@@ -226,6 +242,23 @@ TEST_CASE("an unknown topic in a long-polling fetch does not end the wait of the
     CHECK(result->response.responses[0].partitions[0].high_watermark == 2);
     CHECK(result->response.responses[1].partitions[0].error_code ==
           code(error_code::unknown_topic_or_partition));
+}
+
+TEST_CASE("a long-polling fetch is answered when its topic is deleted") {
+    // Kafka completes the fetches waiting on a partition that stops (DelayedFetch); its
+    // read then finds the topic gone.
+    for (size_t threads : {1u, 3u}) {
+        CAPTURE(threads);
+        cluster_fixture f(threads);
+        f.create_topic({.name = "t1"});
+        msg::fetch_request req = request_for("t1", {0}, 0, 1 << 20, 1 << 20);
+        req.max_wait_ms = 3'600'000;  // only the deletion can end this wait
+        std::optional<broker::fetch_result> result =
+            fetch_woken_by(f, "t1", std::move(req), [&] { f.delete_topic("t1"); });
+        REQUIRE(result.has_value());
+        CHECK(result->response.responses[0].partitions[0].error_code ==
+              code(error_code::unknown_topic_or_partition));
+    }
 }
 
 TEST_CASE("fetch.max.bytes caps max_bytes, and min_bytes is at most that") {

@@ -164,6 +164,61 @@ TEST_CASE("OffsetForLeaderEpoch gives the end of the requested epoch") {
     CHECK(older.end_offset == 0);
 }
 
+TEST_CASE("ListOffsets leaves out a topic without partitions; an unknown isolation level fails every entry") {
+    cluster_fixture f;
+    f.create_topic({.name = "t1"});
+    REQUIRE(f.produce_error("t1", 0, simple_batch(3)) == 0);
+    auto request = [](int8_t isolation_level) {
+        msg::list_offsets_request req;
+        req.replica_id = -1;
+        req.isolation_level = isolation_level;
+        req.topics.emplace_back().name = "empty";
+        auto& t = req.topics.emplace_back();
+        t.name = "t1";
+        t.partitions.emplace_back().timestamp = -1;
+        return req;
+    };
+    auto ok = f.list_offsets(request(1));
+    REQUIRE(ok.topics.size() == 1);
+    CHECK(ok.topics[0].name == "t1");
+    CHECK(ok.topics[0].partitions.at(0).offset == 3);
+
+    // IsolationLevel.forId throws; Kafka's getErrorResponse answers every entry as sent.
+    auto bad = f.list_offsets(request(2));
+    REQUIRE(bad.topics.size() == 2);
+    CHECK(bad.topics[0].partitions.empty());
+    const part_resp& p = bad.topics[1].partitions.at(0);
+    CHECK(p.error_code == code(error_code::unknown_server_error));
+    CHECK(p.offset == -1);
+    CHECK(p.timestamp == -1);
+}
+
+TEST_CASE("a current leader epoch below -1 is fenced in ListOffsets and OffsetForLeaderEpoch") {
+    // Kafka reads only -1 as "not given" here (ReplicaManager); Fetch differs (fetch_test).
+    cluster_fixture f;
+    f.create_topic({.name = "t1", .leader_epoch = 3});
+    for (int32_t epoch : {-1, -2}) {
+        CAPTURE(epoch);
+        const int16_t want = epoch == -1 ? 0 : code(error_code::fenced_leader_epoch);
+        msg::list_offsets_request lo;
+        lo.replica_id = -1;
+        auto& lt = lo.topics.emplace_back();
+        lt.name = "t1";
+        auto& lp = lt.partitions.emplace_back();
+        lp.timestamp = -1;
+        lp.current_leader_epoch = epoch;
+        CHECK(f.list_offsets(std::move(lo)).topics.at(0).partitions.at(0).error_code == want);
+
+        msg::offset_for_leader_epoch_request oe;
+        auto& et = oe.topics.emplace_back();
+        et.topic = "t1";
+        auto& ep = et.partitions.emplace_back();
+        ep.leader_epoch = 3;
+        ep.current_leader_epoch = epoch;
+        CHECK(f.offset_for_epoch(std::move(oe)).topics.at(0).partitions.at(0).error_code == want);
+    }
+}
+
 TEST_CASE("ListOffsets and OffsetForLeaderEpoch for many partitions answer each in request order") {
     // The partitions are looked up side by side on their executors (three threads here);
     // the answers must still line up with the request.

@@ -51,7 +51,9 @@ hop_read read_one(cluster::partition& p, const fetch_target& t, uint32_t size, b
     hop_read out;
     if (!waiter.expired()) p.add_waiter(waiter);
     out.zstd_topic = p.settings().compression == record::compression::zstd;
-    if (error_code e = p.check_epoch(t.current_leader_epoch); e != error_code::none) {
+    // Fetch alone reads every negative epoch as not given (FetchRequest.optionalEpoch).
+    const int32_t epoch = t.current_leader_epoch < 0 ? -1 : t.current_leader_epoch;
+    if (error_code e = p.check_epoch(epoch); e != error_code::none) {
         out.read.error = e;
         return out;
     }
@@ -221,6 +223,9 @@ asio::awaitable<fetch_result> fetch_handler::handle(cluster::replica_manager& re
         // Kafka's KafkaApis: a consumer below Fetch v10 cannot read zstd, so a partition of
         // a zstd topic is answered with this error instead of its records.
         if (t.p && t.zstd_topic && ctx.api_version < 10) e = error_code::unsupported_compression_type;
+        // KAFKA_STORAGE_ERROR came with Fetch v6; KafkaApis sends older consumers
+        // NOT_LEADER_OR_FOLLOWER instead, which they retry after a metadata refresh.
+        if (e == error_code::kafka_storage_error && ctx.api_version <= 5) e = error_code::not_leader_or_follower;
         // Kafka's AbortedTransactions: a list (maybe empty, also for an empty read) for a
         // read_committed read that worked; null for read_uncommitted and for an error.
         pd.aborted_transactions.reset();

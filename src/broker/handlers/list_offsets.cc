@@ -1,6 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "broker/handlers/list_offsets.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string_view>
@@ -43,6 +44,22 @@ bool timestamp_unsupported(int64_t timestamp, int16_t version) {
 asio::awaitable<list_offsets_handler::response> list_offsets_handler::handle(
     cluster::replica_manager& replicas, request_context& ctx, request&& req) {
     response resp;
+    const bool any_partition = std::any_of(req.topics.begin(), req.topics.end(),
+                                           [](const auto& t) { return !t.partitions.empty(); });
+    if (any_partition && req.isolation_level != 0 && req.isolation_level != 1) {
+        // IsolationLevel.forId throws for any other value, and Kafka answers with the
+        // request's getErrorResponse: every entry as sent, UNKNOWN_SERVER_ERROR.
+        for (const auto& topic : req.topics) {
+            auto& rt = resp.topics.emplace_back();
+            rt.name = topic.name;
+            for (const auto& part : topic.partitions) {
+                auto& rp = rt.partitions.emplace_back();
+                rp.partition_index = part.partition_index;
+                rp.error_code = wire_code(error_code::unknown_server_error);
+            }
+        }
+        co_return resp;
+    }
     // Kafka applies the isolation level to consumers' requests (replica id -1) only;
     // read_committed answers below the last stable offset.
     const bool read_committed = req.replica_id == -1 && req.isolation_level == 1;
@@ -56,6 +73,8 @@ asio::awaitable<list_offsets_handler::response> list_offsets_handler::handle(
     std::vector<std::shared_ptr<cluster::partition>> targets;
     std::vector<offset_lookup> lookups;
     for (const auto& topic : req.topics) {
+        // Kafka groups its answers by partition: a topic without any gets no entry.
+        if (topic.partitions.empty()) continue;
         auto [at, added] = topic_slot.try_emplace(topic.name, resp.topics.size());
         if (added) resp.topics.emplace_back().name = topic.name;
         const size_t ti = at->second;
