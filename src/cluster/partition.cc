@@ -51,32 +51,49 @@ error_code to_kafka(std::error_code ec) {
     return error_code::kafka_storage_error;
 }
 
-// The first record at or after `target` inside the batch holding `batch_offset`
-// (the log answers per batch; Kafka answers per record). nullopt when it cannot be read.
-std::optional<log::timestamp_offset> first_record_at_or_after(log::log& l, int64_t batch_offset,
-                                                              int64_t target, int64_t log_start,
-                                                              record::byte_buffer& scratch) {
+// The record a by-time lookup answers with, searched in one batch (the log answers per
+// batch; Kafka answers per record).
+struct record_search {
+    enum class outcome { found, none_in_batch, unreadable } what = outcome::unreadable;
+    log::timestamp_offset at{};
+    int64_t batch_last_offset = -1;  // none_in_batch: where the next batch starts after
+};
+
+// The first record at or after `target` and `min_offset` inside the batch holding
+// `batch_offset`.
+record_search first_record_at_or_after(log::log& l, int64_t batch_offset, int64_t target,
+                                       int64_t min_offset, record::byte_buffer& scratch) {
+    using outcome = record_search::outcome;
+    record_search out;
     auto r = l.read(batch_offset, 1, l.latest(), true);
-    if (!r || r->slices.empty()) return std::nullopt;
+    if (!r || r->slices.empty()) return out;
     const log::file_slice& s = r->slices.front();
     std::vector<uint8_t> bytes(s.length);
-    if (log::read_exact(*s.log_file, s.position, bytes)) return std::nullopt;
+    if (log::read_exact(*s.log_file, s.position, bytes)) return out;
     record::batch_scanner scan(bytes.data(), bytes.size());
     record::batch_view b;
-    if (scan.next(b) != record::scan_status::ok) return std::nullopt;
-    const int64_t from = std::max(b.base_offset(), log_start);
-    if (b.ts_type() == record::timestamp_type::log_append_time)
-        return log::timestamp_offset{b.max_timestamp(), from};
+    if (scan.next(b) != record::scan_status::ok) return out;
+    out.batch_last_offset = b.last_offset();
+    if (b.ts_type() == record::timestamp_type::log_append_time) {
+        out.what = outcome::found;
+        out.at = {b.max_timestamp(), std::max(b.base_offset(), min_offset)};
+        return out;
+    }
     record::record_bytes rb = record::batch_records(b, scratch, 64u << 20);
-    if (rb.status != record::codec_status::ok) return std::nullopt;
+    if (rb.status != record::codec_status::ok) return out;
     record::record_reader reader(rb.data, rb.size, b.records_count());
     record::record_view rec;
+    out.what = outcome::none_in_batch;
     while (reader.next(rec) == record::record_status::ok) {
         int64_t offset = b.base_offset() + rec.offset_delta;
         int64_t ts = b.base_timestamp() + rec.timestamp_delta;
-        if (offset >= log_start && ts >= target) return log::timestamp_offset{ts, offset};
+        if (offset >= min_offset && ts >= target) {
+            out.what = outcome::found;
+            out.at = {ts, offset};
+            return out;
+        }
     }
-    return std::nullopt;
+    return out;
 }
 
 }  // namespace
@@ -262,18 +279,14 @@ offset_outcome partition::offset_for(int64_t timestamp, bool read_committed) {
             if (entry.start_offset <= offset) e = entry.epoch;
         return e;
     };
-    // The log answers per batch (`found` is a record of the batch holding the answer);
-    // Kafka answers with the batch's first record at or after `target`.
-    auto answer_with_record = [&](log::timestamp_offset found, int64_t target) {
-        append_buffers& buffers = thread_buffers();
-        auto exact = first_record_at_or_after(*log_, found.offset, target, log_->earliest(), buffers.scratch);
-        buffers.release_large();
-        if (exact) found = *exact;
+    auto answer = [&](log::timestamp_offset found) {
         if (found.offset >= fetchable) return;
         out.timestamp = found.timestamp;
         out.offset = found.offset;
         out.leader_epoch = epoch_at(out.offset);
     };
+    using outcome = record_search::outcome;
+    append_buffers& buffers = thread_buffers();
     switch (timestamp) {
     case latest_timestamp:
         out.offset = fetchable;
@@ -289,19 +302,39 @@ offset_outcome partition::offset_for(int64_t timestamp, bool read_committed) {
     case max_timestamp:
         // The segments know the batch that holds the max timestamp (by its last offset);
         // Kafka reads that batch and answers with its first record of that timestamp
-        // (RecordBatch.offsetOfMaxTimestamp) and the batch's leader epoch.
-        if (auto m = log_->max_timestamp_offset()) answer_with_record(*m, m->timestamp);
+        // (RecordBatch.offsetOfMaxTimestamp, below the log start or not) and the batch's
+        // leader epoch.
+        if (auto m = log_->max_timestamp_offset()) {
+            record_search s = first_record_at_or_after(*log_, m->offset, m->timestamp, -1, buffers.scratch);
+            buffers.release_large();
+            answer(s.what == outcome::found ? s.at : *m);
+        }
         return out;
     default:
         break;
     }
-    auto r = log_->offset_for_timestamp(timestamp);
-    if (!r) {
-        out.error = to_kafka(r.error());
+    // Kafka's searchForTimestamp: batch by batch, the first record at or after both the
+    // target and the log start; a batch whose qualifying records all lie before the log
+    // start (DeleteRecords inside it) passes the search on to the next batch.
+    int64_t from = log_->earliest();
+    for (;;) {
+        auto r = log_->offset_for_timestamp(timestamp, from);
+        if (!r) {
+            out.error = to_kafka(r.error());
+            return out;
+        }
+        if (!*r || (*r)->offset >= fetchable) return out;
+        record_search s = first_record_at_or_after(*log_, (*r)->offset, timestamp, log_->earliest(),
+                                                   buffers.scratch);
+        buffers.release_large();
+        if (s.what == outcome::none_in_batch) {
+            from = s.batch_last_offset + 1;
+            continue;
+        }
+        // A batch that cannot be read is answered at batch granularity.
+        answer(s.what == outcome::found ? s.at : **r);
         return out;
     }
-    if (*r && (*r)->offset < fetchable) answer_with_record(**r, timestamp);
-    return out;
 }
 
 std::pair<error_code, int64_t> partition::delete_records(int64_t offset, int64_t now_ms) {

@@ -140,10 +140,12 @@ public:
     // log): a consumer behind the active segment, or one the last roll left behind.
     bool in_earlier_segment(int64_t offset, int64_t end) const;
 
-    // ListOffsets by time: the first batch (at or after the log start) whose max
-    // timestamp >= `timestamp`, as {that max timestamp, max(its base offset, log start)};
-    // nullopt when none is. Batch granularity: records inside a batch are not examined.
-    result<std::optional<timestamp_offset>> offset_for_timestamp(int64_t timestamp) const;
+    // ListOffsets by time: the first batch holding an offset at or after `from` (and the
+    // log start) whose max timestamp >= `timestamp`, as {that max timestamp, its first
+    // such offset}; nullopt when none is. Batch granularity: records inside a batch are
+    // not examined.
+    result<std::optional<timestamp_offset>> offset_for_timestamp(int64_t timestamp,
+                                                                 int64_t from = 0) const;
     // ListOffsets MAX_TIMESTAMP: the largest batch max timestamp and the last offset of
     // its batch; nullopt for a log without timestamps.
     std::optional<timestamp_offset> max_timestamp_offset() const;

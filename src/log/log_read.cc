@@ -63,14 +63,16 @@ bool log::in_earlier_segment(int64_t offset, int64_t end) const {
     return holding(offset) != holding(end);
 }
 
-result<std::optional<timestamp_offset>> log::offset_for_timestamp(int64_t timestamp) const {
+result<std::optional<timestamp_offset>> log::offset_for_timestamp(int64_t timestamp,
+                                                                  int64_t from) const {
+    const int64_t min_offset = std::max(from, log_start_offset_);
     for (const auto& [base, seg] : segments_) {
-        if (seg->max_timestamp() < timestamp) continue;
-        auto loc = seg->find_by_timestamp(timestamp, log_start_offset_);
+        if (seg->max_timestamp() < timestamp || seg->next_offset() <= min_offset) continue;
+        auto loc = seg->find_by_timestamp(timestamp, min_offset);
         if (!loc) return loc.error();
         if (*loc) {
-            return std::optional<timestamp_offset>{timestamp_offset{
-                (*loc)->max_timestamp, std::max((*loc)->base_offset, log_start_offset_)}};
+            return std::optional<timestamp_offset>{
+                timestamp_offset{(*loc)->max_timestamp, std::max((*loc)->base_offset, min_offset)}};
         }
     }
     return std::optional<timestamp_offset>{};

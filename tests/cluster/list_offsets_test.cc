@@ -124,6 +124,34 @@ TEST_CASE("DeleteRecords moves the earliest offset; beyond the high watermark is
     CHECK(d.low_watermark == 6);
 }
 
+TEST_CASE("a lookup by time skips what DeleteRecords removed from inside a batch") {
+    // Kafka's searchForTimestamp: the first record at or after both the target and the log
+    // start, batch after batch; MAX_TIMESTAMP names its record whatever the log start.
+    cluster_fixture f;
+    f.create_topic({.name = "t1"});
+    const int64_t base = now_ms() - 10'000;
+    record::test::test_batch b;  // offsets 0-9 stamped base + i, but offset 2 at base + 1000
+    b.base_timestamp = base;
+    for (int i = 0; i < 10; ++i)
+        b.records.emplace_back(std::string("k"), std::string("v"), i == 2 ? 1000 : i);
+    REQUIRE(f.produce_error("t1", 0, record::test::build_batch(b)) == 0);
+    REQUIRE(f.delete_records("t1", 0, 5).topics.at(0).partitions.at(0).error_code == 0);
+
+    auto gone = one(f.list_offsets("t1", 0, base + 500));
+    CHECK(gone.error_code == 0);
+    CHECK(gone.offset == -1);
+    CHECK(gone.timestamp == -1);
+    auto max = one(f.list_offsets("t1", 0, -3));
+    CHECK(max.offset == 2);
+    CHECK(max.timestamp == base + 1000);
+
+    REQUIRE(f.produce_error("t1", 0, simple_batch(1, 10, record::compression::none, base + 2000)) == 0);
+    auto next = one(f.list_offsets("t1", 0, base + 500));
+    CHECK(next.offset == 10);
+    CHECK(next.timestamp == base + 2000);
+    CHECK(one(f.list_offsets("t1", 0, base + 6)).offset == 6);
+}
+
 TEST_CASE("DeleteRecords on a compacted topic is a POLICY_VIOLATION") {
     cluster_fixture f;
     f.create_topic({.name = "c", .configs = {{"cleanup.policy", "compact"}}});
