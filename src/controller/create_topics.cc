@@ -118,7 +118,7 @@ struct topic_creator {
         result.error_message = std::nullopt;
         result.num_partitions = static_cast<int32_t>(assignment.size());
         result.replication_factor = static_cast<int16_t>(assignment.front().size());
-        result.configs = effective_configs(image, configs);
+        result.configs = effective_configs(configs, broker);
         result.topic_config_error_code = 0;
         return {};
     }
@@ -189,10 +189,8 @@ struct topic_creator {
     }
 
     // CreateTopics v5+ returns every effective config of the new topic, sorted by name.
-    std::vector<msg::create_topics_response::creatable_topic_configs> effective_configs(
-        const metadata::metadata_image& image, const metadata::config_map& overrides) const {
-        const broker_layers layers =
-            broker_layers::of(image, c.options_.node_id, c.options_.static_configs);
+    static std::vector<msg::create_topics_response::creatable_topic_configs> effective_configs(
+        const metadata::config_map& overrides, const broker_layers& layers) {
         std::vector<msg::create_topics_response::creatable_topic_configs> out;
         for (const config_def& def : topic_config_defs()) {
             resolved_config r = resolve_topic_config(def, overrides, layers);

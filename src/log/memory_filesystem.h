@@ -55,7 +55,7 @@ public:
     struct node {
         std::vector<uint8_t> data;
         std::vector<uint8_t> durable;
-        uint64_t reserved_end = 0;  // file::reserve() up to here; truncate() releases
+        uint64_t reserved_end = 0;  // file::reserve() up to here; truncate(), release_reserved() free
         int64_t modified_ms = 0;    // wall clock of the last append or truncate
     };
     struct fault_state {
