@@ -9,21 +9,13 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/Shopify/sarama"
 )
 
 func main() {
-	expect := readExpectations()
-	check := &checker{expect: expect}
-	enableDebugLog()
-	if brokerIsMock() {
-		fmt.Println("SKIP: the mock cluster has no Metadata v5, which Sarama as Kafka 2.0 sends")
-		os.Exit(77)
-	}
-	config := adminConfig()
+	expect, check, config := startAdminScenario()
 	topic := runTopic("compat-admin-timeout-")
 
 	client, err := sarama.NewClient([]string{expect.bootstrap}, config)

@@ -129,16 +129,22 @@ func runTopic(prefix string) string {
 	return prefix + runID
 }
 
-// adminConfig is Kafka 2.0 for the admin scenarios, which SKIP on the mock (it has no Metadata v5,
-// which Sarama sends as Kafka 2.0).
-func adminConfig() *sarama.Config {
+// startAdminScenario begins an admin scenario: its expectations, checker and a Kafka 2.0 config.
+// It SKIPs on the mock, which has no Metadata v5, what Sarama sends as Kafka 2.0.
+func startAdminScenario() (expectations, *checker, *sarama.Config) {
+	expect := readExpectations()
+	enableDebugLog()
+	if brokerIsMock() {
+		fmt.Println("SKIP: the mock cluster has no Metadata v5, which Sarama as Kafka 2.0 sends")
+		os.Exit(77)
+	}
 	c := sarama.NewConfig()
 	c.ClientID = "eddy-compat"
 	c.Version = sarama.V2_0_0_0
 	c.Net.DialTimeout = 10 * time.Second
 	c.Net.ReadTimeout = 30 * time.Second
 	c.Metadata.Retry.Max = 5
-	return c
+	return expect, &checker{expect: expect}, c
 }
 
 // --- the consumer-group scenarios

@@ -6,20 +6,12 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/Shopify/sarama"
 )
 
 func main() {
-	expect := readExpectations()
-	check := &checker{expect: expect}
-	enableDebugLog()
-	if brokerIsMock() {
-		fmt.Println("SKIP: the mock cluster has no Metadata v5, which Sarama as Kafka 2.0 sends")
-		os.Exit(77)
-	}
-	config := adminConfig()
+	expect, check, config := startAdminScenario()
 	topic := runTopic("compat-topics-")
 
 	admin, err := sarama.NewClusterAdmin([]string{expect.bootstrap}, config)
