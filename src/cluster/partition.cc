@@ -57,6 +57,10 @@ struct record_search {
     enum class outcome { found, none_in_batch, unreadable } what = outcome::unreadable;
     log::timestamp_offset at{};
     int64_t batch_last_offset = -1;  // none_in_batch: where the next batch starts after
+    // The batch's partition leader epoch, which Kafka answers with (FileRecords'
+    // searchForTimestamp, UnifiedLog's MAX_TIMESTAMP branch) rather than the epoch cache's:
+    // the cache no longer covers a batch that DeleteRecords left below the log start.
+    int32_t leader_epoch = -1;
 };
 
 // The first record at or after `target` and `min_offset` inside the batch holding
@@ -74,6 +78,7 @@ record_search first_record_at_or_after(log::log& l, int64_t batch_offset, int64_
     record::batch_view b;
     if (scan.next(b) != record::scan_status::ok) return out;
     out.batch_last_offset = b.last_offset();
+    out.leader_epoch = b.partition_leader_epoch();
     if (b.ts_type() == record::timestamp_type::log_append_time) {
         out.what = outcome::found;
         out.at = {b.max_timestamp(), std::max(b.base_offset(), min_offset)};
@@ -279,11 +284,15 @@ offset_outcome partition::offset_for(int64_t timestamp, bool read_committed) {
             if (entry.start_offset <= offset) e = entry.epoch;
         return e;
     };
-    auto answer = [&](log::timestamp_offset found) {
-        if (found.offset >= fetchable) return;
-        out.timestamp = found.timestamp;
-        out.offset = found.offset;
-        out.leader_epoch = epoch_at(out.offset);
+    // A record found in its batch is answered with the batch's epoch; a batch that
+    // cannot be read, at batch granularity with the epoch cache's.
+    auto answer = [&](const record_search& s, log::timestamp_offset batch) {
+        const bool found = s.what == record_search::outcome::found;
+        const log::timestamp_offset at = found ? s.at : batch;
+        if (at.offset >= fetchable) return;
+        out.timestamp = at.timestamp;
+        out.offset = at.offset;
+        out.leader_epoch = found ? std::max(s.leader_epoch, -1) : epoch_at(at.offset);
     };
     using outcome = record_search::outcome;
     append_buffers& buffers = thread_buffers();
@@ -307,7 +316,7 @@ offset_outcome partition::offset_for(int64_t timestamp, bool read_committed) {
         if (auto m = log_->max_timestamp_offset()) {
             record_search s = first_record_at_or_after(*log_, m->offset, m->timestamp, -1, buffers.scratch);
             buffers.release_large();
-            answer(s.what == outcome::found ? s.at : *m);
+            answer(s, *m);
         }
         return out;
     default:
@@ -331,8 +340,7 @@ offset_outcome partition::offset_for(int64_t timestamp, bool read_committed) {
             from = s.batch_last_offset + 1;
             continue;
         }
-        // A batch that cannot be read is answered at batch granularity.
-        answer(s.what == outcome::found ? s.at : **r);
+        answer(s, **r);
         return out;
     }
 }

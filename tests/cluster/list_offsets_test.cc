@@ -126,9 +126,10 @@ TEST_CASE("DeleteRecords moves the earliest offset; beyond the high watermark is
 
 TEST_CASE("a lookup by time skips what DeleteRecords removed from inside a batch") {
     // Kafka's searchForTimestamp: the first record at or after both the target and the log
-    // start, batch after batch; MAX_TIMESTAMP names its record whatever the log start.
+    // start, batch after batch; MAX_TIMESTAMP names its record whatever the log start, with
+    // its batch's leader epoch (the epoch cache starts at the log start by then).
     cluster_fixture f;
-    f.create_topic({.name = "t1"});
+    f.create_topic({.name = "t1", .leader_epoch = 2});
     const int64_t base = now_ms() - 10'000;
     record::test::test_batch b;  // offsets 0-9 stamped base + i, but offset 2 at base + 1000
     b.base_timestamp = base;
@@ -144,11 +145,13 @@ TEST_CASE("a lookup by time skips what DeleteRecords removed from inside a batch
     auto max = one(f.list_offsets("t1", 0, -3));
     CHECK(max.offset == 2);
     CHECK(max.timestamp == base + 1000);
+    CHECK(max.leader_epoch == 2);
 
     REQUIRE(f.produce_error("t1", 0, simple_batch(1, 10, record::compression::none, base + 2000)) == 0);
     auto next = one(f.list_offsets("t1", 0, base + 500));
     CHECK(next.offset == 10);
     CHECK(next.timestamp == base + 2000);
+    CHECK(next.leader_epoch == 2);
     CHECK(one(f.list_offsets("t1", 0, base + 6)).offset == 6);
 }
 
