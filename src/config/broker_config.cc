@@ -231,6 +231,12 @@ broker_config config_from_properties(const properties& props) {
         }
         it->second(c, key, value);
     }
+    // KafkaConfig's check of the two ids (equal once populateSynonyms has run).
+    if (auto b = props.find("broker.id"); b != props.end()) {
+        auto n = props.find("node.id");
+        if (n == props.end() || parse_int(b->first, b->second, INT32_MIN, INT32_MAX) != c.node_id)
+            throw config_error("You must set `node.id` to the same value as `broker.id`.");
+    }
     // Kafka's KafkaConfig check: no address could connect at all.
     if (c.max_connections_per_ip == 0 && c.max_connections_per_ip_overrides.empty())
         throw config_error(
@@ -271,11 +277,17 @@ command_line parse_command_line(int argc, const char* const* argv) {
     return cmd;
 }
 
-broker_config load_config(const command_line& cmd) {
+properties load_properties(const command_line& cmd) {
     properties props;
     if (cmd.config_path) props = load_properties_file(*cmd.config_path);
     for (const auto& [key, value] : cmd.overrides) props[key] = value;
-    return config_from_properties(props);
+    const bool has_broker_id = props.count("broker.id") > 0;
+    const bool has_node_id = props.count("node.id") > 0;
+    if (has_node_id && !has_broker_id) props["broker.id"] = props.at("node.id");
+    if (has_broker_id && !has_node_id) props["node.id"] = props.at("broker.id");
+    return props;
 }
+
+broker_config load_config(const command_line& cmd) { return config_from_properties(load_properties(cmd)); }
 
 }  // namespace eddy::config

@@ -36,6 +36,8 @@ inline constexpr int32_t default_fetch_max_bytes = 55 * 1024 * 1024;
 // the controller reads them from the properties as topic config defaults.
 // A bad value throws config_error worded as Kafka's ConfigException
 // ("Invalid value 0 for configuration num.io.threads: Value must be at least 1").
+// The describe table (controller/broker_config_defs.cc) shows node.id, process.roles,
+// listeners and log.dir(s) with these defaults; keep the two alike.
 struct broker_config {
     int32_t node_id = 1;
     std::vector<std::string> process_roles{"broker", "controller"};
@@ -117,7 +119,12 @@ struct command_line {
 // Throws config_error on a malformed command line.
 command_line parse_command_line(int argc, const char* const* argv);
 
-// The file (if any), then the overrides on top, then config_from_properties.
+// The file (if any), then the overrides on top, then Kafka's synonyms
+// (KafkaConfig.populateSynonyms): broker.id and node.id each stand for the other when
+// only one is given, so both are what the broker describes as its static config.
+properties load_properties(const command_line& cmd);
+
+// config_from_properties(load_properties(cmd)).
 broker_config load_config(const command_line& cmd);
 
 }  // namespace eddy::config

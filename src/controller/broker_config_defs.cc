@@ -26,13 +26,19 @@ constexpr config_def broker_def(std::string_view name, config_type type,
     return config_def{name, type, dflt, val, min, max, choices, {}, dynamic};
 }
 
+// Five defaults are Eddy's, not Kafka's: what `eddy` without a file runs with (see
+// config::broker_config), so that DescribeConfigs tells the values in use. Kafka has no
+// default node.id or process.roles; broker.id follows node.id (populateSynonyms);
+// listeners and log.dir name Eddy's port and directory.
+constexpr std::string_view eddy_node_id = "1";
+
 // Sorted by name.
 const auto broker_defs = std::to_array<config_def>({
     broker_def("advertised.listeners", t::string, none, true),
     broker_def("auto.create.topics.enable", t::boolean, "true", false),
     broker_def("auto.leader.rebalance.enable", t::boolean, "true", false),
     broker_def("background.threads", t::int_, "10", true, v::range, 1),
-    broker_def("broker.id", t::int_, "-1", false),
+    broker_def("broker.id", t::int_, eddy_node_id, false),
     broker_def("broker.rack", t::string, none, false),
     broker_def("compression.gzip.level", t::int_, "-1", true, v::gzip_level),
     broker_def("compression.lz4.level", t::int_, "9", true, v::range, 1, 17),
@@ -64,7 +70,7 @@ const auto broker_defs = std::to_array<config_def>({
     broker_def("inter.broker.listener.name", t::string, none, false),
     broker_def("listener.security.protocol.map", t::string,
                "SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT", true),
-    broker_def("listeners", t::string, "PLAINTEXT://:9092", true),
+    broker_def("listeners", t::string, "PLAINTEXT://localhost:9092", true),
     broker_def("log.cleaner.delete.retention.ms", t::long_, "86400000", true, v::range, 0),
     broker_def("log.cleaner.enable", t::boolean, "true", false),
     broker_def("log.cleaner.max.compaction.lag.ms", t::long_, long_max, true, v::range, 1),
@@ -73,7 +79,7 @@ const auto broker_defs = std::to_array<config_def>({
     broker_def("log.cleaner.threads", t::int_, "1", true, v::range, 0),
     broker_def("log.cleanup.policy", t::list, "delete", true, v::list_of, none, none,
                cleanup_policies),
-    broker_def("log.dir", t::string, "/tmp/kafka-logs", false),
+    broker_def("log.dir", t::string, "./eddy-data", false),
     broker_def("log.dirs", t::string, none, false),
     broker_def("log.flush.interval.messages", t::long_, long_max, true, v::range, 1),
     broker_def("log.flush.interval.ms", t::long_, none, true),
@@ -108,7 +114,7 @@ const auto broker_defs = std::to_array<config_def>({
     broker_def("message.max.bytes", t::int_, "1048588", true, v::range, 0),
     broker_def("metadata.log.dir", t::string, none, false),
     broker_def("min.insync.replicas", t::int_, "1", true, v::range, 1),
-    broker_def("node.id", t::int_, "-1", false),
+    broker_def("node.id", t::int_, eddy_node_id, false),
     broker_def("num.io.threads", t::int_, "8", true, v::range, 1),
     broker_def("num.network.threads", t::int_, "3", true, v::range, 1),
     broker_def("num.partitions", t::int_, "1", false, v::range, 1),
@@ -118,7 +124,7 @@ const auto broker_defs = std::to_array<config_def>({
     broker_def("offsets.topic.num.partitions", t::int_, "50", false, v::range, 1),
     broker_def("offsets.topic.replication.factor", t::short_, "3", false, v::range, 1),
     broker_def("offsets.topic.segment.bytes", t::int_, "104857600", false, v::range, 1),
-    broker_def("process.roles", t::list, "", false),
+    broker_def("process.roles", t::list, "broker,controller", false),
     broker_def("producer.id.expiration.ms", t::int_, "86400000", true, v::range, 1),
     broker_def("replica.lag.time.max.ms", t::long_, "30000", false),
     broker_def("request.timeout.ms", t::int_, "30000", false),

@@ -50,8 +50,7 @@ int main(int argc, char** argv) {
         }
         // What load_config() reads, kept whole: the controller wants Kafka keys that
         // broker_config has no field for.
-        if (cmd.config_path) props = eddy::config::load_properties_file(*cmd.config_path);
-        for (const auto& [key, value] : cmd.overrides) props[key] = value;
+        props = eddy::config::load_properties(cmd);
         cfg = eddy::config::config_from_properties(props);
     } catch (const eddy::config::config_error& e) {
         std::fprintf(stderr, "eddy: %s\n", e.what());

@@ -168,6 +168,19 @@ TEST_SUITE("config.broker_config") {
         std::filesystem::remove_all(dir);
     }
 
+    TEST_CASE("broker.id and node.id stand for each other, and must agree") {
+        // Kafka's populateSynonyms: the one given is also the other.
+        properties only_node = load_properties(parse({"--override", "node.id=3"}));
+        CHECK(only_node.at("broker.id") == "3");
+        properties only_broker = load_properties(parse({"--override", "broker.id=5"}));
+        CHECK(only_broker.at("node.id") == "5");
+        CHECK(config_from_properties(only_broker).node_id == 5);
+        CHECK(load_properties(parse({})).count("broker.id") == 0);
+        CHECK(load_config(parse({"--override", "broker.id=2", "--override", "node.id=2"})).node_id == 2);
+        CHECK_THROWS_WITH_AS(load_config(parse({"--override", "broker.id=2", "--override", "node.id=3"})),
+                             "You must set `node.id` to the same value as `broker.id`.", config_error);
+    }
+
     TEST_CASE("malformed command lines are rejected") {
         CHECK_THROWS_AS(parse({"--override"}), config_error);
         CHECK_THROWS_AS(parse({"--override", "novalue"}), config_error);

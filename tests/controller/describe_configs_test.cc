@@ -149,6 +149,11 @@ TEST_SUITE("controller.describe_configs") {
         CHECK_FALSE(retention.read_only);
         CHECK_FALSE(retention.value.has_value());
         CHECK(find(r.results[0], "log.retention.hours").value == "168");
+        // What a node started without a file runs as, not Kafka's defaults.
+        CHECK(find(r.results[0], "node.id").value == "1");
+        CHECK(find(r.results[0], "broker.id").value == "1");
+        CHECK(find(r.results[0], "process.roles").value == "broker,controller");
+        CHECK(find(r.results[0], "process.roles").config_source == source_default);
     }
 
     TEST_CASE("another broker's id is INVALID_REQUEST; the empty name describes cluster defaults") {
