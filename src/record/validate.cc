@@ -45,19 +45,24 @@ produce_validation fail(error_code e, std::string message) {
     return r;
 }
 
-// LogValidator.validateTimestamp for one record; false when the record passes.
-bool timestamp_error(timestamp_type batch_ts_type, int64_t ts, const produce_options& o,
+// LogValidator.validateTimestamp for one record; false when the record passes. The
+// messages are Kafka's (a Java producer shows them); a produced batch's base offset is 0,
+// so a record's offset there is its index.
+bool timestamp_error(timestamp_type batch_ts_type, int64_t ts, int32_t offset, const produce_options& o,
                      std::string& message) {
     if (o.message_timestamp_type == timestamp_type::create_time && ts != no_timestamp) {
         int64_t diff = wrapping_sub(o.now_ms, ts);
         if (diff > o.timestamp_before_max_ms || wrapping_sub(0, diff) > o.timestamp_after_max_ms) {
-            message = fmt::format("timestamp {} is out of range; it must be within [{}, {}]", ts,
-                                  wrapping_sub(o.now_ms, o.timestamp_before_max_ms),
-                                  wrapping_add(o.now_ms, o.timestamp_after_max_ms));
+            message = fmt::format(
+                "Timestamp {} of message with offset {} is out of range. The timestamp should be within [{}, {}]",
+                ts, offset, wrapping_sub(o.now_ms, o.timestamp_before_max_ms),
+                wrapping_add(o.now_ms, o.timestamp_after_max_ms));
             return true;
         }
     } else if (batch_ts_type == timestamp_type::log_append_time) {
-        message = "producer must not set the timestamp type to LogAppendTime";
+        message = fmt::format("Invalid timestamp type in message with offset {}. Producer should not set "
+                              "timestamp type to LogAppendTime.",
+                              offset);
         return true;
     }
     return false;
@@ -253,7 +258,7 @@ produce_validation validate_produce_batches(uint8_t* data, size_t size,
         std::string message;
         if (opts.compacted && rec.key.is_null()) {
             result.record_errors.push_back({index, "compacted topic cannot accept a record without a key"});
-        } else if (timestamp_error(ts_type, ts, opts, message)) {
+        } else if (timestamp_error(ts_type, ts, index, opts, message)) {
             scan.any_timestamp_error = true;
             result.record_errors.push_back({index, std::move(message)});
         }
@@ -266,8 +271,8 @@ produce_validation validate_produce_batches(uint8_t* data, size_t size,
         result.error = scan.any_timestamp_error ? error_code::invalid_timestamp : error_code::invalid_record;
         result.error_message =
             scan.any_timestamp_error
-                ? std::string("one or more records have been rejected due to invalid timestamp")
-                : fmt::format("one or more records have been rejected due to {} record errors; first: {}",
+                ? std::string("One or more records have been rejected due to invalid timestamp")
+                : fmt::format("One or more records have been rejected due to {} record errors; first: {}",
                               result.record_errors.size(), result.record_errors.front().message);
         return result;
     }

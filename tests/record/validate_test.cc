@@ -1,5 +1,6 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "batch_builder.h"
 #include "record/endian.h"
@@ -326,6 +327,12 @@ TEST_SUITE("record.validate") {
         REQUIRE(r.record_errors.size() == 2);
         CHECK(r.record_errors[0].batch_index == 0);
         CHECK(r.record_errors[1].batch_index == 2);
+        // Kafka's wording, which a Java producer shows its user.
+        CHECK(r.error_message == "One or more records have been rejected due to invalid timestamp");
+        CHECK(r.record_errors[1].message ==
+              fmt::format("Timestamp {} of message with offset 2 is out of range. The timestamp should be "
+                          "within [{}, {}]",
+                          now + 5000, now - 1000, now + 1000));
         CHECK(bytes == before);
     }
 
