@@ -69,9 +69,9 @@ record_search first_record_at_or_after(log::log& l, int64_t batch_offset, int64_
                                        int64_t min_offset, record::byte_buffer& scratch) {
     using outcome = record_search::outcome;
     record_search out;
-    auto r = l.read(batch_offset, 1, l.latest(), true);
-    if (!r || r->slices.empty()) return out;
-    const log::file_slice& s = r->slices.front();
+    auto r = l.batch_holding(batch_offset);
+    if (!r || !*r) return out;
+    const log::file_slice& s = **r;
     std::vector<uint8_t> bytes(s.length);
     if (log::read_exact(*s.log_file, s.position, bytes)) return out;
     record::batch_scanner scan(bytes.data(), bytes.size());

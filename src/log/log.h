@@ -136,6 +136,9 @@ public:
     // earliest() or above latest().
     result<read_result> read(int64_t offset, uint32_t max_bytes, int64_t max_offset_exclusive,
                              bool min_one_batch);
+    // The one batch holding `offset` in the segments kept, below the log start too (as
+    // Kafka's ListOffsets MAX_TIMESTAMP reads a segment): nullopt when none holds it.
+    result<std::optional<file_slice>> batch_holding(int64_t offset) const;
     // Whether `offset` lies in an earlier segment than `end` (offset < end, both in the
     // log): a consumer behind the active segment, or one the last roll left behind.
     bool in_earlier_segment(int64_t offset, int64_t end) const;

@@ -56,6 +56,16 @@ result<read_result> log::read(int64_t offset, uint32_t max_bytes, int64_t max_of
     return out;
 }
 
+result<std::optional<file_slice>> log::batch_holding(int64_t offset) const {
+    if (segments_.empty() || offset < segments_.begin()->first || offset >= next_offset_)
+        return std::optional<file_slice>{};
+    const segment& seg = *std::prev(segments_.upper_bound(offset))->second;
+    auto at = seg.find_batch(offset);
+    if (!at) return at.error();
+    if (!*at || (*at)->base_offset > offset) return std::optional<file_slice>{};
+    return std::optional<file_slice>{file_slice{seg.log_file(), (*at)->position, (*at)->size}};
+}
+
 bool log::in_earlier_segment(int64_t offset, int64_t end) const {
     if (offset >= end || offset < segments_.begin()->first) return false;
     // The segment holding an offset is the last one whose base is at or below it.

@@ -155,6 +155,21 @@ TEST_CASE("a lookup by time skips what DeleteRecords removed from inside a batch
     CHECK(one(f.list_offsets("t1", 0, base + 6)).offset == 6);
 }
 
+TEST_CASE("MAX_TIMESTAMP names a batch wholly below the log start, with that batch's epoch") {
+    // Kafka reads the segment that holds the max timestamp, whatever the log start.
+    cluster_fixture f;
+    f.create_topic({.name = "t1", .leader_epoch = 4});
+    const int64_t base = now_ms() - 10'000;
+    REQUIRE(f.produce_error("t1", 0, simple_batch(1, 10, record::compression::none, base + 5000)) == 0);
+    REQUIRE(f.produce_error("t1", 0, simple_batch(1, 10, record::compression::none, base + 1000)) == 0);
+    REQUIRE(f.delete_records("t1", 0, 2).topics.at(0).partitions.at(0).error_code == 0);
+    auto max = one(f.list_offsets("t1", 0, -3));
+    CHECK(max.error_code == 0);
+    CHECK(max.offset == 0);
+    CHECK(max.timestamp == base + 5000);
+    CHECK(max.leader_epoch == 4);
+}
+
 TEST_CASE("DeleteRecords on a compacted topic is a POLICY_VIOLATION") {
     cluster_fixture f;
     f.create_topic({.name = "c", .configs = {{"cleanup.policy", "compact"}}});
