@@ -138,13 +138,25 @@ func startAdminScenario() (expectations, *checker, *sarama.Config) {
 		fmt.Println("SKIP: the mock cluster has no Metadata v5, which Sarama as Kafka 2.0 sends")
 		os.Exit(77)
 	}
+	c := scenarioConfig(false)
+	c.Metadata.Retry.Max = 5
+	return expect, &checker{expect: expect}, c
+}
+
+// scenarioConfig is what every Sarama scenario starts from: Kafka 2.0 and generous timeouts; with
+// forMock, 0.11 (the first with record batches and headers), because the mock answers Metadata
+// only up to v2 and Sarama as >= 1.0 sends v5. Sarama 1.22.1 sends the same Produce (v3),
+// Fetch (v4) and ListOffsets (v1) versions as both.
+func scenarioConfig(forMock bool) *sarama.Config {
 	c := sarama.NewConfig()
 	c.ClientID = "eddy-compat"
 	c.Version = sarama.V2_0_0_0
+	if forMock {
+		c.Version = sarama.V0_11_0_0
+	}
 	c.Net.DialTimeout = 10 * time.Second
 	c.Net.ReadTimeout = 30 * time.Second
-	c.Metadata.Retry.Max = 5
-	return expect, &checker{expect: expect}, c
+	return c
 }
 
 // --- the consumer-group scenarios

@@ -6,7 +6,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/Shopify/sarama"
 )
@@ -16,11 +15,7 @@ func main() {
 	check := &checker{expect: expect}
 	enableDebugLog()
 
-	config := sarama.NewConfig()
-	config.ClientID = "eddy-compat"
-	config.Version = sarama.V2_0_0_0
-	config.Net.DialTimeout = 10 * time.Second
-	config.Net.ReadTimeout = 30 * time.Second
+	config := scenarioConfig(false) // Kafka 2.0 always: against the mock this scenario SKIPs below
 	config.Metadata.Retry.Max = 2
 	fmt.Printf("sarama (Debian golang-github-shopify-sarama-dev), config.Version %s\n", config.Version)
 

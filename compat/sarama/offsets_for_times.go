@@ -23,16 +23,7 @@ func main() {
 	enableDebugLog()
 	mock := brokerIsMock()
 	topic := runTopic("compat-oft-sarama-")
-	config := sarama.NewConfig()
-	config.ClientID = "eddy-compat"
-	config.Version = sarama.V2_0_0_0
-	if mock {
-		// The mock answers Metadata only up to v2 and Sarama as >= 1.0 sends v5; as 0.11 it sends v1,
-		// with the same ListOffsets (v1) and Produce (v3) versions.
-		config.Version = sarama.V0_11_0_0
-	}
-	config.Net.DialTimeout = 10 * time.Second
-	config.Net.ReadTimeout = 30 * time.Second
+	config := scenarioConfig(mock)
 	config.Producer.RequiredAcks = sarama.WaitForAll
 	config.Producer.Partitioner = sarama.NewManualPartitioner
 	config.Producer.Return.Successes = true

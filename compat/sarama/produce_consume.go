@@ -52,18 +52,9 @@ func makeRecord(codec string, i int, base int64) record {
 	}
 }
 
-// brokerConfig is Kafka 2.0 as in the other Sarama scenarios; with the mock cluster, 0.11 (the first with
-// record batches and headers), because the mock answers Metadata only up to v2 and Sarama as >= 1.0 sends v5.
-// Sarama 1.22.1 sends the same Produce (v3), Fetch (v4) and ListOffsets (v1) versions for both.
+// brokerConfig is scenarioConfig with three metadata retries.
 func brokerConfig(mock bool) *sarama.Config {
-	config := sarama.NewConfig()
-	config.ClientID = "eddy-compat"
-	config.Version = sarama.V2_0_0_0
-	if mock {
-		config.Version = sarama.V0_11_0_0
-	}
-	config.Net.DialTimeout = 10 * time.Second
-	config.Net.ReadTimeout = 30 * time.Second
+	config := scenarioConfig(mock)
 	config.Metadata.Retry.Max = 3
 	return config
 }
