@@ -3,11 +3,13 @@
 // to over loopback with generated messages; restarts replay the log.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <chrono>
 #include <map>
 #include <sys/stat.h>
 #include <thread>
+#include <tuple>
 #include <unistd.h>
 
 #include "eddy/error_code.h"
@@ -39,6 +41,7 @@
 #include "eddy/msg/incremental_alter_configs_response.h"
 #include "eddy/msg/metadata_request.h"
 #include "eddy/msg/metadata_response.h"
+#include "common/logging.h"
 #include "kafka_client.h"
 #include "server/broker_server.h"
 #include "error_code_value.h"
@@ -248,6 +251,117 @@ TEST_SUITE("broker.admin") {
         const auto [plain_blocks, plain_size] = blocks_and_size("plain");
         CHECK(plain_size == 0);
         CHECK(plain_blocks == 0);
+    }
+
+    TEST_CASE("BROKER_LOGGER: this broker's loggers are described and their levels set and unset") {
+        admin_broker b;
+        test::kafka_client c(b.port);
+        REQUIRE(c.call<msg::create_topics_response>(create("logcfg", 1), 7));
+        auto describe_loggers = [&](std::string name, std::vector<std::string> keys) {
+            msg::describe_configs_request r;
+            r.resources.push_back({8, std::move(name), std::move(keys), {}});
+            auto d = c.call<msg::describe_configs_response>(r, 4);
+            REQUIRE(d);
+            REQUIRE(d->body.results.size() == 1);
+            return d->body.results[0];
+        };
+        auto alter_loggers = [&](std::string name, std::vector<std::tuple<std::string, int8_t, std::optional<std::string>>> ops,
+                                 bool validate_only = false) {
+            msg::incremental_alter_configs_request r;
+            r.validate_only = validate_only;
+            msg::incremental_alter_configs_request::alter_configs_resource res;
+            res.resource_type = 8;
+            res.resource_name = std::move(name);
+            for (auto& [k, op, v] : ops) res.configs.push_back({k, op, v, {}});
+            r.resources.push_back(std::move(res));
+            auto a = c.call<msg::incremental_alter_configs_response>(r, 1);
+            REQUIRE(a);
+            REQUIRE(a->body.responses.size() == 1);
+            return a->body.responses[0];
+        };
+        auto level_of = [&](const std::string& logger) {
+            auto r = describe_loggers("1", {logger});
+            REQUIRE(r.configs.size() == 1);
+            CHECK(r.configs[0].config_source == 6);  // DYNAMIC_BROKER_LOGGER_CONFIG
+            return r.configs[0].value;
+        };
+
+        // Every logger, root first; each component's logger exists before it logs.
+        auto all = describe_loggers("1", {});
+        CHECK(all.error_code == 0);
+        REQUIRE(!all.configs.empty());
+        CHECK(all.configs[0].name == "root");
+        std::vector<std::string> names;
+        for (const auto& e : all.configs) names.push_back(e.name);
+        for (const char* n : {"kafka", "kafka.wire", "storage", "controller"}) {
+            CHECK(std::find(names.begin(), names.end(), n) != names.end());
+        }
+        const std::optional<std::string> root_level = level_of("root");
+        CHECK(level_of("kafka.wire") == root_level);
+
+        // A level set on "kafka" reaches "kafka.wire", which has none of its own; unsetting
+        // it brings both back to root's.
+        CHECK(alter_loggers("1", {{"kafka", 0, "ERROR"}}).error_code == 0);
+        CHECK(level_of("kafka") == "ERROR");
+        CHECK(level_of("kafka.wire") == "ERROR");
+        CHECK(get_logger("kafka.wire")->level() == spdlog::level::err);
+        CHECK(alter_loggers("1", {{"kafka", 1, std::nullopt}}).error_code == 0);
+        CHECK(level_of("kafka") == root_level);
+        CHECK(get_logger("kafka.wire")->level() == get_logger("storage")->level());
+
+        // validate_only checks and changes nothing.
+        CHECK(alter_loggers("1", {{"storage", 0, "FATAL"}}, true).error_code == 0);
+        CHECK(level_of("storage") == root_level);
+
+        // Kafka's refusals (RuntimeLoggerManager, ConfigAdminManager.preprocess).
+        CHECK(alter_loggers("1", {{"storage", 0, "debug"}}).error_code == code(error_code::invalid_config));
+        CHECK(alter_loggers("1", {{"no.such.logger", 0, "INFO"}}).error_code == code(error_code::invalid_config));
+        CHECK(alter_loggers("1", {{"root", 1, std::nullopt}}).error_code == code(error_code::invalid_request));
+        CHECK(alter_loggers("1", {{"storage", 2, "INFO"}}).error_code == code(error_code::invalid_request));
+        CHECK(alter_loggers("1", {{"storage", 0, std::nullopt}}).error_code == code(error_code::invalid_request));
+        CHECK(alter_loggers("2", {{"storage", 0, "INFO"}}).error_code == code(error_code::invalid_request));
+        CHECK(alter_loggers("x", {{"storage", 0, "INFO"}}).error_code == code(error_code::invalid_request));
+        // A refused change leaves the resource's other changes undone too.
+        CHECK(alter_loggers("1", {{"storage", 0, "WARN"}, {"nope", 0, "INFO"}}).error_code ==
+              code(error_code::invalid_config));
+        CHECK(level_of("storage") == root_level);
+        CHECK(describe_loggers("", {}).error_code == code(error_code::invalid_request));
+        CHECK(describe_loggers("2", {}).error_code == code(error_code::invalid_request));
+
+        // Beside topic and broker resources, in one request, each answered in its place.
+        msg::describe_configs_request mixed;
+        mixed.resources.push_back({2, "logcfg", std::vector<std::string>{"retention.ms"}, {}});
+        mixed.resources.push_back({8, "1", std::vector<std::string>{"root"}, {}});
+        mixed.resources.push_back({4, "1", std::vector<std::string>{"log.retention.hours"}, {}});
+        auto m = c.call<msg::describe_configs_response>(mixed, 4);
+        REQUIRE(m);
+        REQUIRE(m->body.results.size() == 3);
+        CHECK(m->body.results[0].resource_type == 2);
+        CHECK(m->body.results[1].resource_type == 8);
+        CHECK(m->body.results[2].resource_type == 4);
+        CHECK(config_value(m->body, "retention.ms") == "604800000");
+        CHECK(config_value(m->body, "log.retention.hours") == "168");
+        CHECK(config_value(m->body, "root") == root_level);
+
+        msg::incremental_alter_configs_request both;
+        both.resources.push_back({8, "1", {{"storage", 0, "WARN", {}}}, {}});
+        both.resources.push_back({2, "logcfg", {{"retention.ms", 0, "5000", {}}}, {}});
+        both.resources.push_back({8, "1", {{"txn", 0, "WARN", {}}}, {}});
+        auto ab = c.call<msg::incremental_alter_configs_response>(both, 1);
+        REQUIRE(ab);
+        REQUIRE(ab->body.responses.size() == 3);
+        CHECK(ab->body.responses[0].error_code == code(error_code::invalid_request));  // named twice
+        CHECK(ab->body.responses[1].error_code == 0);
+        CHECK(ab->body.responses[1].resource_type == 2);
+        CHECK(ab->body.responses[2].error_code == code(error_code::invalid_request));
+        CHECK(level_of("storage") == root_level);
+
+        // The legacy AlterConfigs has no BROKER_LOGGER (Kafka: "Unknown resource type 8").
+        msg::alter_configs_request legacy;
+        legacy.resources.push_back({8, "1", {{"storage", "WARN", {}}}, {}});
+        auto lr = c.call<msg::alter_configs_response>(legacy, 2);
+        REQUIRE(lr);
+        CHECK(lr->body.responses[0].error_code == code(error_code::invalid_request));
     }
 
     TEST_CASE("DescribeLogDirs answers for each log dir with the partitions it holds, in every version") {

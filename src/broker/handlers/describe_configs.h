@@ -1,6 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
-// DescribeConfigs (key 32): topic and broker configs with their sources, synonyms and docs-free types. The controller decides; this maps the request in and the
-// response out.
+// DescribeConfigs (key 32): topic and broker configs with their sources, synonyms and
+// docs-free types, which the controller answers; and this broker's loggers
+// (BROKER_LOGGER), which it answers itself.
 #pragma once
 
 #include <asio/awaitable.hpp>

@@ -1,6 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
-// IncrementalAlterConfigs (key 44): SET/DELETE/APPEND/SUBTRACT of single configs. The controller decides; this maps the request in and the
-// response out.
+// IncrementalAlterConfigs (key 44): SET/DELETE/APPEND/SUBTRACT of single configs, which
+// the controller decides; and SET/DELETE of this broker's log levels (BROKER_LOGGER),
+// which it applies itself.
 #pragma once
 
 #include <asio/awaitable.hpp>
