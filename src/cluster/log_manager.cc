@@ -87,7 +87,7 @@ void log_manager::write_checkpoints(const std::vector<log_offsets>& offsets,
     }
     for (const log_offsets& o : offsets) {
         rp[o.log_dir][{o.topic, o.partition}] = o.recovery_point;
-        ls[o.log_dir][{o.topic, o.partition}] = o.log_start_offset;
+        if (o.log_start_offset > o.first_segment_base) ls[o.log_dir][{o.topic, o.partition}] = o.log_start_offset;
     }
     for (const std::string& dir : dirs_) {
         if (recovery_points) {
@@ -130,10 +130,19 @@ log::result<std::string> log_manager::retire(const std::string& log_dir, const s
     return to;
 }
 
-void log_manager::close(const std::vector<log_offsets>& offsets) {
+log_offsets offsets_of(std::string topic, int32_t partition, std::string log_dir, const log::log* l) {
+    log_offsets o{std::move(topic), partition, std::move(log_dir)};
+    if (l == nullptr) return o;
+    o.recovery_point = l->recovery_point();
+    o.log_start_offset = l->earliest();
+    o.first_segment_base = l->segments().empty() ? 0 : l->segments().begin()->first;
+    return o;
+}
+
+void log_manager::close(const std::vector<log_offsets>& offsets, int64_t broker_epoch) {
     write_checkpoints(offsets);
     for (const std::string& dir : dirs_)
-        if (auto ec = log::write_clean_shutdown_marker(*fs_, dir))
+        if (auto ec = log::write_clean_shutdown_marker(*fs_, dir, broker_epoch))
             replica_log().error("{}: writing the clean shutdown marker: {}", dir, ec.message());
 }
 

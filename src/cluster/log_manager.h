@@ -27,7 +27,13 @@ struct log_offsets {
     std::string log_dir;
     int64_t recovery_point = 0;
     int64_t log_start_offset = 0;
+    // Kafka's LogManager checkpoints a log start only above the first segment's base
+    // offset, where loading the log could not find it again.
+    int64_t first_segment_base = 0;
 };
+
+// What `l` reports for the checkpoints (null: the partition has no log open).
+log_offsets offsets_of(std::string topic, int32_t partition, std::string log_dir, const log::log* l);
 
 // Lives on: the thread that starts and stops the replica manager for start()/close();
 // open_log(), choose_dir() and retire() on the metadata thread; remove_retired() on any.
@@ -65,7 +71,8 @@ public:
     // The "-delete" directories start() found (left by a stop before their removal).
     std::vector<std::string> take_pending_removals() { return std::move(pending_removals_); }
     // After every log was closed: checkpoints, then the clean-shutdown markers.
-    void close(const std::vector<log_offsets>& offsets);
+    // `broker_epoch`: this node's registration epoch, kept in the marker as Kafka keeps it.
+    void close(const std::vector<log_offsets>& offsets, int64_t broker_epoch);
 
     log::filesystem& fs() { return *fs_; }
     const std::shared_ptr<log::filesystem>& shared_fs() const { return fs_; }

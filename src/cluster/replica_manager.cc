@@ -111,12 +111,7 @@ asio::awaitable<void> replica_manager::housekeeping_pass(housekeeping_tasks task
             if (tasks.retention) part.apply_retention(now);
             if (tasks.flush) part.maybe_flush(now);
             if (tasks.producer_expiry) part.remove_expired_producers(now);
-            log_offsets o{part.topic(), part.index(), part.log_dir(), 0, 0};
-            if (log::log* l = part.get_log()) {
-                o.recovery_point = l->recovery_point();
-                o.log_start_offset = l->earliest();
-            }
-            return o;
+            return offsets_of(part.topic(), part.index(), part.log_dir(), part.get_log());
         });
         offsets.push_back(co_await std::move(visit));
     }
@@ -158,12 +153,9 @@ std::vector<log_offsets> replica_manager::collect_offsets(bool close_logs) {
         done.push_back(promise.get_future());
         log_offsets* slot = &out[i++];
         asio::post(p->executor(), [p, slot, close_logs, promise = std::move(promise)]() mutable {
-            *slot = {p->topic(), p->index(), p->log_dir(), 0, 0};
-            if (log::log* l = p->get_log()) {
-                if (close_logs) (void)l->close();
-                slot->recovery_point = l->recovery_point();
-                slot->log_start_offset = l->earliest();
-            }
+            log::log* l = p->get_log();
+            if (l != nullptr && close_logs) (void)l->close();
+            *slot = offsets_of(p->topic(), p->index(), p->log_dir(), l);
             promise.set_value();
         });
     }
@@ -176,7 +168,11 @@ void replica_manager::stop() {
     stopped_ = true;
     if (started_) {
         std::vector<log_offsets> offsets = collect_offsets(true);
-        logs_.close(offsets);
+        int64_t broker_epoch = -1;
+        if (metadata::image_ptr current = image()) {
+            if (const metadata::broker_registration* b = current->broker(options_.node_id)) broker_epoch = b->epoch;
+        }
+        logs_.close(offsets, broker_epoch);
     }
     std::atomic_store(&partitions_, std::make_shared<const partition_map>());
     pool_.stop();

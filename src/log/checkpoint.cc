@@ -101,8 +101,7 @@ std::error_code write_leader_epoch_checkpoint(filesystem& fs, const std::string&
 
 std::error_code write_clean_shutdown_marker(filesystem& fs, const std::string& log_dir,
                                             int64_t broker_epoch) {
-    const std::string text =
-        "{\"version\":\"0\",\"broker_epoch\":\"" + std::to_string(broker_epoch) + "\"}";
+    const std::string text = "{\"version\":0,\"brokerEpoch\":" + std::to_string(broker_epoch) + "}";
     return write_text(fs, log_dir, std::string(clean_shutdown_file_name), text);
 }
 

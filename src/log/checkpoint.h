@@ -40,7 +40,7 @@ std::error_code write_leader_epoch_checkpoint(filesystem& fs, const std::string&
 // The marker a log directory gets after every log in it was closed cleanly. The broker
 // writes it last at shutdown and removes it once its logs are open again, so that only a
 // clean stop skips recovery. Contents as Kafka's CleanShutdownFileHandler (KIP-966):
-// {"version":"0","broker_epoch":"N"}.
+// {"version":0,"brokerEpoch":N}.
 std::error_code write_clean_shutdown_marker(filesystem& fs, const std::string& log_dir,
                                             int64_t broker_epoch = -1);
 bool has_clean_shutdown_marker(filesystem& fs, const std::string& log_dir);

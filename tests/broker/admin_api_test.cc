@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <chrono>
 #include <map>
 #include <sys/stat.h>
@@ -784,7 +785,15 @@ TEST_SUITE("broker.admin") {
             del.timeout_ms = 30000;
             REQUIRE(c.call<msg::delete_topics_response>(del, 5));
         }
-        b.restart();
+        b.stop();
+        // Kafka's clean-shutdown marker (KIP-966), with the epoch the broker registered with.
+        std::ifstream marker(b.dir / ".kafka_cleanshutdown");
+        std::string text((std::istreambuf_iterator<char>(marker)), std::istreambuf_iterator<char>());
+        const std::string head = "{\"version\":0,\"brokerEpoch\":";
+        REQUIRE(text.rfind(head, 0) == 0);
+        CHECK(std::stoll(text.substr(head.size())) >= 0);
+        CHECK(text.back() == '}');
+        b.start();
         CHECK(b.server->cluster_id() == cluster_id);
         test::kafka_client c(b.port);
         msg::metadata_request all;

@@ -38,9 +38,18 @@ TEST_CASE("a clean stop writes the clean shutdown marker and the checkpoints") {
         f.replicas().stop();
         logs = f.dir() + "/logs";
         CHECK(fs::exists(logs + "/.kafka_cleanshutdown"));
+        // Kafka's CleanShutdownFileHandler content; this fixture's image registers no
+        // broker, so no epoch (the admin tests see a registered one).
+        std::ifstream marker(logs + "/.kafka_cleanshutdown");
+        std::string text((std::istreambuf_iterator<char>(marker)), std::istreambuf_iterator<char>());
+        CHECK(text == "{\"version\":0,\"brokerEpoch\":-1}");
         std::ifstream in(logs + "/recovery-point-offset-checkpoint");
         std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         CHECK(all.find("t1 0 2") != std::string::npos);
+        // As Kafka's LogManager: a log start equal to the first segment's base offset is
+        // found again when the log loads, so it is not checkpointed.
+        std::ifstream starts(logs + "/log-start-offset-checkpoint");
+        CHECK(std::string((std::istreambuf_iterator<char>(starts)), std::istreambuf_iterator<char>()) == "0\n0\n");
     }
 }
 

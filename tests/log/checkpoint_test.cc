@@ -69,7 +69,7 @@ TEST_SUITE("log.checkpoint") {
         REQUIRE_FALSE(fs.create_directories("/data"));
         CHECK_FALSE(has_clean_shutdown_marker(fs, "/data"));
         REQUIRE_FALSE(write_clean_shutdown_marker(fs, "/data", 5));
-        CHECK(text_of(fs, "/data/.kafka_cleanshutdown") == "{\"version\":\"0\",\"broker_epoch\":\"5\"}");
+        CHECK(text_of(fs, "/data/.kafka_cleanshutdown") == "{\"version\":0,\"brokerEpoch\":5}");
         CHECK(has_clean_shutdown_marker(fs, "/data"));
         REQUIRE_FALSE(remove_clean_shutdown_marker(fs, "/data"));
         CHECK_FALSE(has_clean_shutdown_marker(fs, "/data"));
