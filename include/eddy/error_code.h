@@ -157,6 +157,12 @@ bool is_retriable(error_code e);
 // True when the number is one Kafka 3.9 defines.
 bool is_known(int16_t code);
 
+// The message Kafka's Errors.INVALID_REQUEST carries, which a request Kafka fails as a whole
+// (its getErrorResponse) sends beside every entry.
+inline constexpr std::string_view invalid_request_message =
+    "This most likely occurs because of a request being malformed by the client library or the "
+    "message was sent to an incompatible broker. See the broker logs for more details.";
+
 // The category behind std::error_code values made from error_code; its message() is
 // to_string() of the value.
 const std::error_category& kafka_category();

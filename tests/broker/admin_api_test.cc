@@ -224,6 +224,18 @@ TEST_SUITE("broker.admin") {
         auto unknown = c.call<msg::describe_configs_response>(describe_topic("nope", {}), 4);
         REQUIRE(unknown);
         CHECK(unknown->body.results[0].error_code == code(error_code::unknown_topic_or_partition));
+
+        // A resource type Kafka does not know fails every resource of the request.
+        msg::describe_configs_request odd = describe_topic("cfg", {"retention.ms"});
+        odd.resources.push_back({9, "x", std::nullopt, {}});
+        auto o = c.call<msg::describe_configs_response>(odd, 4);
+        REQUIRE(o);
+        REQUIRE(o->body.results.size() == 2);
+        for (const auto& r : o->body.results) {
+            CHECK(r.error_code == code(error_code::invalid_request));
+            CHECK(r.configs.empty());
+        }
+        CHECK(o->body.results[1].resource_type == 9);
     }
 
     TEST_CASE("preallocate=true reserves a new segment's disk blocks without changing its size") {

@@ -28,9 +28,7 @@ std::string message_of(error_code e) {
     case error_code::coordinator_not_available:
         return "The coordinator is not available.";
     case error_code::invalid_request:
-        return "This most likely occurs because of a request being malformed by the client "
-               "library or the message was sent to an incompatible broker. See the broker logs "
-               "for more details.";
+        return std::string(invalid_request_message);
     default:
         return std::string(to_string(e));
     }
