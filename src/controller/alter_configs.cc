@@ -3,6 +3,8 @@
 // ConfigAdminManager (broker-side checks) and ConfigurationControlManager (controller).
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <map>
 #include <set>
@@ -10,6 +12,7 @@
 #include "controller/config_defs.h"
 #include "controller/config_validation.h"
 #include "controller/controller.h"
+#include "controller/effective_config.h"
 #include "controller/limits.h"
 #include "controller/topic_names.h"
 
@@ -33,10 +36,31 @@ std::string scala_set(const std::vector<std::string>& names) {
     return out + ")";
 }
 
-// Broker configs that only a specific broker may set (DynamicBrokerConfig.PerBrokerConfigs).
+// SslConfigs.RECONFIGURABLE_CONFIGS: dynamic only per listener, as
+// listener.name.<listener>.<name>.
+constexpr std::array<std::string_view, 10> listener_security_configs{
+    "ssl.keystore.type", "ssl.keystore.location", "ssl.keystore.password", "ssl.key.password",
+    "ssl.truststore.type", "ssl.truststore.location", "ssl.truststore.password",
+    "ssl.keystore.certificate.chain", "ssl.keystore.key", "ssl.truststore.certificates"};
+
+bool is_listener_security_config(std::string_view name) {
+    return std::find(listener_security_configs.begin(), listener_security_configs.end(), name) !=
+           listener_security_configs.end();
+}
+
+// Broker configs that only a specific broker may set (DynamicBrokerConfig.PerBrokerConfigs):
+// the listener configs and, per listener, all but the three that are cluster-wide.
 bool per_broker_only(std::string_view name) {
-    return name == "listeners" || name == "advertised.listeners" ||
-           name == "listener.security.protocol.map" || name.rfind("ssl.", 0) == 0;
+    if (name == "listeners" || name == "advertised.listeners" ||
+        name == "listener.security.protocol.map" || is_listener_security_config(name))
+        return true;
+    constexpr std::string_view prefix = "listener.name.";
+    if (name.rfind(prefix, 0) != 0) return false;
+    const size_t dot = name.find('.', prefix.size());
+    if (dot == std::string_view::npos) return false;
+    const std::string_view base = name.substr(dot + 1);
+    return base != "max.connections" && base != "max.connection.creation.rate" &&
+           base != "num.network.threads";
 }
 
 // ConfigAdminManager.validateResourceNameIsCurrentNodeId.
@@ -54,18 +78,59 @@ api_error check_node_name(std::string_view name, int32_t node_id) {
     return {};
 }
 
+// Kafka's DynamicThreadPool and SocketServer checks: a thread count changes by at most
+// half down or double up at a time, and stays at least 1. `now` and `next` are this
+// broker's layers before and after the change. Kafka wraps the ConfigException twice,
+// hence the message's shape.
+api_error check_thread_counts(const broker_layers& now, const broker_layers& next) {
+    static constexpr std::array<std::string_view, 5> counts{
+        "background.threads", "num.io.threads", "num.network.threads",
+        "num.recovery.threads.per.data.dir", "num.replica.fetchers"};
+    for (std::string_view name : counts) {
+        // Both have a default, so the fallback is never used.
+        const int64_t before = broker_number(name, now, 1);
+        const int64_t after = broker_number(name, next, 1);
+        if (after == before) continue;
+        std::string why;
+        if (after <= 0) why = "value should be at least 1";
+        else if (after < before / 2) why = fmt::format("value should be at least half the current value {}", before);
+        else if (after > before * 2) why = fmt::format("value should not be greater than double the current value {}", before);
+        else continue;
+        return fail(error_code::invalid_request,
+                    fmt::format("Invalid value org.apache.kafka.common.config.ConfigException: Dynamic "
+                                "thread count update validation failed for {}={}, {} for configuration "
+                                "Invalid dynamic configuration",
+                                name, after, why));
+    }
+    return {};
+}
+
 // DynamicBrokerConfig.validateConfigs over the resulting dynamic configs of a broker
 // resource. Kafka turns these ConfigExceptions into INVALID_REQUEST (KAFKA-13609).
-api_error validate_broker_configs(const config_map& configs, bool per_broker) {
-    std::vector<std::string> not_dynamic;
+// DynamicBrokerConfig.checkInvalidProps: the names in `configs` that `bad` picks, refused
+// together.
+template <class Bad>
+api_error refuse_names(const config_map& configs, Bad bad, std::string_view message) {
+    std::vector<std::string> names;
     for (const auto& [name, value] : configs) {
+        if (bad(name)) names.push_back(name);
+    }
+    if (names.empty()) return {};
+    return fail(error_code::invalid_request, std::string(message) + ": " + scala_set(names));
+}
+
+api_error validate_broker_configs(const config_map& configs, bool per_broker, const broker_layers& layers) {
+    auto not_dynamic = [](const std::string& name) {
         const config_def* def = find_broker_config(name);
-        if (def != nullptr && !def->dynamic) not_dynamic.push_back(name);
-    }
-    if (!not_dynamic.empty()) {
-        return fail(error_code::invalid_request,
-                    "Cannot update these configs dynamically: " + scala_set(not_dynamic));
-    }
+        return def != nullptr && !def->dynamic;
+    };
+    if (api_error e = refuse_names(configs, not_dynamic, "Cannot update these configs dynamically"); e.failed())
+        return e;
+    if (api_error e = refuse_names(configs, is_listener_security_config,
+                                   "These security configs can be dynamically updated only "
+                                   "per-listener using the listener prefix");
+        e.failed())
+        return e;
     for (const auto& [name, value] : configs) {
         if (const config_def* def = find_broker_config(name)) {
             parsed_value p = parse_config_value(*def, value);
@@ -73,18 +138,15 @@ api_error validate_broker_configs(const config_map& configs, bool per_broker) {
         }
     }
     if (!per_broker) {
-        std::vector<std::string> only_per_broker;
-        for (const auto& [name, value] : configs) {
-            if (per_broker_only(name)) only_per_broker.push_back(name);
-        }
-        if (!only_per_broker.empty()) {
-            return fail(error_code::invalid_request,
-                        "Cannot update these configs at default cluster level, broker id must be "
-                        "specified: " +
-                        scala_set(only_per_broker));
-        }
+        if (api_error e = refuse_names(configs, per_broker_only,
+                                       "Cannot update these configs at default cluster level, "
+                                       "broker id must be specified");
+            e.failed())
+            return e;
     }
-    return {};
+    const broker_layers next = per_broker ? broker_layers{configs, layers.dynamic_default, layers.static_configs}
+                                          : broker_layers{layers.dynamic_node, configs, layers.static_configs};
+    return check_thread_counts(layers, next);
 }
 
 // Validates one resource's changes and appends the ConfigRecords that make them.
@@ -141,7 +203,8 @@ api_error alter_resource(const metadata::metadata_image& image, const controller
         if (e.failed()) return e;
     }
     if (type == resource_type::broker) {
-        if (api_error e = validate_broker_configs(next, !name.empty()); e.failed()) return e;
+        const broker_layers layers = broker_layers::of(image, options.node_id, options.static_configs);
+        if (api_error e = validate_broker_configs(next, !name.empty(), layers); e.failed()) return e;
     } else {
         if (name.empty()) {
             return fail(error_code::invalid_request, "Default topic resources are not allowed.");

@@ -235,6 +235,55 @@ TEST_SUITE("controller.configs") {
               "Unexpected broker id, expected 1, but received 2");
     }
 
+    TEST_CASE("keystore and truststore configs are set per listener, and only on one broker") {
+        cluster k;
+        auto bare = k.c.incremental_alter_configs(
+            incremental(broker_type, "1", {{"ssl.keystore.password", set, "secret"}}), 1, 0);
+        CHECK(bare.response.responses[0].error_code == code(error_code::invalid_request));
+        CHECK(bare.response.responses[0].error_message ==
+              "These security configs can be dynamically updated only per-listener using the listener "
+              "prefix: Set(ssl.keystore.password)");
+        auto prefixed = k.c.incremental_alter_configs(
+            incremental(broker_type, "1", {{"listener.name.plaintext.ssl.keystore.password", set, "secret"}}), 1, 0);
+        CHECK(prefixed.response.responses[0].error_code == 0);
+        auto cluster_wide = k.c.incremental_alter_configs(
+            incremental(broker_type, "", {{"listener.name.plaintext.ssl.keystore.password", set, "secret"}}), 1, 0);
+        CHECK(cluster_wide.response.responses[0].error_message ==
+              "Cannot update these configs at default cluster level, broker id must be specified: "
+              "Set(listener.name.plaintext.ssl.keystore.password)");
+        // max.connections is cluster-wide also per listener.
+        auto per_listener_limit = k.c.incremental_alter_configs(
+            incremental(broker_type, "", {{"listener.name.plaintext.max.connections", set, "10"}}), 1, 0);
+        CHECK(per_listener_limit.response.responses[0].error_code == 0);
+    }
+
+    TEST_CASE("a thread count moves by at most half down or double up at a time, as Kafka allows") {
+        cluster k;
+        // num.io.threads is 8 by default: 4..16 may be set, 3 and 17 not, and 0 never.
+        auto answer = [&](std::string resource, std::string value) {
+            return k.c.incremental_alter_configs(
+                incremental(broker_type, std::move(resource), {{"num.io.threads", set, std::move(value)}}), 1, 0);
+        };
+        CHECK(answer("1", "4").response.responses[0].error_code == 0);
+        CHECK(answer("1", "16").response.responses[0].error_code == 0);
+        auto low = answer("1", "3");
+        CHECK(low.response.responses[0].error_code == code(error_code::invalid_request));
+        CHECK(low.response.responses[0].error_message ==
+              "Invalid value org.apache.kafka.common.config.ConfigException: Dynamic thread count update "
+              "validation failed for num.io.threads=3, value should be at least half the current value 8 "
+              "for configuration Invalid dynamic configuration");
+        CHECK(answer("", "17").response.responses[0].error_code == code(error_code::invalid_request));
+        // After a step to 16 the next may reach 32.
+        auto step = answer("1", "16");
+        k.commit(step.records);
+        CHECK(answer("1", "32").response.responses[0].error_code == 0);
+        // The cluster default does not move a broker whose own value is set.
+        CHECK(answer("", "64").response.responses[0].error_code == 0);
+        auto bg = k.c.incremental_alter_configs(
+            incremental(broker_type, "1", {{"background.threads", set, "21"}}), 1, 0);
+        CHECK(bg.response.responses[0].error_code == code(error_code::invalid_request));
+    }
+
     TEST_CASE("a broker config name Kafka does not know is kept, and described as a secret") {
         // Kafka's DynamicBrokerConfig refuses only known names that are not dynamic; others
         // are custom configs (a plugin's, say).
