@@ -87,7 +87,7 @@ api_error check_thread_counts(const broker_layers& now, const broker_layers& nex
         "background.threads", "num.io.threads", "num.network.threads",
         "num.recovery.threads.per.data.dir", "num.replica.fetchers"};
     for (std::string_view name : counts) {
-        // Both have a default, so the fallback is never used.
+        // Each has a default, so the fallback is never used.
         const int64_t before = broker_number(name, now, 1);
         const int64_t after = broker_number(name, next, 1);
         if (after == before) continue;
@@ -105,8 +105,6 @@ api_error check_thread_counts(const broker_layers& now, const broker_layers& nex
     return {};
 }
 
-// DynamicBrokerConfig.validateConfigs over the resulting dynamic configs of a broker
-// resource. Kafka turns these ConfigExceptions into INVALID_REQUEST (KAFKA-13609).
 // DynamicBrokerConfig.checkInvalidProps: the names in `configs` that `bad` picks, refused
 // together.
 template <class Bad>
@@ -119,6 +117,9 @@ api_error refuse_names(const config_map& configs, Bad bad, std::string_view mess
     return fail(error_code::invalid_request, std::string(message) + ": " + scala_set(names));
 }
 
+// DynamicBrokerConfig.validateConfigs over the resulting dynamic configs of a broker
+// resource, then the thread counts' steps (`layers`: this broker's before the change).
+// Kafka turns these ConfigExceptions into INVALID_REQUEST (KAFKA-13609).
 api_error validate_broker_configs(const config_map& configs, bool per_broker, const broker_layers& layers) {
     auto not_dynamic = [](const std::string& name) {
         const config_def* def = find_broker_config(name);
