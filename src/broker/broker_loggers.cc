@@ -4,12 +4,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <optional>
 #include <set>
 #include <string>
 
 #include "common/logging.h"
+#include "common/parse_int.h"
 #include "eddy/error_code.h"
 
 namespace eddy::broker {
@@ -28,13 +28,6 @@ struct failure {
     error_code code;
     std::string message;
 };
-
-std::optional<int32_t> parse_node_id(const std::string& name) {
-    int32_t id = 0;
-    auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), id);
-    if (ec != std::errc() || end != name.data() + name.size()) return std::nullopt;
-    return id;
-}
 
 // RuntimeLoggerManager.validateLogLevelConfigs for one change.
 std::optional<failure> check_change(
@@ -89,12 +82,12 @@ std::optional<failure> check_resource(
         if (c.config_operation != op_delete && !c.value) nulls += (nulls.empty() ? "" : ", ") + c.name;
     }
     if (!nulls.empty()) return failure{error_code::invalid_request, "Null value not supported for : " + nulls};
-    const auto id = parse_node_id(resource.resource_name);
-    if (!id) {
+    int32_t id = 0;
+    if (!parse_int(resource.resource_name, id)) {
         return failure{error_code::invalid_request,
                        "Node id must be an integer, but it is: " + resource.resource_name};
     }
-    if (*id != node_id) {
+    if (id != node_id) {
         return failure{error_code::invalid_request,
                        fmt::format("Unexpected node id. Expected {}, but received {}", node_id,
                                    resource.resource_name)};
@@ -118,9 +111,11 @@ msg::describe_configs_response::describe_configs_result describe_broker_loggers(
         return out;
     };
     if (resource.resource_name.empty()) return refuse("Broker id must not be empty");
-    const auto id = parse_node_id(resource.resource_name);
-    if (!id) return refuse("Broker id must be an integer, but it is: " + resource.resource_name);
-    if (*id != node_id) {
+    int32_t id = 0;
+    if (!parse_int(resource.resource_name, id)) {
+        return refuse("Broker id must be an integer, but it is: " + resource.resource_name);
+    }
+    if (id != node_id) {
         return refuse(fmt::format("Unexpected broker id, expected {} but received {}", node_id,
                                   resource.resource_name));
     }

@@ -13,10 +13,12 @@
 #include "eddy/msg/describe_configs_response.h"
 #include "eddy/msg/incremental_alter_configs_request.h"
 #include "eddy/msg/incremental_alter_configs_response.h"
+#include "metadata/metadata_image.h"
 
 namespace eddy::broker {
 
-inline constexpr int8_t broker_logger_resource_type = 8;
+inline constexpr int8_t broker_logger_resource_type =
+    static_cast<int8_t>(metadata::resource_type::broker_logger);
 
 // Kafka's ConfigHelper for a BROKER_LOGGER resource named after `node_id`: every logger
 // with its level (source DYNAMIC_BROKER_LOGGER_CONFIG), or INVALID_REQUEST for another name.

@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <map>
 #include <set>
 
+#include "common/parse_int.h"
 #include "controller/config_defs.h"
 #include "controller/config_validation.h"
 #include "controller/controller.h"
@@ -66,8 +66,7 @@ bool per_broker_only(std::string_view name) {
 // ConfigAdminManager.validateResourceNameIsCurrentNodeId.
 api_error check_node_name(std::string_view name, int32_t node_id) {
     int32_t id = 0;
-    auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), id);
-    if (ec != std::errc() || end != name.data() + name.size()) {
+    if (!parse_int(name, id)) {
         return fail(error_code::invalid_request,
                     fmt::format("Node id must be an integer, but it is: {}", name));
     }

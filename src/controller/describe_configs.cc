@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <set>
 
+#include "common/parse_int.h"
 #include "controller/config_defs.h"
 #include "controller/controller.h"
 #include "controller/effective_config.h"
@@ -86,8 +86,7 @@ msg::describe_configs_response controller::describe_configs(
         } else if (type == resource_type::broker) {
             int32_t id = 0;
             const auto& name = r.resource_name;
-            auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), id);
-            const bool numeric = ec == std::errc() && end == name.data() + name.size();
+            const bool numeric = parse_int(name, id);
             if (name.empty()) {
                 // The cluster-default resource: only what was set dynamically for all brokers.
                 for (const auto& [key, value] : layers.dynamic_default) {

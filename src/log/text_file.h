@@ -4,9 +4,9 @@
 // integer fields.
 #pragma once
 
+#include "common/parse_int.h"
 #include "log/filesystem.h"
 
-#include <charconv>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -17,12 +17,7 @@ namespace eddy::log {
 // The fields of `line` between runs of spaces, tabs and carriage returns.
 std::vector<std::string_view> split_whitespace(std::string_view line);
 
-// The whole of `s` as an integer: no sign or space around it, no trailing characters.
-template <typename Int>
-bool parse_int(std::string_view s, Int& out) {
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return ec == std::errc{} && ptr == s.data() + s.size() && !s.empty();
-}
+using eddy::parse_int;
 
 result<std::string> read_text(filesystem& fs, const std::string& path);
 
