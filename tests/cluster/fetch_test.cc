@@ -130,6 +130,97 @@ TEST_CASE("a fetch of an unknown topic or topic id gets the matching error") {
     CHECK(got.response.responses[0].topic_id == f.topic_id("t1"));
 }
 
+TEST_CASE("a partition named twice is read once, where it was first named, as last asked") {
+    // Kafka keys FetchRequest.fetchData by topic and partition (a LinkedHashMap).
+    cluster_fixture f;
+    f.create_topic({.name = "t1", .partitions = 2});
+    for (int32_t p = 0; p < 2; ++p) REQUIRE(f.produce_error("t1", p, simple_batch(3)) == 0);
+    msg::fetch_request req = request_for("t1", {0, 1, 0}, 0, 1 << 20, 1 << 20);
+    req.topics[0].partitions[2].fetch_offset = 3;  // the last mention: at the log end
+    // The topic named again in a second entry, as the same key.
+    auto& again = req.topics.emplace_back(req.topics[0]);
+    again.partitions = {req.topics[0].partitions[1]};
+    again.partitions[0].fetch_offset = 3;
+    fetched got = f.fetch(req);
+    REQUIRE(got.response.responses.size() == 1);
+    const auto& parts = got.response.responses[0].partitions;
+    REQUIRE(parts.size() == 2);
+    CHECK(parts[0].partition_index == 0);
+    CHECK(parts[1].partition_index == 1);
+    CHECK(batches_in(parts[0].records).empty());
+    CHECK(batches_in(parts[1].records).empty());
+    CHECK(parts[1].high_watermark == 3);
+}
+
+TEST_CASE("partitions missing from the metadata are answered after the partitions read") {
+    // KafkaApis lists them last; FetchResponse.toMessage starts a new topic entry
+    // whenever the topic changes, so a topic can appear twice.
+    cluster_fixture f;
+    f.create_topic({.name = "t1", .partitions = 2});
+    msg::fetch_request req = request_for("nope", {0}, 0, 1 << 20, 1 << 20);
+    req.topics.push_back(request_for("t1", {0, 7, 1}, 0, 1 << 20, 1 << 20).topics[0]);
+    fetched got = f.fetch(req);
+    const auto& r = got.response.responses;
+    REQUIRE(r.size() == 3);
+    CHECK(r[0].topic == "t1");
+    REQUIRE(r[0].partitions.size() == 2);
+    CHECK(r[0].partitions[0].partition_index == 0);
+    CHECK(r[0].partitions[1].partition_index == 1);
+    CHECK(r[1].topic == "nope");
+    CHECK(r[1].partitions.at(0).error_code == code(error_code::unknown_topic_or_partition));
+    CHECK(r[2].topic == "t1");
+    REQUIRE(r[2].partitions.size() == 1);
+    CHECK(r[2].partitions[0].partition_index == 7);
+    CHECK(r[2].partitions[0].error_code == code(error_code::unknown_topic_or_partition));
+}
+
+TEST_CASE("an unknown isolation level fails the request as Kafka's IsolationLevel.forId does") {
+    cluster_fixture f;
+    f.create_topic({.name = "t1"});
+    REQUIRE(f.produce_error("t1", 0, simple_batch(2)) == 0);
+    msg::fetch_request req = request_for("t1", {0, 0}, 0, 1 << 20, 1 << 20);
+    req.isolation_level = 2;
+    // Below v13 every partition as asked carries the error; from v13 none is listed.
+    fetched got = f.fetch(req, 12);
+    CHECK(got.response.error_code == code(error_code::unknown_server_error));
+    const auto& parts = got.response.responses.at(0).partitions;
+    REQUIRE(parts.size() == 2);
+    for (const auto& p : parts) {
+        CHECK(p.error_code == code(error_code::unknown_server_error));
+        CHECK(p.high_watermark == -1);
+        CHECK(p.records.null);
+    }
+    req.topics[0].topic_id = f.topic_id("t1");
+    got = f.fetch(req, 13);
+    CHECK(got.response.error_code == code(error_code::unknown_server_error));
+    CHECK(got.response.responses.empty());
+    // With nothing to read, Kafka never looks at the isolation level.
+    req = request_for("nope", {0}, 0, 1 << 20, 1 << 20);
+    req.isolation_level = 2;
+    got = f.fetch(req, 12);
+    CHECK(got.response.error_code == 0);
+    CHECK(got.partition().error_code == code(error_code::unknown_topic_or_partition));
+}
+
+TEST_CASE("a negative byte limit fails a partition with something to read, as Kafka's segment read does") {
+    cluster_fixture f;
+    f.create_topic({.name = "t1", .partitions = 3});
+    for (int32_t p = 0; p < 2; ++p) REQUIRE(f.produce_error("t1", p, simple_batch(2)) == 0);
+    // max_bytes -1: the first partition's limit is -1; the next ones get what remains,
+    // 0, and the first batch still comes whole as nothing was returned before.
+    fetched got = f.fetch(request_for("t1", {0, 1}, 0, 1 << 20, -1));
+    CHECK(got.partition(0, 0).error_code == code(error_code::unknown_server_error));
+    CHECK(got.partition(0, 0).high_watermark == -1);
+    CHECK(got.partition(0, 1).error_code == 0);
+    CHECK(batches_in(got.partition(0, 1).records).size() == 1);
+    // A negative partition_max_bytes: an error where there is data, empty at the end.
+    msg::fetch_request req = request_for("t1", {0, 2}, 0, -5, 1 << 20);
+    got = f.fetch(req);
+    CHECK(got.partition(0, 0).error_code == code(error_code::unknown_server_error));
+    CHECK(got.partition(0, 1).error_code == 0);
+    CHECK(got.partition(0, 1).high_watermark == 0);
+}
+
 TEST_CASE("fetch sessions are declined: full fetches get session id 0, incremental ones FETCH_SESSION_ID_NOT_FOUND") {
     cluster_fixture f;
     f.create_topic({.name = "t1"});

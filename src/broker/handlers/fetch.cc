@@ -15,7 +15,7 @@ using partition_data = msg::fetch_response::partition_data;
 
 // One requested partition and what the last read of it found.
 struct fetch_target {
-    size_t topic = 0;  // index into the response's topics
+    size_t topic = 0;  // index into the request's topics
     std::shared_ptr<cluster::partition> p;
     error_code lookup_error = error_code::none;
     int32_t index = 0;
@@ -26,6 +26,13 @@ struct fetch_target {
     bool read_committed = false;  // isolation_level 1: read below the last stable offset
     cluster::read_outcome read;
     bool zstd_topic = false;  // compression.type=zstd, as of the last read
+
+    // Kafka's KafkaApis answers a partition missing from its metadata before any read,
+    // and lists it after the partitions it read.
+    bool unknown() const {
+        return !p && (lookup_error == error_code::unknown_topic_or_partition ||
+                      lookup_error == error_code::unknown_topic_id);
+    }
 };
 
 struct pass_result {
@@ -79,11 +86,9 @@ asio::awaitable<pass_result> read_all(std::vector<fetch_target>& targets, int32_
     std::vector<fetch_target*> reading;
     for (fetch_target& t : targets) {
         if (!t.p) {
-            // Kafka answers partitions missing from its metadata before the read, and they
-            // do not end the long poll of the others; a partition led elsewhere does.
-            if (t.lookup_error != error_code::unknown_topic_or_partition &&
-                t.lookup_error != error_code::unknown_topic_id)
-                pass.answer_now = true;
+            // Partitions missing from the metadata do not end the long poll of the
+            // others; a partition led elsewhere does.
+            if (!t.unknown()) pass.answer_now = true;
             continue;
         }
         partitions.push_back(t.p);
@@ -109,15 +114,24 @@ asio::awaitable<pass_result> read_all(std::vector<fetch_target>& targets, int32_
         reads_never_block);
     std::vector<hop_read> first = co_await std::move(hop);
 
-    int64_t limit = budget;
+    // Signed, as in Kafka's ReplicaManager: a negative max_bytes is the first partition's
+    // limit; after each partition the limit is what remains, at least 0.
+    int64_t limit = max_bytes;
     bool min_one = true;
     for (size_t i = 0; i < reading.size(); ++i) {
         fetch_target& t = *reading[i];
-        auto size = static_cast<uint32_t>(std::clamp<int64_t>(t.partition_max_bytes, 0, limit));
+        const int64_t in_order = std::min<int64_t>(t.partition_max_bytes, limit);
+        const auto size = static_cast<uint32_t>(std::max<int64_t>(in_order, 0));
         t.zstd_topic = first[i].zstd_topic;
         t.read = std::move(first[i].read);
-        // Until some partition has returned data, the in-order limits are the ones read with.
-        if (!min_one && t.read.error == error_code::none && t.read.bytes > size) {
+        if (in_order < 0 && t.read.error == error_code::none && t.read.bytes > 0) {
+            // Kafka's LogSegment.read refuses a negative size once there is something to
+            // read (below the high watermark or last stable offset), and the partition
+            // fails with UNKNOWN_SERVER_ERROR; at that bound it answers empty.
+            t.read = cluster::read_outcome{};
+            t.read.error = error_code::unknown_server_error;
+        } else if (!min_one && t.read.error == error_code::none && t.read.bytes > size) {
+            // Until some partition has returned data, the in-order limits are the ones read with.
             if (size == 0) {
                 // What a read with no room finds: the offsets, no records, and so no
                 // aborted transactions either.
@@ -154,6 +168,115 @@ error_code check_session(const fetch_handler::request& req, int16_t version) {
     return error_code::fetch_session_id_not_found;
 }
 
+// Kafka's FetchRequest.fetchData is a LinkedHashMap keyed by topic (its id from v13, its
+// name before) and partition: a partition named twice is read once, at the place of its
+// first mention, with the fields of its last.
+void merge_repeats(std::vector<fetch_target>& targets, const fetch_handler::request& req,
+                   bool by_id) {
+    // -1, 0 or 1 as the key of target a sorts before, with or after that of b.
+    auto compare = [&](size_t a, size_t b) -> int {
+        const auto& ta = req.topics[targets[a].topic];
+        const auto& tb = req.topics[targets[b].topic];
+        if (by_id) {
+            if (ta.topic_id.bytes != tb.topic_id.bytes)
+                return ta.topic_id.bytes < tb.topic_id.bytes ? -1 : 1;
+        } else if (int c = ta.topic.compare(tb.topic); c != 0) {
+            return c < 0 ? -1 : 1;
+        }
+        if (targets[a].index != targets[b].index)
+            return targets[a].index < targets[b].index ? -1 : 1;
+        return 0;
+    };
+    std::vector<size_t> order(targets.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    // Stable: the mentions of one partition stay in request order.
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return compare(a, b) < 0; });
+    std::vector<bool> dropped(targets.size(), false);
+    bool any = false;
+    for (size_t i = 0; i < order.size();) {
+        size_t j = i + 1;
+        while (j < order.size() && compare(order[i], order[j]) == 0) dropped[order[j++]] = true;
+        if (j - i > 1) {
+            targets[order[i]] = std::move(targets[order[j - 1]]);
+            any = true;
+        }
+        i = j;
+    }
+    if (!any) return;
+    size_t kept = 0;
+    for (size_t i = 0; i < targets.size(); ++i)
+        if (!dropped[i]) targets[kept++] = std::move(targets[i]);
+    targets.resize(kept);
+}
+
+// Kafka's FetchRequest.getErrorResponse, for a request that failed as a whole: the error
+// at the top and, below v13, on every partition as asked (each offset -1, records null).
+fetch_result failed_request(const fetch_handler::request& req, int16_t version, error_code e) {
+    fetch_result out;
+    out.response.error_code = wire_code(e);
+    out.response.session_id = req.session_id;
+    if (version >= 13) return out;
+    for (const auto& topic : req.topics) {
+        auto& rt = out.response.responses.emplace_back();
+        rt.topic = topic.topic;
+        rt.topic_id = topic.topic_id;
+        for (const auto& part : topic.partitions) {
+            partition_data pd;
+            pd.partition_index = part.partition;
+            pd.error_code = wire_code(e);
+            pd.high_watermark = -1;
+            pd.last_stable_offset = -1;
+            pd.log_start_offset = -1;
+            pd.aborted_transactions.reset();
+            pd.records = codec::bytes_view{nullptr, 0, true};
+            rt.partitions.push_back(std::move(pd));
+            out.records.emplace_back();
+        }
+    }
+    return out;
+}
+
+// The response entry of one partition after its reads.
+partition_data answer_for(const fetch_target& t, int16_t version) {
+    partition_data pd;
+    pd.partition_index = t.index;
+    pd.records = codec::bytes_view{nullptr, 0, false};
+    error_code e = t.lookup_error;
+    if (t.p) e = t.read.error;
+    // Kafka's KafkaApis: a consumer below Fetch v10 cannot read zstd, so a partition of
+    // a zstd topic is answered with this error instead of its records.
+    if (t.p && t.zstd_topic && version < 10) e = error_code::unsupported_compression_type;
+    // KAFKA_STORAGE_ERROR came with Fetch v6; KafkaApis sends older consumers
+    // NOT_LEADER_OR_FOLLOWER instead, which they retry after a metadata refresh.
+    if (e == error_code::kafka_storage_error && version <= 5) e = error_code::not_leader_or_follower;
+    // Kafka's AbortedTransactions: a list (maybe empty, also for an empty read) for a
+    // read_committed read that worked; null for read_uncommitted and for an error.
+    pd.aborted_transactions.reset();
+    if (t.read_committed && e == error_code::none) {
+        auto& aborted = pd.aborted_transactions.emplace();
+        for (const log::aborted_txn& a : t.read.aborted_transactions)
+            aborted.push_back({.producer_id = a.producer_id, .first_offset = a.first_offset,
+                               .unknown_tagged_fields = {}});
+    }
+    pd.error_code = wire_code(e);
+    if (e == error_code::none) {
+        pd.high_watermark = t.read.high_watermark;
+        pd.last_stable_offset = t.read.last_stable_offset;
+        pd.log_start_offset = t.read.log_start_offset;
+        if (t.read.diverges()) {
+            pd.diverging_epoch.epoch = t.read.diverging_epoch;
+            pd.diverging_epoch.end_offset = t.read.diverging_end_offset;
+        }
+    } else {
+        // Kafka's LogReadResult for a failed read: every offset unknown.
+        pd.high_watermark = -1;
+        pd.last_stable_offset = -1;
+        pd.log_start_offset = -1;
+    }
+    return pd;
+}
+
 }  // namespace
 
 // GCC 12 reports the coroutine frames here (awaitable_frame_base's own operator new and
@@ -173,13 +296,11 @@ asio::awaitable<fetch_result> fetch_handler::handle(cluster::replica_manager& re
     }
     const bool by_id = ctx.api_version >= 13;
     std::vector<fetch_target> targets;
-    for (const auto& topic : req.topics) {
-        auto& rt = out.response.responses.emplace_back();
-        rt.topic = topic.topic;
-        rt.topic_id = topic.topic_id;
+    for (size_t ti = 0; ti < req.topics.size(); ++ti) {
+        const auto& topic = req.topics[ti];
         for (const auto& part : topic.partitions) {
             fetch_target t;
-            t.topic = out.response.responses.size() - 1;
+            t.topic = ti;
             cluster::replica_manager::lookup_result found;
             if (by_id) found = replicas.lookup(topic.topic_id, part.partition);
             else found = replicas.lookup(topic.topic, part.partition);
@@ -194,6 +315,16 @@ asio::awaitable<fetch_result> fetch_handler::handle(cluster::replica_manager& re
             targets.push_back(std::move(t));
         }
     }
+    merge_repeats(targets, req, by_id);
+    // Kafka reads the isolation level only when some partition is to be read, and fails
+    // the whole request on one it does not know (IsolationLevel.forId).
+    const bool any_read = std::any_of(targets.begin(), targets.end(),
+                                      [](const fetch_target& t) { return !t.unknown(); });
+    if (any_read && req.isolation_level != 0 && req.isolation_level != 1)
+        co_return failed_request(req, ctx.api_version, error_code::unknown_server_error);
+    // What the response names each topic by, kept past the awaits below.
+    std::vector<std::pair<std::string, codec::uuid>> topic_names;
+    for (const auto& topic : req.topics) topic_names.emplace_back(topic.topic, topic.topic_id);
 
     // Long poll: answer at once when there is enough data, an error, or no wait asked;
     // otherwise park until an append to one of the partitions or max_wait_ms.
@@ -214,45 +345,25 @@ asio::awaitable<fetch_result> fetch_handler::handle(cluster::replica_manager& re
         pass = co_await read_all(targets, max_bytes, nullptr);
     }
 
+    // Kafka's order: the partitions read, then those missing from the metadata; a topic
+    // entry gathers the partitions that follow each other (FetchResponse.toMessage), so
+    // a topic can appear twice.
+    std::stable_partition(targets.begin(), targets.end(),
+                          [](const fetch_target& t) { return !t.unknown(); });
     for (fetch_target& t : targets) {
-        partition_data pd;
-        pd.partition_index = t.index;
-        pd.records = codec::bytes_view{nullptr, 0, false};
-        error_code e = t.lookup_error;
-        if (t.p) e = t.read.error;
-        // Kafka's KafkaApis: a consumer below Fetch v10 cannot read zstd, so a partition of
-        // a zstd topic is answered with this error instead of its records.
-        if (t.p && t.zstd_topic && ctx.api_version < 10) e = error_code::unsupported_compression_type;
-        // KAFKA_STORAGE_ERROR came with Fetch v6; KafkaApis sends older consumers
-        // NOT_LEADER_OR_FOLLOWER instead, which they retry after a metadata refresh.
-        if (e == error_code::kafka_storage_error && ctx.api_version <= 5) e = error_code::not_leader_or_follower;
-        // Kafka's AbortedTransactions: a list (maybe empty, also for an empty read) for a
-        // read_committed read that worked; null for read_uncommitted and for an error.
-        pd.aborted_transactions.reset();
-        if (t.read_committed && e == error_code::none) {
-            auto& aborted = pd.aborted_transactions.emplace();
-            for (const log::aborted_txn& a : t.read.aborted_transactions)
-                aborted.push_back({.producer_id = a.producer_id, .first_offset = a.first_offset,
-                                   .unknown_tagged_fields = {}});
+        const auto& [name, id] = topic_names[t.topic];
+        auto& responses = out.response.responses;
+        const bool same_topic = !responses.empty() && (by_id ? responses.back().topic_id == id
+                                                             : responses.back().topic == name);
+        if (!same_topic) {
+            auto& rt = responses.emplace_back();
+            rt.topic = name;
+            rt.topic_id = id;
         }
-        pd.error_code = wire_code(e);
-        if (e == error_code::none) {
-            pd.high_watermark = t.read.high_watermark;
-            pd.last_stable_offset = t.read.last_stable_offset;
-            pd.log_start_offset = t.read.log_start_offset;
-            if (t.read.diverges()) {
-                pd.diverging_epoch.epoch = t.read.diverging_epoch;
-                pd.diverging_epoch.end_offset = t.read.diverging_end_offset;
-            }
-        } else {
-            // Kafka's LogReadResult for a failed read: every offset unknown.
-            pd.high_watermark = -1;
-            pd.last_stable_offset = -1;
-            pd.log_start_offset = -1;
-        }
-        out.response.responses[t.topic].partitions.push_back(std::move(pd));
+        partition_data pd = answer_for(t, ctx.api_version);
         out.records.emplace_back();
-        if (e == error_code::none) out.records.back() = std::move(t.read.slices);
+        if (pd.error_code == 0) out.records.back() = std::move(t.read.slices);
+        responses.back().partitions.push_back(std::move(pd));
     }
     co_return out;
 }
