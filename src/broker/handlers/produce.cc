@@ -1,7 +1,9 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "broker/handlers/produce.h"
 
+#include <algorithm>
 #include <span>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -39,6 +41,40 @@ bool has_transactional_records(const msg::produce_request& req) {
                 return true;
         }
     return false;
+}
+
+// Kafka's KafkaApis gathers a request's partitions in a map, so of a partition named
+// twice only the last mention is appended and answered. Returns, per mention in request
+// order, whether a later one replaces it (empty when no partition repeats).
+std::vector<bool> replaced_mentions(const msg::produce_request& req) {
+    struct mention {
+        std::string_view topic;
+        int32_t index;
+        size_t order;
+    };
+    size_t count = 0;
+    for (const auto& topic : req.topic_data) count += topic.partition_data.size();
+    if (count < 2) return {};
+    std::vector<mention> all;
+    all.reserve(count);
+    for (const auto& topic : req.topic_data)
+        for (const auto& part : topic.partition_data)
+            all.push_back({topic.name, part.index, all.size()});
+    auto same = [](const mention& a, const mention& b) {
+        return a.topic == b.topic && a.index == b.index;
+    };
+    std::sort(all.begin(), all.end(), [](const mention& a, const mention& b) {
+        if (a.topic != b.topic) return a.topic < b.topic;
+        if (a.index != b.index) return a.index < b.index;
+        return a.order < b.order;
+    });
+    std::vector<bool> replaced;
+    for (size_t i = 0; i + 1 < all.size(); ++i) {
+        if (!same(all[i], all[i + 1])) continue;
+        if (replaced.empty()) replaced.assign(all.size(), false);
+        replaced[all[i].order] = true;
+    }
+    return replaced;
 }
 
 // Produce v0-v2 carry magic 0/1 message sets; Kafka (log format v2) rewrites them as one
@@ -85,10 +121,13 @@ asio::awaitable<produce_handler::response> produce_handler::handle(
     std::vector<std::shared_ptr<cluster::partition>> targets;
     std::vector<std::span<uint8_t>> batches;
     std::vector<std::pair<size_t, size_t>> slots;  // (topic, partition) in the response
+    const std::vector<bool> replaced = replaced_mentions(req);
+    size_t mention = 0;
     for (auto& topic : req.topic_data) {
         auto& out = resp.responses.emplace_back();
         out.name = topic.name;
         for (auto& part : topic.partition_data) {
+            if (!replaced.empty() && replaced[mention++]) continue;
             if (missing_txn_id) {
                 out.partition_responses.push_back(
                     error_response(part.index, error_code::transactional_id_authorization_failed));
@@ -135,7 +174,14 @@ asio::awaitable<produce_handler::response> produce_handler::handle(
             out.partition_responses.emplace_back().index = part.index;
         }
     }
-    if (targets.empty()) co_return resp;
+    // Kafka's response lists only the topics it answers a partition of.
+    auto drop_unanswered = [](response& r) {
+        std::erase_if(r.responses, [](const auto& t) { return t.partition_responses.empty(); });
+    };
+    if (targets.empty()) {
+        drop_unanswered(resp);
+        co_return resp;
+    }
 
     int16_t version = ctx.api_version;
     int16_t acks = req.acks;
@@ -171,6 +217,7 @@ asio::awaitable<produce_handler::response> produce_handler::handle(
         if (r.error != error_code::none && !r.error_message.empty())
             pr.error_message = std::move(r.error_message);
     }
+    drop_unanswered(resp);
     co_return resp;
 }
 

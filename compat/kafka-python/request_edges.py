@@ -1,9 +1,10 @@
 # Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
-# kafka-python: Fetch requests no client library sends on its own, built from kafka-python's
-# protocol classes (v7), answered as Kafka answers them: a partition named twice is read once,
-# partitions missing from the metadata come after those read, an unknown isolation level
-# fails the request, a negative max_bytes fails the first partition with data.
-# SKIP on the mock cluster (it answers these its own way).
+# kafka-python: Produce and Fetch requests no client library sends on its own, built from
+# kafka-python's protocol classes (Produce v3, Fetch v7), answered as Kafka answers them: of a
+# partition named twice in a Produce only the last batch is appended and answered; in a Fetch
+# it is read once, partitions missing from the metadata come after those read, an unknown
+# isolation level fails the request, and a negative max_bytes fails the first partition with
+# data. SKIP on the mock cluster (it answers these its own way).
 import logging
 import os
 import sys
@@ -15,6 +16,8 @@ from kafka import KafkaProducer  # noqa: E402
 from kafka.admin import KafkaAdminClient, NewTopic  # noqa: E402
 from kafka.client_async import KafkaClient  # noqa: E402
 from kafka.protocol.fetch import FetchRequest  # noqa: E402
+from kafka.protocol.produce import ProduceRequest  # noqa: E402
+from kafka.record.default_records import DefaultRecordBatchBuilder  # noqa: E402
 
 if os.environ.get("COMPAT_DEBUG"):
     logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
@@ -23,8 +26,8 @@ if os.environ.get("COMPAT_BROKER_KIND", "external") == "mock":
     sys.exit(77)
 bootstrap = expect.bootstrap()
 run_id = os.environ.get("COMPAT_RUN_ID", "manual")
-topic = f"compat-fetch-edges-kafka-python-{run_id}"
-missing = f"compat-fetch-edges-missing-{run_id}"
+topic = f"compat-request-edges-kafka-python-{run_id}"
+missing = f"compat-request-edges-missing-{run_id}"
 common = {"bootstrap_servers": bootstrap, "client_id": "eddy-compat", "request_timeout_ms": 30000,
           "api_version_auto_timeout_ms": 30000}
 RECORDS = 3
@@ -48,6 +51,24 @@ try:
     while not client.ready(node):
         client.poll(timeout_ms=100)
 
+    def batch(count, tag):
+        builder = DefaultRecordBatchBuilder(magic=2, compression_type=0, is_transactional=False, producer_id=-1,
+                                            producer_epoch=-1, base_sequence=-1, batch_size=MB)
+        for i in range(count):
+            builder.append(i, timestamp=None, key=None, value=f"{tag}-{i}".encode(), headers=[])
+        return bytes(builder.build())
+
+    print("Produce: partition 1 named twice (2 records, then 3), in two entries of its topic")
+    request = ProduceRequest[3](transactional_id=None, required_acks=-1, timeout=30000,
+                                topics=[(topic, [(1, batch(2, "first"))]), (topic, [(1, batch(3, "second"))])])
+    future = client.send(node, request)
+    client.poll(future=future, timeout_ms=30000)
+    if not future.succeeded():
+        expect.fail(f"Produce failed: {future.exception!r}")
+    answers = [(t, [tuple(p[:3]) for p in parts]) for t, parts in future.value.topics]
+    print(f"  {answers}")
+    check.equal("one answer: partition 1, no error, base offset", answers, [(topic, [(1, 0, RECORDS)])])
+
     def fetch(topics, max_bytes=MB, isolation_level=0):
         """Sends one Fetch v7 (sessionless); returns (error, [(topic, [(partition, error, hw, bytes)])])."""
         request = FetchRequest[7](replica_id=-1, max_wait_time=0, min_bytes=1, max_bytes=max_bytes,
@@ -70,6 +91,8 @@ try:
     check.equal("partitions answered, in first-mention order", [p[0] for p in parts], [0, 1])
     check.equal("partition 0 read from its last fetch offset (nothing)", parts[0][3] if parts else None, 0)
     check.true("partition 1 has records", len(parts) > 1 and parts[1][3] > 0)
+    check.equal("partition 1's high watermark: only the second produced batch was added",
+                parts[1][2] if len(parts) > 1 else None, RECORDS + 3)
 
     print("a missing topic and a missing partition among partitions that exist")
     error, answer = fetch([(missing, [(0, 0)]), (topic, [(0, 0), (9, 0), (1, 0)])])
