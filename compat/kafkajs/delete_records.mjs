@@ -3,7 +3,7 @@
 // offsets in one request (to an offset, to the high watermark with -1, and nowhere), see
 // them in fetchTopicOffsets (ListOffsets), read from the new start, and get
 // OFFSET_OUT_OF_RANGE for an offset past the end and INVALID_TOPIC_EXCEPTION for an
-// internal topic.
+// internal topic. A partition named twice is trimmed to its last mention's offset.
 import kafkajs from 'kafkajs'
 import { bootstrap, brokerKind, Checker, run, skip } from '../lib/expect.mjs'
 import { client } from './common.mjs'
@@ -74,6 +74,13 @@ run(async () => {
     check.equal('an offset past the high watermark', refused, 'OFFSET_OUT_OF_RANGE')
     const after = (await admin.fetchTopicOffsets(topic)).find((o) => o.partition === 2)
     check.equal('partition 2 low watermark after the refusal', after.low, '0')
+
+    // KafkaJS sends a partition named twice as given; Kafka keeps its partitions in a map,
+    // so the last mention's offset is the one trimmed to, even when it is the lower.
+    await admin.deleteTopicRecords({ topic, partitions: [{ partition: 2, offset: '6' }, { partition: 2, offset: '3' }] })
+    const twice = (await admin.fetchTopicOffsets(topic)).find((o) => o.partition === 2)
+    console.log(`partition 2 named twice (6, then 3): low watermark ${twice.low}`)
+    check.equal('partition 2 trimmed to its last mention', twice.low, '3')
 
     // The group above made __consumer_offsets; its records are the coordinator's alone.
     await admin.fetchTopicMetadata({ topics: ['__consumer_offsets'] })

@@ -340,5 +340,31 @@ TEST_CASE("DeleteRecords for many partitions answers each in request order") {
     }
 }
 
+TEST_CASE("DeleteRecords answers a repeated topic once and trims a repeated partition to its last offset") {
+    // Kafka's KafkaApis keeps the partitions in a map and groups the answer by topic.
+    cluster_fixture f;
+    f.create_topic({.name = "r", .partitions = 2});
+    for (int32_t p = 0; p < 2; ++p)
+        for (int32_t n = 0; n < 3; ++n) REQUIRE(f.produce_error("r", p, simple_batch(2)) == 0);
+    msg::delete_records_request req;
+    auto mention = [&](int32_t p, int64_t offset) {
+        auto& t = req.topics.emplace_back();
+        t.name = "r";
+        t.partitions.push_back({.partition_index = p, .offset = offset, .unknown_tagged_fields = {}});
+    };
+    mention(0, 4);
+    mention(1, 2);
+    mention(0, 2);  // lower than the first mention's: Kafka trims to this one only
+    auto answer = f.delete_records(std::move(req));
+    REQUIRE(answer.topics.size() == 1);
+    const auto& parts = answer.topics[0].partitions;
+    REQUIRE(parts.size() == 2);
+    CHECK(parts[0].partition_index == 0);
+    CHECK(parts[0].low_watermark == 2);
+    CHECK(parts[1].partition_index == 1);
+    CHECK(parts[1].low_watermark == 2);
+    CHECK(one(f.list_offsets("r", 0, -2)).offset == 2);
+}
+
 }  // namespace
 }  // namespace eddy::cluster::test

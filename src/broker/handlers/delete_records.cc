@@ -1,7 +1,10 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "broker/handlers/delete_records.h"
 
+#include <map>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -26,10 +29,21 @@ asio::awaitable<delete_records_handler::response> delete_records_handler::handle
     const int64_t now = wall_clock_ms();
     std::vector<std::shared_ptr<cluster::partition>> targets;
     std::vector<trim_point> trims;
+    // Kafka's KafkaApis keeps the partitions in a map and answers them grouped by topic:
+    // a topic named twice is answered once, and a partition named twice is trimmed once,
+    // to the offset of its last mention.
+    std::map<std::string_view, size_t> topic_slots;
+    std::map<std::pair<std::string_view, int32_t>, std::optional<size_t>> seen;  // its trim, if any
     for (const auto& topic : req.topics) {
-        auto& rt = resp.topics.emplace_back();
-        rt.name = topic.name;
+        auto [named, fresh] = topic_slots.try_emplace(topic.name, resp.topics.size());
+        if (fresh) resp.topics.emplace_back().name = topic.name;
+        auto& rt = resp.topics[named->second];
         for (const auto& part : topic.partitions) {
+            auto [mention, first] = seen.try_emplace({topic.name, part.partition_index});
+            if (!first) {
+                if (mention->second) trims[*mention->second].offset = part.offset;
+                continue;
+            }
             auto& rp = rt.partitions.emplace_back();
             rp.partition_index = part.partition_index;
             rp.low_watermark = -1;
@@ -49,7 +63,8 @@ asio::awaitable<delete_records_handler::response> delete_records_handler::handle
                 continue;
             }
             targets.push_back(std::move(found.p));
-            trims.push_back({.slot = {resp.topics.size() - 1, rt.partitions.size() - 1}, .offset = part.offset});
+            mention->second = trims.size();
+            trims.push_back({.slot = {named->second, rt.partitions.size() - 1}, .offset = part.offset});
         }
     }
     if (targets.empty()) co_return resp;
