@@ -58,16 +58,19 @@ try:
             builder.append(i, timestamp=None, key=None, value=f"{tag}-{i}".encode(), headers=[])
         return bytes(builder.build())
 
-    print("Produce: partition 1 named twice (2 records, then 3), in two entries of its topic")
+    print("Produce: partition 1 named twice (2 records, then 3) and partition 0 once, in three entries of the topic")
     request = ProduceRequest[3](transactional_id=None, required_acks=-1, timeout=30000,
-                                topics=[(topic, [(1, batch(2, "first"))]), (topic, [(1, batch(3, "second"))])])
+                                topics=[(topic, [(1, batch(2, "first"))]), (topic, [(0, batch(1, "zero"))]),
+                                        (topic, [(1, batch(3, "second"))])])
     future = client.send(node, request)
     client.poll(future=future, timeout_ms=30000)
     if not future.succeeded():
         expect.fail(f"Produce failed: {future.exception!r}")
     answers = [(t, [tuple(p[:3]) for p in parts]) for t, parts in future.value.topics]
     print(f"  {answers}")
-    check.equal("one answer: partition 1, no error, base offset", answers, [(topic, [(1, 0, RECORDS)])])
+    check.equal("one topic entry, each partition answered once (no error, base offset)", answers,
+                [(topic, [(0, 0, RECORDS), (1, 0, RECORDS)])])
+    P0_END = RECORDS + 1
 
     def fetch(topics, max_bytes=MB, isolation_level=0):
         """Sends one Fetch v7 (sessionless); returns (error, [(topic, [(partition, error, hw, bytes)])])."""
@@ -85,7 +88,7 @@ try:
         return r.error_code, answer
 
     print("partition 0 named three times, the last time at the log end; partition 1 once")
-    error, answer = fetch([(topic, [(0, 0), (1, 0), (0, RECORDS)]), (topic, [(0, RECORDS)])])
+    error, answer = fetch([(topic, [(0, 0), (1, 0), (0, P0_END)]), (topic, [(0, P0_END)])])
     check.equal("topics answered", [t for t, _ in answer], [topic])
     parts = answer[0][1] if answer else []
     check.equal("partitions answered, in first-mention order", [p[0] for p in parts], [0, 1])

@@ -130,27 +130,37 @@ TEST_CASE("one request to many partitions answers each in request order, failure
     CHECK(f.fetch_one("b", 1, 0).partition().high_watermark == 6);
 }
 
-TEST_CASE("a topic whose partitions are all named again later is answered once") {
+TEST_CASE("a topic named in several entries is answered in one, each partition once") {
+    // Kafka's ProduceResponse holds each topic once; of a partition named twice only the
+    // last mention is appended.
     cluster_fixture f;
-    f.create_topic({.name = "a"});
+    f.create_topic({.name = "a", .partitions = 2});
     std::vector<uint8_t> first = simple_batch(2);
-    std::vector<uint8_t> second = simple_batch(3);
+    std::vector<uint8_t> other = simple_batch(4);
+    std::vector<uint8_t> last = simple_batch(3);
     msg::produce_request req;
     req.acks = 1;
     req.timeout_ms = 30000;
-    for (auto* b : {&first, &second}) {
+    auto mention = [&](int32_t index, std::vector<uint8_t>& b) {
         auto& topic = req.topic_data.emplace_back();
         topic.name = "a";
         auto& p = topic.partition_data.emplace_back();
-        p.index = 0;
-        p.records = codec::bytes_view{b->data(), b->size(), false};
-    }
-    req.topic_data.emplace_back().name = "a";  // no partitions: not answered
+        p.index = index;
+        p.records = codec::bytes_view{b.data(), b.size(), false};
+    };
+    mention(0, first);
+    mention(1, other);
+    mention(0, last);
+    req.topic_data.emplace_back().name = "a";  // no partitions
     msg::produce_response resp = f.produce(std::move(req));
     REQUIRE(resp.responses.size() == 1);
-    REQUIRE(resp.responses[0].partition_responses.size() == 1);
-    CHECK(resp.responses[0].partition_responses[0].base_offset == 0);
+    const auto& parts = resp.responses[0].partition_responses;
+    REQUIRE(parts.size() == 2);
+    CHECK(parts[0].index == 1);
+    CHECK(parts[1].index == 0);
+    CHECK(parts[1].base_offset == 0);
     CHECK(f.fetch_one("a", 0, 0).partition().high_watermark == 3);
+    CHECK(f.fetch_one("a", 1, 0).partition().high_watermark == 4);
 }
 
 TEST_CASE("a batch above max.message.bytes gets MESSAGE_TOO_LARGE") {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <span>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -123,9 +124,15 @@ asio::awaitable<produce_handler::response> produce_handler::handle(
     std::vector<std::pair<size_t, size_t>> slots;  // (topic, partition) in the response
     const std::vector<bool> replaced = replaced_mentions(req);
     size_t mention = 0;
+    // Kafka's ProduceResponse holds each topic once, whatever the request repeats.
+    std::unordered_map<std::string_view, size_t> topic_slots;
+    if (req.topic_data.size() > 1) topic_slots.reserve(req.topic_data.size());
     for (auto& topic : req.topic_data) {
-        auto& out = resp.responses.emplace_back();
-        out.name = topic.name;
+        size_t topic_slot = resp.responses.size();
+        if (req.topic_data.size() > 1)
+            topic_slot = topic_slots.try_emplace(topic.name, topic_slot).first->second;
+        if (topic_slot == resp.responses.size()) resp.responses.emplace_back().name = topic.name;
+        auto& out = resp.responses[topic_slot];
         for (auto& part : topic.partition_data) {
             if (!replaced.empty() && replaced[mention++]) continue;
             if (missing_txn_id) {
@@ -170,7 +177,7 @@ asio::awaitable<produce_handler::response> produce_handler::handle(
             // the log rewrites offsets and epochs there before appending (no copy).
             batches.emplace_back(const_cast<uint8_t*>(part.records.data), records_size);
             targets.push_back(std::move(found.p));
-            slots.emplace_back(resp.responses.size() - 1, out.partition_responses.size());
+            slots.emplace_back(topic_slot, out.partition_responses.size());
             out.partition_responses.emplace_back().index = part.index;
         }
     }
