@@ -3,11 +3,11 @@
 
 #include <map>
 #include <memory>
-#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "broker/handlers/repeated_partitions.h"
 #include "common/wall_clock.h"
 #include "controller/topic_names.h"
 
@@ -32,18 +32,25 @@ asio::awaitable<delete_records_handler::response> delete_records_handler::handle
     // Kafka's KafkaApis keeps the partitions in a map and answers them grouped by topic:
     // a topic named twice is answered once, and a partition named twice is trimmed once,
     // to the offset of its last mention.
+    std::vector<partition_key> mentions;
+    std::vector<int64_t> offsets;
+    for (const auto& topic : req.topics) {
+        for (const auto& part : topic.partitions) {
+            mentions.emplace_back(topic.name, part.partition_index);
+            offsets.push_back(part.offset);
+        }
+    }
+    const repeated_partitions repeats = find_repeated_partitions(mentions);
     std::map<std::string_view, size_t> topic_slots;
-    std::map<std::pair<std::string_view, int32_t>, std::optional<size_t>> seen;  // its trim, if any
+    size_t mention = 0;
     for (const auto& topic : req.topics) {
         auto [named, fresh] = topic_slots.try_emplace(topic.name, resp.topics.size());
         if (fresh) resp.topics.emplace_back().name = topic.name;
         auto& rt = resp.topics[named->second];
         for (const auto& part : topic.partitions) {
-            auto [mention, first] = seen.try_emplace({topic.name, part.partition_index});
-            if (!first) {
-                if (mention->second) trims[*mention->second].offset = part.offset;
-                continue;
-            }
+            const size_t m = mention++;
+            if (!repeats.none() && repeats.first[m] != m) continue;
+            const int64_t offset = repeats.none() ? part.offset : offsets[repeats.last[m]];
             auto& rp = rt.partitions.emplace_back();
             rp.partition_index = part.partition_index;
             rp.low_watermark = -1;
@@ -63,8 +70,7 @@ asio::awaitable<delete_records_handler::response> delete_records_handler::handle
                 continue;
             }
             targets.push_back(std::move(found.p));
-            mention->second = trims.size();
-            trims.push_back({.slot = {named->second, rt.partitions.size() - 1}, .offset = part.offset});
+            trims.push_back({.slot = {named->second, rt.partitions.size() - 1}, .offset = offset});
         }
     }
     if (targets.empty()) co_return resp;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "broker/handlers/repeated_partitions.h"
 #include "cluster/fetch_waiter.h"
 
 namespace eddy::broker {
@@ -173,41 +174,20 @@ error_code check_session(const fetch_handler::request& req, int16_t version) {
 // first mention, with the fields of its last.
 void merge_repeats(std::vector<fetch_target>& targets, const fetch_handler::request& req,
                    bool by_id) {
-    // -1, 0 or 1 as the key of target a sorts before, with or after that of b.
-    auto compare = [&](size_t a, size_t b) -> int {
-        const auto& ta = req.topics[targets[a].topic];
-        const auto& tb = req.topics[targets[b].topic];
-        if (by_id) {
-            if (ta.topic_id.bytes != tb.topic_id.bytes)
-                return ta.topic_id.bytes < tb.topic_id.bytes ? -1 : 1;
-        } else if (int c = ta.topic.compare(tb.topic); c != 0) {
-            return c < 0 ? -1 : 1;
-        }
-        if (targets[a].index != targets[b].index)
-            return targets[a].index < targets[b].index ? -1 : 1;
-        return 0;
-    };
-    std::vector<size_t> order(targets.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    // Stable: the mentions of one partition stay in request order.
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return compare(a, b) < 0; });
-    std::vector<bool> dropped(targets.size(), false);
-    bool any = false;
-    for (size_t i = 0; i < order.size();) {
-        size_t j = i + 1;
-        while (j < order.size() && compare(order[i], order[j]) == 0) dropped[order[j++]] = true;
-        if (j - i > 1) {
-            targets[order[i]] = std::move(targets[order[j - 1]]);
-            any = true;
-        }
-        i = j;
+    std::vector<partition_key> mentions;
+    mentions.reserve(targets.size());
+    for (const fetch_target& t : targets) {
+        const auto& topic = req.topics[t.topic];
+        const std::string_view id(reinterpret_cast<const char*>(topic.topic_id.bytes.data()),
+                                  topic.topic_id.bytes.size());
+        mentions.emplace_back(by_id ? id : std::string_view(topic.topic), t.index);
     }
-    if (!any) return;
-    size_t kept = 0;
+    const repeated_partitions repeats = find_repeated_partitions(mentions);
+    if (repeats.none()) return;
+    std::vector<fetch_target> merged;
     for (size_t i = 0; i < targets.size(); ++i)
-        if (!dropped[i]) targets[kept++] = std::move(targets[i]);
-    targets.resize(kept);
+        if (repeats.first[i] == i) merged.push_back(std::move(targets[repeats.last[i]]));
+    targets = std::move(merged);
 }
 
 // Kafka's FetchRequest.getErrorResponse, for a request that failed as a whole: the error

@@ -1,13 +1,13 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "broker/handlers/produce.h"
 
-#include <algorithm>
 #include <span>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "broker/handlers/repeated_partitions.h"
 #include "common/wall_clock.h"
 #include "controller/topic_names.h"
 #include "record/batch.h"
@@ -48,33 +48,17 @@ bool has_transactional_records(const msg::produce_request& req) {
 // twice only the last mention is appended and answered. Returns, per mention in request
 // order, whether a later one replaces it (empty when no partition repeats).
 std::vector<bool> replaced_mentions(const msg::produce_request& req) {
-    struct mention {
-        std::string_view topic;
-        int32_t index;
-        size_t order;
-    };
     size_t count = 0;
     for (const auto& topic : req.topic_data) count += topic.partition_data.size();
-    if (count < 2) return {};
-    std::vector<mention> all;
-    all.reserve(count);
+    if (count < 2) return {};  // the common request: no work, no allocation
+    std::vector<partition_key> mentions;
+    mentions.reserve(count);
     for (const auto& topic : req.topic_data)
-        for (const auto& part : topic.partition_data)
-            all.push_back({topic.name, part.index, all.size()});
-    auto same = [](const mention& a, const mention& b) {
-        return a.topic == b.topic && a.index == b.index;
-    };
-    std::sort(all.begin(), all.end(), [](const mention& a, const mention& b) {
-        if (a.topic != b.topic) return a.topic < b.topic;
-        if (a.index != b.index) return a.index < b.index;
-        return a.order < b.order;
-    });
-    std::vector<bool> replaced;
-    for (size_t i = 0; i + 1 < all.size(); ++i) {
-        if (!same(all[i], all[i + 1])) continue;
-        if (replaced.empty()) replaced.assign(all.size(), false);
-        replaced[all[i].order] = true;
-    }
+        for (const auto& part : topic.partition_data) mentions.emplace_back(topic.name, part.index);
+    const repeated_partitions repeats = find_repeated_partitions(mentions);
+    if (repeats.none()) return {};
+    std::vector<bool> replaced(count);
+    for (size_t i = 0; i < count; ++i) replaced[i] = repeats.last[i] != i;
     return replaced;
 }
 
