@@ -340,7 +340,7 @@ TEST_CASE("DeleteRecords for many partitions answers each in request order") {
     }
 }
 
-TEST_CASE("DeleteRecords answers a repeated topic once and trims a repeated partition to its last offset") {
+TEST_CASE("DeleteRecords answers a repeated topic once, an empty one not at all, and trims a repeated partition to its last offset") {
     // Kafka's KafkaApis keeps the partitions in a map and groups the answer by topic.
     cluster_fixture f;
     f.create_topic({.name = "r", .partitions = 2});
@@ -355,8 +355,12 @@ TEST_CASE("DeleteRecords answers a repeated topic once and trims a repeated part
     mention(0, 4);
     mention(1, 2);
     mention(0, 2);  // lower than the first mention's: Kafka trims to this one only
+    // A topic named with no partitions: Kafka groups its answer by partition, so it has
+    // no entry.
+    req.topics.emplace_back().name = "r-empty";
     auto answer = f.delete_records(std::move(req));
     REQUIRE(answer.topics.size() == 1);
+    CHECK(answer.topics[0].name == "r");
     const auto& parts = answer.topics[0].partitions;
     REQUIRE(parts.size() == 2);
     CHECK(parts[0].partition_index == 0);

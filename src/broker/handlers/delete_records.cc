@@ -44,12 +44,14 @@ asio::awaitable<delete_records_handler::response> delete_records_handler::handle
     std::map<std::string_view, size_t> topic_slots;
     size_t mention = 0;
     for (const auto& topic : req.topics) {
-        auto [named, fresh] = topic_slots.try_emplace(topic.name, resp.topics.size());
-        if (fresh) resp.topics.emplace_back().name = topic.name;
-        auto& rt = resp.topics[named->second];
         for (const auto& part : topic.partitions) {
             const size_t m = mention++;
             if (!repeats.none() && repeats.first[m] != m) continue;
+            // A topic's entry is made by its first partition: Kafka groups its answer by
+            // partition, so a topic named with no partitions is not answered.
+            auto [named, fresh] = topic_slots.try_emplace(topic.name, resp.topics.size());
+            if (fresh) resp.topics.emplace_back().name = topic.name;
+            auto& rt = resp.topics[named->second];
             const int64_t offset = repeats.none() ? part.offset : offsets[repeats.last[m]];
             auto& rp = rt.partitions.emplace_back();
             rp.partition_index = part.partition_index;
