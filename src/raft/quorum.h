@@ -3,6 +3,7 @@
 // file layer: the filesystem is injected and time comes in as `now_ms`.
 #pragma once
 
+#include "eddy/codec/types.h"
 #include "log/filesystem.h"
 #include "log/log.h"
 #include "raft/quorum_state.h"
@@ -21,6 +22,7 @@ namespace eddy::raft {
 // The metadata topic's partition directory name, and Kafka's fixed topic id for it
 // (Topic.CLUSTER_METADATA_TOPIC_ID, "AAAAAAAAAAAAAAAAAAAAAQ").
 inline constexpr std::string_view metadata_partition_dir = "__cluster_metadata-0";
+inline constexpr codec::uuid metadata_topic_id{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
 
 struct quorum_options {
     int32_t node_id = 1;

@@ -1,6 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "server/metadata_service.h"
 
+#include "cluster/partition_metadata_file.h"
 #include "common/logging.h"
 #include "common/wall_clock.h"
 #include "eddy/codec/random_uuid.h"
@@ -73,6 +74,27 @@ metadata::snapshot_trigger_config snapshot_config_of(const metadata_service_opti
     return t;
 }
 
+// KafkaMetadataLog keeps partition.metadata in __cluster_metadata-0 as every partition
+// directory has it, holding the metadata topic's fixed id; a directory that names another
+// topic, or whose file does not parse, stops start-up (InconsistentTopicIdException, or the
+// file's read error).
+void keep_metadata_topic_id(log::filesystem& fs, const std::string& dir) {
+    auto stored = cluster::read_partition_metadata(fs, dir);
+    if (!stored) {
+        throw std::runtime_error(fmt::format("{}/{} cannot be read: {}", dir, cluster::partition_metadata_name,
+                                             stored.error().message()));
+    }
+    if (!*stored) {
+        if (auto ec = cluster::write_partition_metadata(fs, dir, raft::metadata_topic_id)) {
+            throw std::runtime_error(fmt::format("cannot write {}/{}: {}", dir, cluster::partition_metadata_name,
+                                                 ec.message()));
+        }
+    } else if (**stored != raft::metadata_topic_id) {
+        throw std::runtime_error(fmt::format("{}/{} names another topic than __cluster_metadata", dir,
+                                             cluster::partition_metadata_name));
+    }
+}
+
 // The metadata log is the cluster's source of truth: when it cannot be written or does not
 // replay, Kafka's fault handler stops the process, and so does Eddy.
 [[noreturn]] void fatal(const std::string& what) {
@@ -112,6 +134,7 @@ void metadata_service::start() {
         throw std::runtime_error(fmt::format("metadata log in {}: {} ({})", quorum_.partition_dir(),
                                              ec.message(), quorum_.last_error()));
     }
+    keep_metadata_topic_id(*fs_, quorum_.partition_dir());
     if (auto ec = quorum_.poll(now, *this)) {
         throw std::runtime_error(fmt::format("replaying {}: {} ({})", quorum_.partition_dir(),
                                              ec.message(), quorum_.last_error()));

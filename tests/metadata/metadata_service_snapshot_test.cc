@@ -1,6 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 // The metadata service writing snapshots as the log grows, and restarts rebuilding the same
-// image from the newest snapshot (or an older one, when the newest is damaged).
+// image from the newest snapshot (or an older one, when the newest is damaged); the metadata
+// log directory's partition.metadata.
 #include "raft/snapshot_path.h"
 #include "server/metadata_service.h"
 
@@ -179,5 +180,39 @@ TEST_SUITE("metadata.service_snapshot") {
         o = options(dir.path);
         o.static_configs["metadata.log.segment.bytes"] = "1024";  // below the 8 MiB minimum
         CHECK_THROWS(server::metadata_service(o));
+    }
+
+    TEST_CASE("the metadata log directory names the metadata topic's id in partition.metadata") {
+        temp_dir dir;
+        const fs::path file = dir.partition() / "partition.metadata";
+        auto text = [&] {
+            std::ifstream in(file);
+            return std::string(std::istreambuf_iterator<char>(in), {});
+        };
+        {
+            server::metadata_service service(options(dir.path));
+            service.start();
+            service.stop();
+        }
+        // Kafka's KafkaMetadataLog writes Topic.CLUSTER_METADATA_TOPIC_ID there.
+        CHECK(text() == "version: 0\ntopic_id: AAAAAAAAAAAAAAAAAAAAAQ");
+
+        SUBCASE("a restart keeps it") {
+            server::metadata_service service(options(dir.path));
+            service.start();
+            CHECK(service.image()->broker(1) != nullptr);
+            service.stop();
+            CHECK(text() == "version: 0\ntopic_id: AAAAAAAAAAAAAAAAAAAAAQ");
+        }
+        SUBCASE("another topic's id stops start-up, as Kafka's InconsistentTopicIdException") {
+            { std::ofstream(file, std::ios::trunc) << "version: 0\ntopic_id: 0JBEfc1-SVqelP9qyNCY0Q"; }
+            server::metadata_service service(options(dir.path));
+            CHECK_THROWS(service.start());
+        }
+        SUBCASE("a file that does not parse stops start-up") {
+            { std::ofstream(file, std::ios::trunc) << "topic: metadata"; }
+            server::metadata_service service(options(dir.path));
+            CHECK_THROWS(service.start());
+        }
     }
 }
