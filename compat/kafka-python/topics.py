@@ -1,6 +1,7 @@
 # Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 # kafka-python KafkaAdminClient: create a topic with 3 partitions, see it in metadata,
-# describe and alter a config, add partitions, delete it and see it gone.
+# describe and alter a config, add partitions, delete it and see it gone. Counts no
+# broker could place (2147483647 partitions) are refused whole with POLICY_VIOLATION.
 import logging
 import os
 import sys
@@ -11,7 +12,7 @@ import expect  # noqa: E402
 import kafka  # noqa: E402
 from kafka.admin import (ConfigResource, ConfigResourceType, KafkaAdminClient,  # noqa: E402
                          NewPartitions, NewTopic)
-from kafka.errors import KafkaError  # noqa: E402
+from kafka.errors import KafkaError, PolicyViolationError  # noqa: E402
 
 if os.environ.get("COMPAT_DEBUG"):
     logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
@@ -63,6 +64,27 @@ try:
     seen = partitions_seen(admin)
     print(f"after create_partitions: {seen} partitions")
     check.equal("partitions after create_partitions", seen, 5)
+
+    # Kafka's ReplicationControlManager refuses more than 10,000 partitions in one
+    # CreateTopics before placing any; more than 10,000 new partitions would be more
+    # records than one controller operation may write.
+    def refusal(call):
+        """kafka-python raises for a topic error; the error's text quotes the response."""
+        try:
+            return f"accepted: {call().topic_errors}"
+        except PolicyViolationError as e:
+            return str(e)
+
+    refused = refusal(lambda: admin.create_topics([NewTopic(topic + "-huge", num_partitions=2147483647,
+                                                            replication_factor=1)]))
+    print(f"create_topics of 2147483647 partitions: {refused}")
+    check.true("create_topics of 2147483647 partitions: POLICY_VIOLATION",
+               "error_code=44, error_message='Excessively large number of partitions per request.'" in refused)
+    refused = refusal(lambda: admin.create_partitions({topic: NewPartitions(2147483647)}))
+    print(f"create_partitions to 2147483647: {refused}")
+    check.true("create_partitions to 2147483647: POLICY_VIOLATION",
+               "error_code=44, error_message='Unable to perform excessively large batch operation.'" in refused)
+    check.equal("partitions after the refused requests", partitions_seen(admin), 5)
 
     deleted = admin.delete_topics([topic])
     print(f"delete_topics: {deleted.topic_error_codes}")

@@ -43,8 +43,19 @@ controller_result<msg::create_partitions_response> controller::create_partitions
         }
     }
     std::vector<metadata::versioned_record> records;
+    bool too_many = false;
     for (const auto& t : request.topics) {
         if (count[t.name] > 1) continue;
+        // One PartitionRecord per new partition: a count that would pass the bound below
+        // refuses the request before a placement is built for it (Kafka's placer would try
+        // to build one for a count like 2147483647).
+        if (const metadata::topic_image* topic = image.topic(t.name); topic != nullptr) {
+            const int64_t additional = int64_t{t.count} - static_cast<int64_t>(topic->partitions.size());
+            if (additional > 0 && records.size() + static_cast<uint64_t>(additional) > max_records_per_operation) {
+                too_many = true;
+                break;
+            }
+        }
         api_error e = add_partitions(image, t, records);
         topic_result r;
         r.name = t.name;
@@ -52,7 +63,7 @@ controller_result<msg::create_partitions_response> controller::create_partitions
         r.error_message = e.message;
         out.response.results.push_back(std::move(r));
     }
-    if (records.size() > max_records_per_operation) {
+    if (too_many || records.size() > max_records_per_operation) {
         out.response.results.clear();
         for (const auto& t : request.topics) {
             topic_result r;

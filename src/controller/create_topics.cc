@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "controller/config_defs.h"
@@ -222,15 +223,37 @@ controller_result<msg::create_topics_response> controller::create_topics(
     const bool queued = std::any_of(request.topics.begin(), request.topics.end(), [&](const auto& t) {
         return seen[t.name] == 1 && t.name != cluster_metadata_topic;
     });
-    if (queued && deadline_passed_in_queue(request.timeout_ms)) {
+    // CreateTopicsRequest.getErrorResponse, for an operation that fails as a whole: every
+    // entry of the request as sent, with the same error.
+    auto refuse_all = [&](error_code e, std::optional<std::string> message) {
+        out.response.topics.clear();
         for (const auto& t : request.topics) {
             topic_result r;
             r.name = t.name;
-            r.error_code = wire_code(error_code::request_timed_out);
-            r.error_message = std::nullopt;  // a TimeoutException without a message
+            r.error_code = wire_code(e);
+            r.error_message = message;
             out.response.topics.push_back(std::move(r));
         }
         return out;
+    };
+    if (queued && deadline_passed_in_queue(request.timeout_ms)) {
+        return refuse_all(error_code::request_timed_out, std::nullopt);  // a TimeoutException without a message
+    }
+
+    // ReplicationControlManager.validateTotalNumberOfPartitions, before anything else: the
+    // partitions the topics that reach the controller ask for (num.partitions for -1, a
+    // manual assignment's count), summed without Kafka's int overflow, so that a count like
+    // 2147483647 is refused before any placement is built for it.
+    int64_t asked = 0;
+    const broker_layers broker = broker_layers::of(*image_, options_.node_id, options_.static_configs);
+    for (const auto& t : request.topics) {
+        if (seen[t.name] > 1 || t.name == cluster_metadata_topic) continue;
+        if (!t.assignments.empty()) asked += static_cast<int64_t>(t.assignments.size());
+        else if (t.num_partitions == -1) asked += broker_number("num.partitions", broker, 1);
+        else if (t.num_partitions > 0) asked += t.num_partitions;
+    }
+    if (asked > static_cast<int64_t>(max_partitions_per_create)) {
+        return refuse_all(error_code::policy_violation, std::string(excessive_partitions_message));
     }
 
     std::vector<versioned_record> records;
@@ -264,15 +287,7 @@ controller_result<msg::create_topics_response> controller::create_topics(
     }
     if (records.size() > max_records_per_operation) {
         // QuorumController refuses the whole request (BoundedListTooLongException).
-        out.response.topics.clear();
-        for (const auto& t : request.topics) {
-            topic_result r;
-            r.name = t.name;
-            r.error_code = wire_code(error_code::policy_violation);
-            r.error_message = std::string(excessive_batch_message);
-            out.response.topics.push_back(std::move(r));
-        }
-        records.clear();
+        return refuse_all(error_code::policy_violation, std::string(excessive_batch_message));
     }
     if (!request.validate_only) out.records = std::move(records);
     return out;

@@ -17,6 +17,13 @@ inline constexpr size_t max_records_per_operation = 10000;
 inline constexpr std::string_view excessive_batch_message =
     "Unable to perform excessively large batch operation.";
 
+// ReplicationControlManager.MAX_PARTITIONS_PER_BATCH: a CreateTopics whose topics ask for
+// more partitions in all fails as a whole with POLICY_VIOLATION and this message, checked
+// before any topic is looked at.
+inline constexpr int32_t max_partitions_per_create = 10000;
+inline constexpr std::string_view excessive_partitions_message =
+    "Excessively large number of partitions per request.";
+
 // ControllerApis gives a request's controller operation the deadline now + timeout_ms, and
 // KafkaEventQueue fails an event whose deadline has passed before running it. So with a
 // timeout of 0 or less the operation always fails, and nothing is applied: every entry of

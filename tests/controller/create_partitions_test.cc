@@ -59,6 +59,27 @@ TEST_SUITE("controller.create_partitions") {
               "The topic g currently has 3 partition(s); 2 would not be an increase.");
     }
 
+    TEST_CASE("more than 10000 new partitions refuse the request before any placement") {
+        // One PartitionRecord each: past QuorumController's bound the request fails as a
+        // whole, and a count such as 2147483647 gets there without building its placement.
+        cluster k;
+        create_and_commit(k, {topic("g", 1), topic("h", 1)});
+        for (int32_t count : {2147483647, 10002}) {
+            auto r = k.c.create_partitions(grow("g", count), 3, 0);
+            CHECK(r.records.empty());
+            REQUIRE(r.response.results.size() == 1);
+            CHECK(r.response.results[0].error_code == code(error_code::policy_violation));
+            CHECK(r.response.results[0].error_message == "Unable to perform excessively large batch operation.");
+        }
+        auto both = grow("g", 6001);
+        both.topics.push_back(grow("h", 5001).topics.at(0));
+        auto r = k.c.create_partitions(both, 3, 0);
+        CHECK(r.records.empty());
+        REQUIRE(r.response.results.size() == 2);
+        CHECK(r.response.results[1].error_code == code(error_code::policy_violation));
+        CHECK(k.c.create_partitions(grow("g", 10001), 3, 0).records.size() == 10000);
+    }
+
     TEST_CASE("an unknown topic is UNKNOWN_TOPIC_OR_PARTITION") {
         cluster k;
         auto r = k.c.create_partitions(grow("nope", 3), 3, 0);

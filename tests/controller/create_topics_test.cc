@@ -364,13 +364,38 @@ TEST_SUITE("controller.create_topics") {
 
     TEST_CASE("a request that would write more than 10000 records is POLICY_VIOLATION") {
         cluster k;
-        auto r = k.c.create_topics(create({topic("huge", 10000, 1), topic("small")}), 7, 0);
+        // 10000 partitions, within Kafka's partition bound, and two TopicRecords.
+        auto r = k.c.create_topics(create({topic("huge", 5000, 1), topic("half", 5000, 1)}), 7, 0);
         CHECK(r.records.empty());
         REQUIRE(r.response.topics.size() == 2);
         for (const auto& t : r.response.topics) {
             CHECK(t.error_code == code(error_code::policy_violation));
             CHECK(t.error_message == "Unable to perform excessively large batch operation.");
         }
+    }
+
+    TEST_CASE("topics asking for more than 10000 partitions in all are refused before placement") {
+        // ReplicationControlManager.validateTotalNumberOfPartitions: every entry of the
+        // request, an invalid name and a duplicate included, gets POLICY_VIOLATION.
+        cluster k;
+        auto check_refused = [&](const std::vector<msg::create_topics_request::creatable_topic>& topics) {
+            auto r = k.c.create_topics(create(topics), 7, 0);
+            CHECK(r.records.empty());
+            REQUIRE(r.response.topics.size() == topics.size());
+            for (const auto& t : r.response.topics) {
+                CHECK(t.error_code == code(error_code::policy_violation));
+                CHECK(t.error_message == "Excessively large number of partitions per request.");
+            }
+        };
+        check_refused({topic("huge", 10000, 1), topic("small", -1)});  // num.partitions (1) for -1
+        check_refused({topic("max", 2147483647, 1)});
+        // Two counts whose int sum wraps below zero in Kafka's check; ControllerApis' own
+        // refusals (a duplicate) are not counted, but answered the same.
+        check_refused({topic("a", 2147483647, 1), topic("b", 2147483647, 1), topic("bad/name", 1, 1),
+                       topic("d", 1, 1), topic("d", 1, 1)});
+        // 9999 partitions and the TopicRecord: the most one request may write.
+        auto ok = k.c.create_topics(create({topic("largest", 9999, 1)}), 7, 0);
+        CHECK(ok.response.topics.at(0).error_code == 0);
     }
 
     TEST_CASE("topic ids are distinct and never print with a leading '-'") {
