@@ -8,76 +8,17 @@
 #include <doctest/doctest.h>
 
 #include <array>
-#include <random>
 
 #include "cluster_fixture.h"
-#include "eddy/codec/reader.h"
-#include "eddy/codec/writer.h"
+#include "request_mutator.h"
 
 namespace eddy::cluster::test {
 namespace {
 
+using eddy::test::check_encodes;
+using eddy::test::request_mutator;
+
 constexpr int rounds_per_api = 2000;
-
-// Values that sit at the edges of what a field means: none, the sentinels, the extremes.
-constexpr std::array<int64_t, 8> edge_values{0, 1, -1, -2, -3, INT32_MAX, INT32_MIN, INT64_MIN};
-
-class mutator {
-public:
-    explicit mutator(uint32_t seed) : rng_(seed) {}
-
-    uint32_t below(uint32_t n) { return static_cast<uint32_t>(rng_() % n); }
-
-    // A few changed bytes; sometimes an edge value written over 2, 4 or 8 bytes (a field
-    // of that width, wherever it lands), sometimes a cut.
-    std::vector<uint8_t> mutate(std::vector<uint8_t> bytes) {
-        const uint32_t changes = 1 + below(4);
-        for (uint32_t c = 0; c < changes && !bytes.empty(); ++c) {
-            if (below(3) == 0) {
-                static constexpr std::array<size_t, 3> widths{2, 4, 8};
-                const size_t width = widths[below(3)];
-                if (bytes.size() < width) continue;
-                const size_t at = below(static_cast<uint32_t>(bytes.size() - width + 1));
-                const auto v = static_cast<uint64_t>(edge_values[below(static_cast<uint32_t>(edge_values.size()))]);
-                for (size_t i = 0; i < width; ++i)
-                    bytes[at + i] = static_cast<uint8_t>(v >> (8 * (width - 1 - i)));
-            } else {
-                bytes[below(static_cast<uint32_t>(bytes.size()))] ^= static_cast<uint8_t>(1 + below(255));
-            }
-        }
-        if (below(8) == 0) bytes.resize(below(static_cast<uint32_t>(bytes.size())));
-        return bytes;
-    }
-
-private:
-    std::mt19937 rng_;
-};
-
-template <class T>
-std::vector<uint8_t> encode(const T& message, int16_t version) {
-    std::vector<uint8_t> out;
-    codec::writer w(out);
-    message.write(w, version);
-    return out;
-}
-
-// The mutated bytes decoded as a request of that version, when they still are one. Byte
-// fields (Produce's records) point into `bytes`.
-template <class Req>
-bool decode(const std::vector<uint8_t>& bytes, int16_t version, Req& out) {
-    codec::reader r(bytes.data(), bytes.size());
-    return out.read(r, version) && r.ok();
-}
-
-template <class Resp>
-void check_encodes(const Resp& response, int16_t version) {
-    const std::vector<uint8_t> bytes = encode(response, version);
-    REQUIRE(bytes.size() == response.size(version));
-    Resp again;
-    codec::reader r(bytes.data(), bytes.size());
-    REQUIRE(again.read(r, version));
-    CHECK(r.remaining() == 0);
-}
 
 // A handler the fixture has no call for, run on its replica manager.
 template <class Handler, class Req>
@@ -86,23 +27,13 @@ void handle_in_process(cluster_fixture& f, int16_t api_key, Req request, int16_t
     check_encodes(cluster_fixture::run(Handler::handle(f.replicas(), ctx, std::move(request))), version);
 }
 
-// Runs `handle(request, version)` on every mutation of `seed` that decodes, in versions
-// drawn from `versions`; returns how many were handled.
+// Every handled mutation of `seed` in the versions `versions` serves; at least a fifth
+// of them must decode, or the test would test little.
 template <class Req, class Handle>
-int exercise(mutator& m, const Req& seed, broker::version_range versions, Handle handle) {
-    int handled = 0;
-    for (int round = 0; round < rounds_per_api; ++round) {
-        const auto span = static_cast<uint32_t>(versions.max - versions.min + 1);
-        const auto version = static_cast<int16_t>(versions.min + static_cast<int16_t>(m.below(span)));
-        const std::vector<uint8_t> bytes = m.mutate(encode(seed, version));
-        Req request;
-        if (!decode(bytes, version, request)) continue;
-        CAPTURE(version);
-        CAPTURE(round);
-        handle(std::move(request), version);
-        ++handled;
-    }
-    return handled;
+void exercise(request_mutator& m, const Req& seed, broker::version_range versions, Handle handle) {
+    const int handled =
+        eddy::test::exercise_mutations(m, seed, versions.min, versions.max, rounds_per_api, handle);
+    CHECK(handled > rounds_per_api / 5);
 }
 
 // Topic "m": three partitions with a few batches each, one trimmed by DeleteRecords.
@@ -131,11 +62,10 @@ TEST_CASE("mutated Produce requests are each answered with a response that encod
         part.records = codec::bytes_view{d.batch.data(), d.batch.size(), false};
     }
     seed.topic_data.emplace_back().name = "missing";
-    mutator m(34);
-    int handled = exercise(m, seed, broker::produce_handler::supported, [&](msg::produce_request req, int16_t v) {
+    request_mutator m(34);
+    exercise(m, seed, broker::produce_handler::supported, [&](msg::produce_request req, int16_t v) {
         check_encodes(d.f.produce(std::move(req), v), v);
     });
-    CHECK(handled > rounds_per_api / 4);
 }
 
 TEST_CASE("mutated Fetch requests are each answered with a response that encodes") {
@@ -155,12 +85,11 @@ TEST_CASE("mutated Fetch requests are each answered with a response that encodes
         fp.partition_max_bytes = 100;
     }
     seed.forgotten_topics_data.emplace_back().topic = "m";
-    mutator m(35);
-    int handled = exercise(m, seed, broker::fetch_handler::supported, [&](msg::fetch_request req, int16_t v) {
+    request_mutator m(35);
+    exercise(m, seed, broker::fetch_handler::supported, [&](msg::fetch_request req, int16_t v) {
         req.max_wait_ms = 0;  // a long poll would only make the test slow
         (void)d.f.fetch(std::move(req), v);  // encodes and decodes the response, or throws
     });
-    CHECK(handled > rounds_per_api / 4);
 }
 
 TEST_CASE("mutated ListOffsets requests are each answered with a response that encodes") {
@@ -176,12 +105,11 @@ TEST_CASE("mutated ListOffsets requests are each answered with a response that e
         lp.timestamp = p == 0 ? -1 : p == 1 ? -2 : now_ms() - 1000;
     }
     seed.topics.emplace_back().name = "missing";
-    mutator m(36);
-    int handled = exercise(m, seed, broker::list_offsets_handler::supported,
+    request_mutator m(36);
+    exercise(m, seed, broker::list_offsets_handler::supported,
                            [&](msg::list_offsets_request req, int16_t v) {
                                check_encodes(d.f.list_offsets(std::move(req), v), v);
                            });
-    CHECK(handled > rounds_per_api / 4);
 }
 
 TEST_CASE("mutated DeleteRecords requests are each answered with a response that encodes") {
@@ -194,12 +122,11 @@ TEST_CASE("mutated DeleteRecords requests are each answered with a response that
         t.partitions.push_back({.partition_index = p, .offset = offset, .unknown_tagged_fields = {}});
     }
     seed.topics.emplace_back().name = "missing";
-    mutator m(37);
-    int handled = exercise(m, seed, broker::delete_records_handler::supported,
+    request_mutator m(37);
+    exercise(m, seed, broker::delete_records_handler::supported,
                            [&](msg::delete_records_request req, int16_t v) {
                                handle_in_process<broker::delete_records_handler>(d.f, 21, std::move(req), v);
                            });
-    CHECK(handled > rounds_per_api / 4);
 }
 
 TEST_CASE("mutated OffsetForLeaderEpoch requests are each answered with a response that encodes") {
@@ -214,12 +141,11 @@ TEST_CASE("mutated OffsetForLeaderEpoch requests are each answered with a respon
         op.current_leader_epoch = 2;
         op.leader_epoch = p;
     }
-    mutator m(38);
-    int handled = exercise(m, seed, broker::offset_for_leader_epoch_handler::supported,
+    request_mutator m(38);
+    exercise(m, seed, broker::offset_for_leader_epoch_handler::supported,
                            [&](msg::offset_for_leader_epoch_request req, int16_t v) {
                                handle_in_process<broker::offset_for_leader_epoch_handler>(d.f, 23, std::move(req), v);
                            });
-    CHECK(handled > rounds_per_api / 4);
 }
 
 }  // namespace
