@@ -107,9 +107,9 @@ TEST_CASE("mutated ListOffsets requests are each answered with a response that e
     seed.topics.emplace_back().name = "missing";
     request_mutator m(36);
     exercise(m, seed, broker::list_offsets_handler::supported,
-                           [&](msg::list_offsets_request req, int16_t v) {
-                               check_encodes(d.f.list_offsets(std::move(req), v), v);
-                           });
+             [&](msg::list_offsets_request req, int16_t v) {
+                 check_encodes(d.f.list_offsets(std::move(req), v), v);
+             });
 }
 
 TEST_CASE("mutated DeleteRecords requests are each answered with a response that encodes") {
@@ -124,9 +124,9 @@ TEST_CASE("mutated DeleteRecords requests are each answered with a response that
     seed.topics.emplace_back().name = "missing";
     request_mutator m(37);
     exercise(m, seed, broker::delete_records_handler::supported,
-                           [&](msg::delete_records_request req, int16_t v) {
-                               handle_in_process<broker::delete_records_handler>(d.f, 21, std::move(req), v);
-                           });
+             [&](msg::delete_records_request req, int16_t v) {
+                 handle_in_process<broker::delete_records_handler>(d.f, 21, std::move(req), v);
+             });
 }
 
 TEST_CASE("mutated OffsetForLeaderEpoch requests are each answered with a response that encodes") {
@@ -143,9 +143,9 @@ TEST_CASE("mutated OffsetForLeaderEpoch requests are each answered with a respon
     }
     request_mutator m(38);
     exercise(m, seed, broker::offset_for_leader_epoch_handler::supported,
-                           [&](msg::offset_for_leader_epoch_request req, int16_t v) {
-                               handle_in_process<broker::offset_for_leader_epoch_handler>(d.f, 23, std::move(req), v);
-                           });
+             [&](msg::offset_for_leader_epoch_request req, int16_t v) {
+                 handle_in_process<broker::offset_for_leader_epoch_handler>(d.f, 23, std::move(req), v);
+             });
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "broker/handlers/repeated_partitions.h"
+
 namespace eddy::broker {
 
 namespace {
@@ -66,9 +68,11 @@ asio::awaitable<list_offsets_handler::response> list_offsets_handler::handle(
     // Kafka answers by partition, not by entry (ReplicaManager.fetchOffset fills a map):
     // a partition named twice gets one answer, INVALID_REQUEST, and a topic named twice
     // one entry.
-    std::map<std::pair<std::string_view, int32_t>, int> times_named;
+    std::vector<partition_key> mentions;
     for (const auto& topic : req.topics)
-        for (const auto& part : topic.partitions) ++times_named[{topic.name, part.partition_index}];
+        for (const auto& part : topic.partitions) mentions.emplace_back(topic.name, part.partition_index);
+    const repeated_partitions repeats = find_repeated_partitions(mentions);
+    size_t mention = 0;
     std::map<std::string_view, size_t> topic_slot;
     std::vector<std::shared_ptr<cluster::partition>> targets;
     std::vector<offset_lookup> lookups;
@@ -79,10 +83,9 @@ asio::awaitable<list_offsets_handler::response> list_offsets_handler::handle(
         if (added) resp.topics.emplace_back().name = topic.name;
         const size_t ti = at->second;
         for (const auto& part : topic.partitions) {
-            int& named = times_named[{topic.name, part.partition_index}];
-            if (named == 0) continue;  // a duplicate, already answered
-            const bool duplicate = named > 1;
-            named = 0;
+            const size_t m = mention++;
+            if (!repeats.none() && repeats.first[m] != m) continue;  // a repeat, already answered
+            const bool duplicate = !repeats.none() && repeats.last[m] != m;
             auto& rp = resp.topics[ti].partitions.emplace_back();
             rp.partition_index = part.partition_index;
             if (duplicate) {

@@ -1,7 +1,8 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
-// Partitions a request names more than once. Kafka's KafkaApis gathers the partitions of
-// a Produce, Fetch or DeleteRecords in a map keyed by topic and partition, so a partition
-// named twice is one entry there; the handlers find the repeats with this.
+// Partitions a request names more than once. Kafka gathers the partitions of a Produce,
+// Fetch, DeleteRecords or ListOffsets in a map keyed by topic and partition, so a partition
+// named twice is one entry there (for ListOffsets an INVALID_REQUEST one); the handlers
+// find the repeats with this.
 #pragma once
 
 #include <cstddef>
