@@ -2,43 +2,21 @@
 // A whole broker in this process, spoken to over loopback with generated messages.
 #include <doctest/doctest.h>
 
-#include <filesystem>
-#include <unistd.h>
-
 #include "eddy/error_code.h"
 #include "eddy/msg/api_versions_request.h"
 #include "eddy/msg/api_versions_response.h"
 #include "eddy/msg/describe_client_quotas_request.h"
 #include "eddy/msg/metadata_request.h"
 #include "eddy/msg/metadata_response.h"
+#include "in_process_broker.h"
 #include "kafka_client.h"
-#include "server/broker_server.h"
 #include "error_code_value.h"
 
 using namespace eddy;
-namespace fs = std::filesystem;
 
 namespace {
 
-// A broker on 127.0.0.1 with an OS-chosen port and a private data dir; stopped and
-// cleaned up by the destructor.
-struct running_broker {
-    fs::path dir = fs::temp_directory_path() / ("eddy_it_" + std::to_string(::getpid()));
-    std::unique_ptr<server::broker_server> server;
-    uint16_t port = 0;
-
-    explicit running_broker(const std::string& extra = "") {
-        fs::remove_all(dir);
-        config::properties props = config::parse_properties(
-            "listeners=PLAINTEXT://127.0.0.1:0\nnum.network.threads=2\nlog.dirs=" + dir.string() + "\n" + extra);
-        server = std::make_unique<server::broker_server>(config::config_from_properties(props), props);
-        port = server->start().at(0).endpoint.port();
-    }
-    ~running_broker() {
-        server->stop();
-        fs::remove_all(dir);
-    }
-};
+using running_broker = test::in_process_broker;
 
 }  // namespace
 

@@ -41,7 +41,7 @@ public:
                 bytes[below(static_cast<uint32_t>(bytes.size()))] ^= static_cast<uint8_t>(1 + below(255));
             }
         }
-        if (below(8) == 0) bytes.resize(below(static_cast<uint32_t>(bytes.size())));
+        if (!bytes.empty() && below(8) == 0) bytes.resize(below(static_cast<uint32_t>(bytes.size())));
         return bytes;
     }
 
