@@ -20,6 +20,7 @@
 #include "broker/handlers/produce.h"
 #include "cluster/replica_manager.h"
 #include "metadata/metadata_image.h"
+#include "run_here.h"
 
 namespace eddy::cluster::test {
 
@@ -103,13 +104,10 @@ public:
     msg::offset_for_leader_epoch_response offset_for_epoch(msg::offset_for_leader_epoch_request req);
     msg::delete_records_response delete_records(msg::delete_records_request req);
 
-    // Runs `a` on a fresh io_context in this thread until it completes.
+    // Runs `a` in this thread until it completes (see run_here.h).
     template <class T>
     static T run(asio::awaitable<T> a) {
-        asio::io_context io;
-        auto f = asio::co_spawn(io, std::move(a), asio::use_future);
-        io.run();
-        return f.get();
+        return eddy::test::run_here(std::move(a));
     }
 
     broker::request_context context(int16_t api_key, int16_t version) const;

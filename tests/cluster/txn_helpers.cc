@@ -57,7 +57,10 @@ std::optional<broker::fetch_result> fetch_woken_by(cluster_fixture& f, const std
                                                    msg::fetch_request req,
                                                    const std::function<void()>& wake) {
     auto ctx = f.context(1, 12);
-    asio::io_context io;
+    // Not run_here's io_context (the loop below runs that one while this one has work), but
+    // like it alive for the thread's life: see run_here.h.
+    static thread_local asio::io_context io;
+    io.restart();
     std::optional<broker::fetch_result> result;
     asio::co_spawn(io, [&]() -> asio::awaitable<void> {
         result = co_await broker::fetch_handler::handle(f.replicas(), ctx, std::move(req));

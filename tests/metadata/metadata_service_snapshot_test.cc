@@ -3,11 +3,9 @@
 // image from the newest snapshot (or an older one, when the newest is damaged); the metadata
 // log directory's partition.metadata.
 #include "raft/snapshot_path.h"
+#include "run_here.h"
 #include "server/metadata_service.h"
 
-#include <asio/co_spawn.hpp>
-#include <asio/io_context.hpp>
-#include <asio/use_future.hpp>
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -47,10 +45,7 @@ server::metadata_service_options options(const fs::path& dir) {
 
 template <class T>
 T run(asio::awaitable<T> a) {
-    asio::io_context io;
-    auto f = asio::co_spawn(io, std::move(a), asio::use_future);
-    io.run();
-    return f.get();
+    return test::run_here(std::move(a));
 }
 
 msg::create_topics_request create(const std::string& name, int32_t partitions) {
