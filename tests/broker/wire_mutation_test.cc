@@ -18,6 +18,7 @@
 
 #include "batch_builder.h"
 #include "broker/handlers/registry.h"
+#include "common/wall_clock.h"
 #include "eddy/msg/all.h"
 #include "error_code_value.h"
 #include "in_process_broker.h"
@@ -30,12 +31,6 @@ namespace {
 using record::test::producer_batch;
 
 constexpr int rounds_per_api = 2000;
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 bool coordinator_busy(int16_t error) {
     return error == code(error_code::coordinator_load_in_progress) ||
@@ -55,7 +50,7 @@ struct broker_with_state {
 
     broker_with_state() {
         create_topic();
-        for (int32_t p = 0; p < 3; ++p) produce(p, producer_batch(-1, -1, -1, 3, now_ms()), std::nullopt);
+        for (int32_t p = 0; p < 3; ++p) produce(p, producer_batch(-1, -1, -1, 3, wall_clock_ms()), std::nullopt);
         begin_transaction();
         commit_group_offset();
     }
@@ -133,7 +128,7 @@ struct broker_with_state {
             });
         for (const auto& p : added.results_by_topic_v3_and_below.at(0).results_by_partition)
             REQUIRE(p.partition_error_code == 0);
-        produce(0, producer_batch(producer_id, producer_epoch, 0, 2, now_ms(), true), "tx");
+        produce(0, producer_batch(producer_id, producer_epoch, 0, 2, wall_clock_ms(), true), "tx");
     }
 
     void commit_group_offset() {
