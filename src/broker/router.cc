@@ -4,6 +4,7 @@
 #include "broker/handlers/registry.h"
 #include "broker/logger.h"
 #include "broker/request_decoder.h"
+#include "common/log_text.h"
 #include "eddy/codec/writer.h"
 #include "eddy/msg/registry.h"
 #include "eddy/msg/response_header.h"
@@ -40,7 +41,7 @@ asio::awaitable<routed_reply> dispatch(request_context ctx, codec::reader body) 
     if (!request.read(body, ctx.api_version) || !body.ok()) {
         kafka_log().warn("malformed {} v{} request from {} (client id '{}'); closing",
                          static_cast<int16_t>(Handler::key), ctx.api_version,
-                         ctx.client->remote_address, ctx.client_id);
+                         ctx.client->remote_address, log_text(ctx.client_id));
         co_return close_reply();
     }
     if constexpr (requires(const request_context& c, const typename Handler::result_type& r) {
@@ -113,7 +114,8 @@ asio::awaitable<routed_reply> router::handle(std::shared_ptr<const client_info> 
     if (support == nullptr || !support->supported.contains(ctx.api_version)) {
         // Kafka closes the connection for an api or version it has not enabled.
         kafka_log().warn("api key {} v{} from {} (client id '{}') is not served; closing",
-                         ctx.api_key, ctx.api_version, ctx.client->remote_address, ctx.client_id);
+                         ctx.api_key, ctx.api_version, ctx.client->remote_address,
+                         log_text(ctx.client_id));
         co_return close_reply();
     }
     dispatch_fn fn = find_dispatch(ctx.api_key, registered_handlers{});

@@ -1,7 +1,12 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 // A whole broker in this process, spoken to over loopback with generated messages.
 #include <doctest/doctest.h>
+#include <spdlog/sinks/ostream_sink.h>
 
+#include <algorithm>
+#include <sstream>
+
+#include "common/logging.h"
 #include "eddy/error_code.h"
 #include "eddy/msg/api_versions_request.h"
 #include "eddy/msg/api_versions_response.h"
@@ -17,6 +22,34 @@ using namespace eddy;
 namespace {
 
 using running_broker = test::in_process_broker;
+
+// What the "kafka" logger writes at warn and above while it lives, one line per message.
+class kafka_log_capture {
+public:
+    kafka_log_capture() : logger_(get_logger("kafka")) {
+        sink_->set_pattern("%v");
+        logger_->sinks().push_back(sink_);
+        set_logger_level("kafka", spdlog::level::warn);
+    }
+    ~kafka_log_capture() {
+        unset_logger_level("kafka");
+        auto& sinks = logger_->sinks();
+        sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
+    }
+    kafka_log_capture(const kafka_log_capture&) = delete;
+    kafka_log_capture& operator=(const kafka_log_capture&) = delete;
+
+    std::string text() {
+        sink_->flush();
+        return out_.str();
+    }
+
+private:
+    std::ostringstream out_;
+    std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink_ =
+        std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
+    std::shared_ptr<spdlog::logger> logger_;
+};
 
 }  // namespace
 
@@ -140,6 +173,22 @@ TEST_SUITE("broker.integration") {
 
         test::kafka_client fine(b.port);
         CHECK(fine.call<msg::api_versions_response>(test::api_versions_request(), 3));
+    }
+
+    TEST_CASE("a client id with a newline is logged on one line, its control bytes escaped") {
+        kafka_log_capture log;
+        {
+            running_broker b;
+            test::kafka_client c(b.port);
+            c.send_frame(test::encode_request(msg::describe_client_quotas_request{}, 1, 1,
+                                              msg::describe_client_quotas_request::api_key,
+                                              std::string("app\n[kafka] [warning] forged\x1b[0m")));
+            CHECK(c.closed_by_server());
+        }
+        const std::string text = log.text();
+        CHECK(std::count(text.begin(), text.end(), '\n') == 1);
+        CHECK(text.find("(client id 'app\\x0a[kafka] [warning] forged\\x1b[0m') is not served") !=
+              std::string::npos);
     }
 
     TEST_CASE("a bad frame on one connection leaves another connection working") {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <set>
 
+#include "common/log_text.h"
 #include "common/logging.h"
 #include "common/wall_clock.h"
 #include "group/runtime/partition_for.h"
@@ -336,14 +337,14 @@ void txn_runtime::on_marker(const std::shared_ptr<marker_job>& job, const topic_
     case marker_action::retry_if_topic_exists:
         if (replicas_->image()->topic(tp.topic) != nullptr) job->retry.insert(tp);
         else runtime_log().info("{}: dropping the marker of {}-{}: the topic is gone",
-                                job->markers.transactional_id, tp.topic, tp.partition);
+                                log_text(job->markers.transactional_id), tp.topic, tp.partition);
         break;
     case marker_action::retry:
         job->retry.insert(tp);
         break;
     case marker_action::abandon:
         runtime_log().info("{}: stopping its markers: {}-{} answered {}",
-                           job->markers.transactional_id, tp.topic, tp.partition,
+                           log_text(job->markers.transactional_id), tp.topic, tp.partition,
                            wire_code(e));
         job->abandoned = true;
         break;
@@ -353,7 +354,8 @@ void txn_runtime::on_marker(const std::shared_ptr<marker_job>& job, const topic_
         send_markers(job);
         return;
     }
-    runtime_log().debug("{}: retrying {} markers", job->markers.transactional_id, job->retry.size());
+    runtime_log().debug("{}: retrying {} markers", log_text(job->markers.transactional_id),
+                        job->retry.size());
     job->to_send = std::move(job->retry);
     job->retry.clear();
     job->retry_timer.expires_after(std::chrono::milliseconds(config_.marker_retry_backoff_ms));
