@@ -86,6 +86,18 @@ const std::unordered_map<std::string, setter>& setters() {
                      throw config_error(k + ": unknown role '" + role + "'");
              }
              if (c.process_roles.empty()) throw config_error(k + ": needs at least one role");
+             const std::set<std::string> distinct(c.process_roles.begin(), c.process_roles.end());
+             if (distinct.size() != c.process_roles.size())
+                 throw config_error("Duplicate role names found in `" + k + "`: " + v);
+             // A node of one role works with nodes of the other (a broker fetches its
+             // metadata from a controller quorum elsewhere; a controller serves no
+             // clients). Eddy runs only the combined node so far, so a single role would
+             // silently be both: refused instead.
+             if (distinct.size() != 2)
+                 throw config_error(k + "=" + v + ": a node of only the '" + *distinct.begin() +
+                                    "' role needs a separate " +
+                                    (distinct.count("broker") ? "controller quorum" : "set of brokers") +
+                                    ", which Eddy does not support yet; use process.roles=broker,controller");
          }},
         {"listeners", [](broker_config& c, const std::string& k, const std::string& v) {
              c.listeners = checked_listeners(k, v);

@@ -46,13 +46,13 @@ TEST_SUITE("config.broker_config") {
 
     TEST_CASE("known keys are read from properties") {
         broker_config c = config_from_properties(parse_properties(
-            "node.id=7\nprocess.roles=broker\nlisteners=PLAINTEXT://127.0.0.1:0\n"
+            "node.id=7\nprocess.roles=controller, broker\nlisteners=PLAINTEXT://127.0.0.1:0\n"
             "advertised.listeners=PLAINTEXT://kafka.example:9092\nlog.dirs=/a, /b\n"
             "num.partitions=3\nnum.network.threads=2\nnum.io.threads=4\n"
             "socket.request.max.bytes=1024\neddy.log.level=debug\ncluster.id=abc\n"
             "eddy.produce.batch.validation=strict\nconnections.max.idle.ms=-1\nfetch.max.bytes=1024\n"));
         CHECK(c.node_id == 7);
-        CHECK(c.process_roles == std::vector<std::string>{"broker"});
+        CHECK(c.process_roles == std::vector<std::string>{"controller", "broker"});
         CHECK(c.listeners[0].port == 0);
         CHECK(c.effective_advertised_listeners()[0].host == "kafka.example");
         CHECK(c.log_dirs == std::vector<std::string>{"/a", "/b"});
@@ -100,6 +100,15 @@ TEST_SUITE("config.broker_config") {
               std::vector<std::string>{"/y"});
         CHECK(config_from_properties(parse_properties("log.dir=/x\n")).log_dirs ==
               std::vector<std::string>{"/x"});
+    }
+
+    TEST_CASE("process.roles: both roles, once each, as the one node Eddy runs") {
+        CHECK(config_from_properties(parse_properties("process.roles=broker,controller\n")).process_roles.size() == 2);
+        CHECK(error_of("process.roles=broker,broker") ==
+              "Duplicate role names found in `process.roles`: broker,broker");
+        CHECK(error_of("process.roles=broker").find("needs a separate controller quorum") != std::string::npos);
+        CHECK(error_of("process.roles=controller").find("needs a separate set of brokers") != std::string::npos);
+        CHECK(error_of("process.roles=").find("process.roles") != std::string::npos);
     }
 
     TEST_CASE("unknown keys are ignored") {
