@@ -393,9 +393,11 @@ void partition::wake_waiters() {
 void partition::apply_retention(int64_t now_ms) {
     if (!log_) return;
     const bool by_time_and_size = settings_.deletable;
-    (void)log_->apply_retention(now_ms, by_time_and_size ? settings_.retention_ms : -1,
-                                by_time_and_size ? settings_.retention_bytes : -1,
-                                log_->latest());
+    auto r = log_->apply_retention(now_ms, by_time_and_size ? settings_.retention_ms : -1,
+                                   by_time_and_size ? settings_.retention_bytes : -1, log_->latest());
+    // The log stays readable (its start offset follows what is left); the next pass tries
+    // again. Kafka would take the whole log dir offline on such an I/O error.
+    if (!r) replica_log().error("{}-{}: retention: {}", topic_, index_, r.error().message());
     remove_retired_files_later();
 }
 

@@ -17,8 +17,11 @@ result<read_result> log::read(int64_t offset, uint32_t max_bytes, int64_t max_of
     uint64_t budget = max_bytes;
     bool first = true;
     int64_t want = offset;
-    auto it = std::prev(segments_.upper_bound(offset));
-    for (; it != segments_.end(); ++it) {
+    // Kafka's LocalLog.read: no segment at or below the offset is out of range (the log
+    // start offset is kept at the first segment's base or above, so this is a safeguard).
+    auto it = segments_.upper_bound(offset);
+    if (it == segments_.begin()) return errc::offset_out_of_range;
+    for (--it; it != segments_.end(); ++it) {
         const segment& seg = *it->second;
         want = std::max(want, seg.base_offset());
         if (want >= limit) break;

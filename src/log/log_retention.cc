@@ -30,12 +30,17 @@ result<retention_result> log::delete_oldest(int64_t now_ms, int64_t high_waterma
     if (deletable == segments_.size()) {
         if (auto ec = roll(now_ms)) return ec;
     }
-    for (size_t i = 0; i < deletable; ++i) {
+    std::error_code failed;
+    for (size_t i = 0; i < deletable && !failed; ++i) {
         out.bytes_deleted += segments_.begin()->second->size();
-        if (auto ec = retire_segment(segments_.begin())) return ec;
+        failed = retire_segment(segments_.begin());
         ++out.segments_deleted;
     }
+    // Also after a failed rename: the segment has left the map all the same (its files,
+    // left under their names, are below the log start and go at a later pass or restart),
+    // and a log start below the first segment would send reads to no segment at all.
     if (auto ec = raise_log_start(segments_.begin()->first)) return ec;
+    if (failed) return failed;
     // Producer snapshots of the deleted segments go with them (the newest always stays).
     if (auto ec = remove_producer_snapshots(segments_.begin()->first, next_offset_)) return ec;
     out.log_start_offset = log_start_offset_;

@@ -123,6 +123,7 @@ std::error_code memory_filesystem::remove(const std::string& path) {
 }
 
 std::error_code memory_filesystem::rename(const std::string& from, const std::string& to) {
+    if (state_->rename_limit && state_->renames_left-- <= 0) return std::make_error_code(std::errc::io_error);
     if (dirs_.contains(strip_slash(from))) {
         // A directory: every entry under it moves to the same place under `to`.
         const std::string old_dir = strip_slash(from);

@@ -41,6 +41,11 @@ public:
     void set_short_reads(bool on) { state_->short_reads = on; }
     // Syncs fail with EIO.
     void set_fail_syncs(bool on) { state_->fail_syncs = on; }
+    // After `count` more renames succeed, renames fail with EIO (a disk turned read-only).
+    void fail_renames_after(int count) {
+        state_->rename_limit = true;
+        state_->renames_left = count;
+    }
     void clear_faults();
 
     void power_loss(uint64_t seed);
@@ -64,6 +69,8 @@ public:
         uint64_t write_budget = 0;
         bool short_reads = false;
         bool fail_syncs = false;
+        bool rename_limit = false;
+        int renames_left = 0;
     };
 
 private:

@@ -83,6 +83,30 @@ TEST_SUITE("log.retention") {
         CHECK(read_all(*f.l, 6).front().base_offset == 6);
     }
 
+    TEST_CASE("a segment whose files cannot be renamed still leaves with the log start, reads stay in range") {
+        // A disk turned read-only under retention: the error is returned, and the log start
+        // follows the first segment left, so no read looks for a segment below it.
+        for (int renames_before_failure : {0, 1, 3, 4}) {
+            CAPTURE(renames_before_failure);
+            log_fixture f;
+            write_twelve(f);
+            f.fs.fail_renames_after(renames_before_failure);
+            const uint64_t seg = make_batch({}).size() * 3;
+            auto r = f.l->apply_retention(0, -1, static_cast<int64_t>(seg * 2 - 10), f.l->latest());
+            CHECK_FALSE(r);
+            const int64_t first = f.l->earliest();
+            CHECK((first == 3 || first == 6));
+            for (int64_t offset = 0; offset < first; ++offset)
+                CHECK(f.l->read(offset, 1000, INT64_MAX, true).error() == errc::offset_out_of_range);
+            CHECK(read_all(*f.l, first).front().base_offset == first);
+            f.fs.clear_faults();
+            auto again = f.l->apply_retention(0, -1, static_cast<int64_t>(seg * 2 - 10), f.l->latest());
+            REQUIRE(again);
+            CHECK(f.l->earliest() == 6);
+            CHECK(read_all(*f.l, 6).size() == 6);
+        }
+    }
+
     TEST_CASE("retention never deletes past the high watermark") {
         log_fixture f;
         write_twelve(f);
