@@ -104,13 +104,15 @@ record_search first_record_at_or_after(log::log& l, int64_t batch_offset, int64_
 }  // namespace
 
 partition::partition(asio::any_io_executor executor, std::string topic, codec::uuid topic_id,
-                     int32_t index, std::string log_dir, std::shared_ptr<log::filesystem> fs)
+                     int32_t index, std::string log_dir, std::shared_ptr<log::filesystem> fs,
+                     std::shared_ptr<const std::atomic<bool>> fetch_waits_ended)
     : executor_(std::move(executor)),
       topic_(std::move(topic)),
       topic_id_(topic_id),
       index_(index),
       log_dir_(std::move(log_dir)),
-      fs_(std::move(fs)) {}
+      fs_(std::move(fs)),
+      fetch_waits_ended_(std::move(fetch_waits_ended)) {}
 
 void partition::update(int32_t leader_epoch, size_t isr_size, size_t replica_count,
                        topic_settings settings) {
@@ -365,11 +367,15 @@ error_code partition::check_epoch(int32_t current_leader_epoch) const {
     return error_code::none;
 }
 
-void partition::add_waiter(std::weak_ptr<fetch_waiter> w) {
+bool partition::add_waiter(std::weak_ptr<fetch_waiter> w) {
+    // Read here, on the strand: replica_manager::end_fetch_waits sets the flag before it
+    // wakes this strand's fetches, so a fetch either sees it or is among those woken.
+    if (fetch_waits_ended_ && fetch_waits_ended_->load()) return false;
     // Fetches that ended without an append left expired entries; drop them here so the
     // list stays as long as the fetches actually waiting.
     std::erase_if(waiters_, [](const std::weak_ptr<fetch_waiter>& x) { return x.expired(); });
     waiters_.push_back(std::move(w));
+    return true;
 }
 
 size_t partition::waiting_fetches() const {

@@ -3,6 +3,7 @@
 // settings and the fetches waiting for its next append.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -71,8 +72,11 @@ struct offset_outcome {
 class partition {
 public:
     // fs: the one the log was opened with; retired segment files are removed through it.
+    // fetch_waits_ended: the replica manager's flag, set when the broker stops (see
+    // add_waiter); null in tests that never stop.
     partition(asio::any_io_executor executor, std::string topic, codec::uuid topic_id,
-              int32_t index, std::string log_dir, std::shared_ptr<log::filesystem> fs);
+              int32_t index, std::string log_dir, std::shared_ptr<log::filesystem> fs,
+              std::shared_ptr<const std::atomic<bool>> fetch_waits_ended = nullptr);
 
     const asio::any_io_executor& executor() const { return executor_; }
     const std::string& topic() const { return topic_; }
@@ -143,8 +147,11 @@ public:
     // (log::last_stable_offset); 0 without a log.
     int64_t last_stable_offset();
 
-    // Registers a fetch to wake at the next append or marker.
-    void add_waiter(std::weak_ptr<fetch_waiter> w);
+    // Registers a fetch to wake at the next append or marker. False, registering nothing,
+    // once the broker is stopping: the fetch is to answer with what it has.
+    [[nodiscard]] bool add_waiter(std::weak_ptr<fetch_waiter> w);
+    // Wakes every fetch parked here (the broker is stopping).
+    void wake_fetches() { wake_waiters(); }
     // Fetches parked here that have not ended (tests, metrics).
     size_t waiting_fetches() const;
     // Kafka's retention pass: the log start offset always, retention.ms and
@@ -187,6 +194,7 @@ private:
     size_t replica_count_ = 1;
     topic_settings settings_;
     std::vector<std::weak_ptr<fetch_waiter>> waiters_;
+    std::shared_ptr<const std::atomic<bool>> fetch_waits_ended_;
 };
 
 }  // namespace eddy::cluster

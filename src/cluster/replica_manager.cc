@@ -129,6 +129,13 @@ void replica_manager::run_housekeeping() {
     logs_.write_checkpoints(collect_offsets(false));
 }
 
+void replica_manager::end_fetch_waits() {
+    if (stopped_) return;
+    // Before the wakes: a fetch registering after its strand's wake sees the flag.
+    fetch_waits_ended_->store(true);
+    for_each_blocking([](partition& p) { p.wake_fetches(); });
+}
+
 void replica_manager::for_each_blocking(const std::function<void(partition&)>& fn) {
     map_ptr parts = std::atomic_load(&partitions_);
     std::vector<std::future<void>> done;
@@ -249,7 +256,7 @@ void replica_manager::apply_image(metadata::image_ptr image) {
                 using strand = asio::strand<caller_runs_executor<asio::thread_pool::executor_type>>;
                 p = std::make_shared<partition>(strand(caller_runs_executor(pool_.get_executor())),
                                                 topic->name, topic->id, index, dir,
-                                                logs_.shared_fs());
+                                                logs_.shared_fs(), fetch_waits_ended_);
                 // Not yet published: no other thread can reach it.
                 p->attach(std::move(opened));
             }

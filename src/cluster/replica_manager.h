@@ -62,6 +62,11 @@ public:
     void start();
     // Closes every log, writes the checkpoints and the clean-shutdown markers. Idempotent.
     void stop();
+    // The first step of stopping the broker: wakes every parked Fetch and lets none park
+    // from now on, so that closing the network does not wait out each one's max_wait_ms
+    // (Kafka's shutdown does not wait for its delayed fetches either). Blocks until every
+    // partition has woken its fetches. Not from a pool thread.
+    void end_fetch_waits();
 
     // Makes the partitions match `image`: opens logs for partitions this node leads,
     // updates epochs and configs, closes the rest. A deleted topic's directories are
@@ -236,6 +241,8 @@ private:
     bool started_ = false;
     bool strays_checked_ = false;
     std::atomic<bool> stopped_{false};
+    // Shared with every partition (partition::add_waiter reads it).
+    std::shared_ptr<std::atomic<bool>> fetch_waits_ended_ = std::make_shared<std::atomic<bool>>(false);
 };
 
 }  // namespace eddy::cluster

@@ -7,6 +7,7 @@
 #include <future>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -22,8 +23,10 @@ namespace eddy::hosting {
 // partition` member (its executor is the slot's strand) and a
 // `std::atomic<hosting::slot_state> state`.
 //
-// Thread-safe: the map is an immutable snapshot swapped atomically; apply() and clear()
-// from one controlling thread, find() and partitions() from any.
+// Thread-safe: the map is an immutable snapshot swapped atomically; find() and partitions()
+// from any thread. apply() (the metadata thread) and clear() (the thread stopping the
+// broker, while images may still arrive) exclude each other; after clear(), apply() does
+// nothing.
 template <class Slot>
 class slot_map {
 public:
@@ -53,6 +56,8 @@ public:
     void apply(const metadata::topic_image* topic, std::string_view topic_name, int32_t node_id,
                cluster::replica_manager& replicas, Keep keep, Make make, Load load,
                Unload unload) {
+        std::lock_guard lock(control_);
+        if (cleared_) return;
         std::shared_ptr<const map> old = std::atomic_load(&slots_);
         auto next = std::make_shared<map>();
         std::vector<slot_ptr> added;
@@ -102,6 +107,8 @@ public:
     // Empties the map and runs unload(slot) on each slot's strand, waiting for all of them.
     template <class Unload>
     void clear(Unload unload) {
+        std::lock_guard lock(control_);
+        cleared_ = true;
         std::shared_ptr<const map> slots = std::atomic_load(&slots_);
         std::vector<std::future<void>> done;
         for (const auto& [index, s] : *slots) {
@@ -118,6 +125,8 @@ public:
 
 private:
     std::shared_ptr<const map> slots_ = std::make_shared<const map>();
+    std::mutex control_;  // apply() and clear(): the control path only, never a request's
+    bool cleared_ = false;
 };
 
 }  // namespace eddy::hosting

@@ -268,13 +268,17 @@ std::vector<net::bound_listener> broker_server::start() {
 }
 
 void broker_server::stop() {
-    // The network first: no request may be waiting on the metadata thread once it stops.
-    if (net_) net_->stop();
-    if (metadata_) metadata_->stop();
-    // Before the logs close: pending group and transaction replies end with NOT_COORDINATOR.
-    // Transactions first: their markers to __consumer_offsets go through the groups.
+    // What waits on a timer ends first, as the network's stop waits for every request to
+    // finish (and Kafka's shutdown waits for neither its delayed fetches nor its group
+    // joins): parked fetches answer with what they have; pending group and transaction
+    // replies end with NOT_COORDINATOR, as do their requests from now on. Transactions
+    // before groups: their markers to __consumer_offsets go through the groups.
+    if (replicas_) replicas_->end_fetch_waits();
     if (broker_->txns) broker_->txns->stop();
     if (broker_->groups) broker_->groups->stop();
+    // The network next: no request may be waiting on the metadata thread once it stops.
+    if (net_) net_->stop();
+    if (metadata_) metadata_->stop();
     // Last: closes every log, writes the checkpoints and the clean-shutdown markers.
     if (replicas_) replicas_->stop();
 }

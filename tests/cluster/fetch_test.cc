@@ -352,6 +352,30 @@ TEST_CASE("a long-polling fetch is answered when its topic is deleted") {
     }
 }
 
+TEST_CASE("when the broker begins to stop, a long-polling fetch is answered and none parks after") {
+    // The network's stop waits for every request; Kafka's shutdown does not wait for its
+    // delayed fetches, so neither may Eddy's (broker_server::stop ends the waits first).
+    for (size_t threads : {1u, 3u}) {
+        CAPTURE(threads);
+        cluster_fixture f(threads);
+        f.create_topic({.name = "t1"});
+        REQUIRE(f.produce_error("t1", 0, simple_batch(1)) == 0);
+        msg::fetch_request req = request_for("t1", {0}, 1, 1 << 20, 1 << 20);
+        req.max_wait_ms = 3'600'000;  // only the stop can end this wait
+        std::optional<broker::fetch_result> result =
+            fetch_woken_by(f, "t1", std::move(req), [&] { f.replicas().end_fetch_waits(); });
+        REQUIRE(result.has_value());
+        CHECK(result->response.responses[0].partitions[0].error_code == 0);
+        CHECK(result->response.responses[0].partitions[0].high_watermark == 1);
+        // Would wait the hour if it parked.
+        msg::fetch_request later = request_for("t1", {0}, 1, 1 << 20, 1 << 20);
+        later.max_wait_ms = 3'600'000;
+        fetched got = f.fetch(later);
+        CHECK(got.partition().error_code == 0);
+        CHECK(batches_in(got.partition().records).empty());
+    }
+}
+
 TEST_CASE("fetch.max.bytes caps max_bytes, and min_bytes is at most that") {
     cluster_fixture f;
     f.create_topic({.name = "t1"});

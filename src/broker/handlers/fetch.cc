@@ -47,6 +47,7 @@ struct pass_result {
 struct hop_read {
     cluster::read_outcome read;
     bool zstd_topic = false;
+    bool no_wait = false;  // the partition took no waiter: the broker is stopping
 };
 
 // A read lists file ranges of the page cache; it never waits on an fsync.
@@ -57,7 +58,7 @@ bool reads_never_block(const cluster::partition&, size_t) { return false; }
 hop_read read_one(cluster::partition& p, const fetch_target& t, uint32_t size, bool min_one,
                   const std::weak_ptr<cluster::fetch_waiter>& waiter) {
     hop_read out;
-    if (!waiter.expired()) p.add_waiter(waiter);
+    if (!waiter.expired()) out.no_wait = !p.add_waiter(waiter);
     out.zstd_topic = p.settings().compression == record::compression::zstd;
     // Fetch alone reads every negative epoch as not given (FetchRequest.optionalEpoch).
     const int32_t epoch = t.current_leader_epoch < 0 ? -1 : t.current_leader_epoch;
@@ -125,6 +126,7 @@ asio::awaitable<pass_result> read_all(std::vector<fetch_target>& targets, int32_
         const auto size = static_cast<uint32_t>(std::max<int64_t>(in_order, 0));
         t.zstd_topic = first[i].zstd_topic;
         t.read = std::move(first[i].read);
+        if (first[i].no_wait) pass.answer_now = true;
         if (in_order < 0 && t.read.error == error_code::none && t.read.bytes > 0) {
             // Kafka's LogSegment.read refuses a negative size once there is something to
             // read (below the high watermark or last stable offset), and the partition

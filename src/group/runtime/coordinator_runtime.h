@@ -34,7 +34,8 @@ inline constexpr std::string_view offsets_topic = "__consumer_offsets";
 template <class Response>
 using outcome = hosting::outcome<Response>;
 
-// Thread-safe: apply_image() and stop() from the metadata/controlling thread; call(),
+// Thread-safe: apply_image() from the metadata thread, stop() from the thread stopping the
+// broker (the two exclude each other; images after stop() are ignored); call(),
 // partition_count() and the lookups from any thread. Shard state is touched only on its
 // partition's strand.
 class coordinator_runtime {
@@ -48,8 +49,8 @@ public:
     // Loads shards for the __consumer_offsets partitions `image` makes this broker lead and
     // unloads the others. Subscribe after the replica manager, so the partitions exist.
     void apply_image(metadata::image_ptr image);
-    // Unloads every shard (pending replies answer NOT_COORDINATOR) and waits for it. Call
-    // before the replica manager stops. Idempotent.
+    // Unloads every shard (pending replies answer NOT_COORDINATOR, and so do calls from
+    // now on) and waits for it. Call before the replica manager stops. Idempotent.
     void stop();
 
     // Partitions of __consumer_offsets in the latest image; 0 when the topic does not exist.

@@ -47,7 +47,8 @@ using marker_writer =
     std::function<void(const std::string& topic, int32_t partition, const record::txn_marker& marker,
                        std::function<void(error_code)> done)>;
 
-// Thread-safe: apply_image() and stop() from the metadata/controlling thread; the calls and
+// Thread-safe: apply_image() from the metadata thread, stop() from the thread stopping the
+// broker (the two exclude each other; images after stop() are ignored); the calls and
 // lookups from any thread. Shard state is touched only on its partition's strand.
 class txn_runtime {
 public:
@@ -60,8 +61,9 @@ public:
     // Loads shards for the __transaction_state partitions `image` makes this broker lead
     // and unloads the others. Subscribe after the replica manager, so the partitions exist.
     void apply_image(metadata::image_ptr image);
-    // Unloads every shard (pending replies answer NOT_COORDINATOR, marker writes in flight
-    // are dropped) and waits for it. Call before the replica manager stops. Idempotent.
+    // Unloads every shard (pending replies answer NOT_COORDINATOR, and so do calls from
+    // now on; marker writes in flight are dropped) and waits for it. Call before the
+    // replica manager stops. Idempotent.
     void stop();
 
     // Partitions of __transaction_state in the latest image; 0 while it does not exist.
