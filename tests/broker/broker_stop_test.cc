@@ -4,14 +4,12 @@
 // shutdown waits for neither its delayed fetches nor its delayed joins).
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <thread>
 
+#include "coordinator_calls.h"
 #include "eddy/error_code.h"
 #include "eddy/msg/describe_groups_request.h"
 #include "eddy/msg/describe_groups_response.h"
-#include "eddy/msg/find_coordinator_request.h"
-#include "eddy/msg/find_coordinator_response.h"
 #include "eddy/msg/join_group_request.h"
 #include "eddy/msg/join_group_response.h"
 #include "eddy/msg/registry.h"
@@ -27,14 +25,10 @@ namespace {
 std::string group_state(test::kafka_client& c, const std::string& group) {
     msg::describe_groups_request req;
     req.groups = {group};
-    for (;;) {
-        auto r = c.call<msg::describe_groups_response>(req, 1);
-        REQUIRE(r);
-        const auto& g = r->body.groups.at(0);
-        if (g.error_code == code(error_code::none)) return g.group_state;
-        REQUIRE(g.error_code == code(error_code::coordinator_load_in_progress));
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a back-off, not a bound
-    }
+    auto r = test::until_coordinator_ready<msg::describe_groups_response>(
+        c, req, 1, [](const auto& b) { return b.groups.at(0).error_code; });
+    REQUIRE(r.groups.at(0).error_code == code(error_code::none));
+    return r.groups.at(0).group_state;
 }
 
 }  // namespace
@@ -44,16 +38,7 @@ TEST_SUITE("broker.stop") {
         // An hour's delay: only the stop can end this wait.
         test::in_process_broker b("group.initial.rebalance.delay.ms=3600000\n");
         test::kafka_client watcher(b.port);
-        // As a client does first: __consumer_offsets is made on demand.
-        msg::find_coordinator_request find;
-        find.key = "g";
-        for (;;) {
-            auto r = watcher.call<msg::find_coordinator_response>(find, 3);
-            REQUIRE(r);
-            if (r->body.error_code == code(error_code::none)) break;
-            REQUIRE(r->body.error_code == code(error_code::coordinator_not_available));
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
+        test::find_coordinator(watcher, "g", 0);
         REQUIRE(group_state(watcher, "g") == "Dead");  // loaded, no such group yet
 
         // JoinGroup v3: no MEMBER_ID_REQUIRED round trip, the first join waits at once.

@@ -10,15 +10,14 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "batch_builder.h"
 #include "broker/handlers/registry.h"
 #include "common/wall_clock.h"
+#include "coordinator_calls.h"
 #include "eddy/msg/all.h"
 #include "error_code_value.h"
 #include "in_process_broker.h"
@@ -32,12 +31,6 @@ using record::test::producer_batch;
 
 constexpr int rounds_per_api = 2000;
 
-bool coordinator_busy(int16_t error) {
-    return error == code(error_code::coordinator_load_in_progress) ||
-           error == code(error_code::coordinator_not_available) ||
-           error == code(error_code::not_coordinator) ||
-           error == code(error_code::concurrent_transactions);
-}
 
 // A broker with state for the requests to name: topic "m" (3 partitions, records in each),
 // group "g" with an offset committed for m-0, and transaction "tx" ongoing on m-0 and m-1.
@@ -83,34 +76,13 @@ struct broker_with_state {
         REQUIRE(r->body.responses.at(0).partition_responses.at(0).error_code == 0);
     }
 
-    // Calls until the coordinator has loaded; returns the last answer.
-    template <class Resp, class Req, class ErrorOf>
-    Resp until_coordinator_ready(const Req& req, int16_t version, ErrorOf error_of) {
-        for (int attempt = 0;; ++attempt) {
-            auto r = client.call<Resp>(req, version);
-            REQUIRE(r);
-            if (!coordinator_busy(error_of(r->body)) || attempt == 600) return r->body;
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
-    }
-
-    // As a client does first: the coordinator's internal topic is made on demand.
-    void find_coordinator(const std::string& key, int8_t key_type) {
-        msg::find_coordinator_request req;
-        req.key = key;
-        req.key_type = key_type;
-        auto found = until_coordinator_ready<msg::find_coordinator_response>(
-            req, 3, [](const auto& b) { return b.error_code; });
-        REQUIRE(found.error_code == 0);
-    }
-
     void begin_transaction() {
-        find_coordinator("tx", 1);
+        find_coordinator(client, "tx", 1);
         msg::init_producer_id_request init;
         init.transactional_id = "tx";
         init.transaction_timeout_ms = 60000;
         auto id = until_coordinator_ready<msg::init_producer_id_response>(
-            init, 4, [](const auto& b) { return b.error_code; });
+            client, init, 4, [](const auto& b) { return b.error_code; });
         REQUIRE(id.error_code == 0);
         producer_id = id.producer_id;
         producer_epoch = id.producer_epoch;
@@ -123,7 +95,7 @@ struct broker_with_state {
         t.name = "m";
         t.partitions = {0, 1};
         auto added = until_coordinator_ready<msg::add_partitions_to_txn_response>(
-            add, 3, [](const auto& b) {
+            client, add, 3, [](const auto& b) {
                 return b.results_by_topic_v3_and_below.at(0).results_by_partition.at(0).partition_error_code;
             });
         for (const auto& p : added.results_by_topic_v3_and_below.at(0).results_by_partition)
@@ -132,7 +104,7 @@ struct broker_with_state {
     }
 
     void commit_group_offset() {
-        find_coordinator("g", 0);
+        find_coordinator(client, "g", 0);
         msg::offset_commit_request req;
         req.group_id = "g";
         auto& t = req.topics.emplace_back();
@@ -141,7 +113,7 @@ struct broker_with_state {
         p.partition_index = 0;
         p.committed_offset = 1;
         auto r = until_coordinator_ready<msg::offset_commit_response>(
-            req, 8, [](const auto& b) { return b.topics.at(0).partitions.at(0).error_code; });
+            client, req, 8, [](const auto& b) { return b.topics.at(0).partitions.at(0).error_code; });
         REQUIRE(r.topics.at(0).partitions.at(0).error_code == 0);
     }
 
