@@ -4,7 +4,9 @@
 // defaults and dynamic-update flags (DynamicBrokerConfig.AllDynamicConfigs).
 #include <algorithm>
 #include <array>
+#include <string>
 
+#include "common/hardware_threads.h"
 #include "controller/config_defs.h"
 
 namespace eddy::controller {
@@ -26,11 +28,17 @@ constexpr config_def broker_def(std::string_view name, config_type type,
     return config_def{name, type, dflt, val, min, max, choices, {}, dynamic};
 }
 
-// Five defaults are Eddy's, not Kafka's: what `eddy` without a file runs with (see
+// Six defaults are Eddy's, not Kafka's: what `eddy` without a file runs with (see
 // config::broker_config), so that DescribeConfigs tells the values in use. Kafka has no
 // default node.id or process.roles; broker.id follows node.id (populateSynonyms);
-// listeners and log.dir name Eddy's port and directory.
+// listeners and log.dir name Eddy's port and directory; num.network.threads is one per
+// hardware thread (net::server), not Kafka's 3.
 constexpr std::string_view eddy_node_id = "1";
+
+std::string_view eddy_network_threads() {
+    static const std::string text = std::to_string(hardware_threads());
+    return text;
+}
 
 // Sorted by name.
 const auto broker_defs = std::to_array<config_def>({
@@ -116,7 +124,7 @@ const auto broker_defs = std::to_array<config_def>({
     broker_def("min.insync.replicas", t::int_, "1", true, v::range, 1),
     broker_def("node.id", t::int_, eddy_node_id, false),
     broker_def("num.io.threads", t::int_, "8", true, v::range, 1),
-    broker_def("num.network.threads", t::int_, "3", true, v::range, 1),
+    broker_def("num.network.threads", t::int_, eddy_network_threads(), true, v::range, 1),
     broker_def("num.partitions", t::int_, "1", false, v::range, 1),
     broker_def("num.recovery.threads.per.data.dir", t::int_, "1", true, v::range, 1),
     broker_def("num.replica.fetchers", t::int_, "1", true),

@@ -1,6 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "net/server.h"
 
+#include "common/hardware_threads.h"
 #include "net/logger.h"
 
 #include <exception>
@@ -49,7 +50,7 @@ server::~server() { stop(); }
 
 std::vector<bound_listener> server::bind() {
     size_t threads = options_.threads;
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    if (threads == 0) threads = hardware_threads();
     for (size_t i = 0; i < threads; ++i) shards_.push_back(std::make_unique<shard>());
 
     std::vector<bound_listener> bound;

@@ -1,7 +1,10 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include "cluster_fixture.h"
+#include "common/hardware_threads.h"
 
 using namespace eddy;
 using namespace eddy::controller_test;
@@ -154,6 +157,8 @@ TEST_SUITE("controller.describe_configs") {
         CHECK(find(r.results[0], "broker.id").value == "1");
         CHECK(find(r.results[0], "process.roles").value == "broker,controller");
         CHECK(find(r.results[0], "process.roles").config_source == source_default);
+        // One network thread per hardware thread (net::server), not Kafka's 3.
+        CHECK(find(r.results[0], "num.network.threads").value == std::to_string(hardware_threads()));
     }
 
     TEST_CASE("another broker's id is INVALID_REQUEST; the empty name describes cluster defaults") {
