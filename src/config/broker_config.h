@@ -106,8 +106,9 @@ struct broker_config {
     }
 };
 
-// Builds a config from key/value pairs over the defaults. Unknown keys are logged as
-// warnings and ignored; a bad value throws config_error naming the key.
+// Builds a config from key/value pairs over the defaults. Keys that are not start-up
+// settings are left to the components that read them (logged at debug); a bad value
+// throws config_error naming the key.
 broker_config config_from_properties(const properties& props);
 
 // `eddy [server.properties] [--override key=value]...`, as kafka-server-start.sh.
