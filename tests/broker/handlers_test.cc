@@ -148,7 +148,11 @@ TEST_SUITE("broker.handlers.api_versions") {
         CHECK(resp.finalized_features[0].max_version_level == 21);
         CHECK(resp.finalized_features_epoch >= 0);
         // v4 may list features whose minimum is 0; v3 may not.
-        CHECK(resp.supported_features.size() == 2);
+        REQUIRE(resp.supported_features.size() == 2);
+        // The one level Eddy writes, as its broker registration says.
+        CHECK(resp.supported_features[0].name == "metadata.version");
+        CHECK(resp.supported_features[0].min_version == 21);
+        CHECK(resp.supported_features[0].max_version == 21);
         ctx.api_version = 3;
         msg::api_versions_request req3;
         req3.client_software_name = "a";

@@ -6,6 +6,7 @@
 #include "broker/handlers/group_routing.h"
 #include "broker/handlers/registry.h"
 #include "eddy/error_code.h"
+#include "metadata/metadata_record.h"
 
 namespace eddy::broker {
 namespace {
@@ -22,14 +23,14 @@ bool valid_software_token(std::string_view s) {
     return true;
 }
 
-// What a Kafka 3.9 KRaft broker advertises. metadata.version 21 is 3.9-IV0, the
-// level a new 3.9 cluster is formatted at; the range starts at 1 (3.0-IV1), the
-// oldest KRaft level. kraft.version 0-1 is the other production feature of 3.9.
-constexpr int16_t metadata_version_min = 1;
-constexpr int16_t metadata_version_level = 21;
+// metadata.version: Eddy writes only 3.9-IV0 records, so that is the one level it supports
+// (the range its broker registration gives, controller::register_broker), and the level
+// the controller finalizes when it formats the metadata log (controller::bootstrap_records)
+// and never changes (UpdateFeatures is not served). kraft.version 0-1 is the other
+// production feature of Kafka 3.9.
+constexpr int16_t metadata_version_level = metadata::metadata_version_3_9_iv0;
 constexpr int16_t kraft_version_max = 1;
-// Finalized features are valid only with an epoch >= 0; there is no metadata log
-// yet, so the epoch is that of an empty one.
+// Finalized features are valid only with an epoch >= 0.
 constexpr int64_t finalized_features_epoch = 0;
 
 }  // namespace
@@ -59,7 +60,7 @@ api_versions_handler::response api_versions_handler::handle(request_context& ctx
     // Before v4 a feature whose minimum is 0 is left out: older clients fail to
     // parse it (KAFKA-17492).
     resp.supported_features.push_back({.name = "metadata.version",
-                                       .min_version = metadata_version_min,
+                                       .min_version = metadata_version_level,
                                        .max_version = metadata_version_level,
                                        .unknown_tagged_fields = {}});
     if (ctx.api_version >= 4) {
