@@ -2,7 +2,8 @@
 # confluent-kafka-python: a topic deleted and created again under the same name starts empty, as in Kafka.
 # Its own Eddy runs with log.segment.delete.delay.ms=2000. A topic gets 100 keyed records and is deleted; its
 # directory is renamed <topic>-0.<32 hex>-delete at once and is gone after the delay. The topic is created
-# again right away: a consumer reads exactly the three records produced after, from offset 0.
+# again right away: a consumer reads exactly the three records produced after, from offset 0, and the offset a
+# group committed for the old topic is gone (dropped at the deletion).
 # Then the case Kafka calls a stray log: a partition directory of the old topic (saved while it existed, and
 # put back under its name while the broker was stopped, as a stop between a deletion and its rename would
 # leave it) must not become the new topic's log. The new topic is empty, and the old directory is kept as
@@ -18,7 +19,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import expect  # noqa: E402
 import own_broker  # noqa: E402
 
-from confluent_kafka import Consumer, Producer, TopicPartition  # noqa: E402
+from confluent_kafka import OFFSET_INVALID, Consumer, Producer, TopicPartition  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 
 DELETE_DELAY_MS = 2000
@@ -77,6 +78,27 @@ def consume_all(eddy, topic):
         consumer.close()
 
 
+def group_consumer(eddy, group):
+    return Consumer({"bootstrap.servers": eddy.bootstrap, "group.id": group, "enable.auto.commit": False,
+                     "log_level": 0})
+
+
+def commit(eddy, topic, group, offset):
+    consumer = group_consumer(eddy, group)
+    try:
+        consumer.commit(offsets=[TopicPartition(topic, 0, offset)], asynchronous=False)
+    finally:
+        consumer.close()
+
+
+def committed(eddy, topic, group):
+    consumer = group_consumer(eddy, group)
+    try:
+        return consumer.committed([TopicPartition(topic, 0)], timeout=30)[0].offset
+    finally:
+        consumer.close()
+
+
 def entries(eddy, prefix):
     return sorted(n for n in os.listdir(eddy.data_dir) if n.startswith(prefix))
 
@@ -102,7 +124,14 @@ def body(eddy):
     create(eddy, topic)
     produce(eddy, topic, [f"old-{i}".encode() for i in range(100)])
     check.equal("old topic high watermark", consume_all(eddy, topic)[1], 100)
+    group = f"recreate-group-{run_id}"
+    commit(eddy, topic, group, 100)
+    check.equal("the group's committed offset of the old topic", committed(eddy, topic, group), 100)
     delete(eddy, topic)
+    # The group coordinator drops the deleted topic's offsets (Kafka's onPartitionsDeleted),
+    # so a consumer of the new topic does not start at the old topic's position.
+    wait_until("the deleted topic's committed offset dropped",
+               lambda: committed(eddy, topic, group) == OFFSET_INVALID)
     wait_until("the deleted partition's directory renamed", lambda: f"{topic}-0" not in entries(eddy, topic))
     renamed = entries(eddy, f"{topic}-0.")
     check.true(f"renamed to <topic>-0.<32 hex>-delete ({renamed})",
@@ -111,6 +140,7 @@ def body(eddy):
     produce(eddy, topic, [b"new-0", b"new-1", b"new-2"])
     check.equal("the re-created topic holds only its own records", consume_all(eddy, topic),
                 (0, 3, [(0, b"new-0"), (1, b"new-1"), (2, b"new-2")]))
+    check.equal("no committed offset for the re-created topic", committed(eddy, topic, group), OFFSET_INVALID)
     wait_until("the -delete directory removed after log.segment.delete.delay.ms",
                lambda: not any(n.endswith("-delete") for n in entries(eddy, f"{topic}-0.")))
 

@@ -244,6 +244,12 @@ int16_t coordinator_shard::delete_group(const std::string& group_id, int64_t now
     return error;
 }
 
+void coordinator_shard::partitions_deleted(const partitions_by_topic& deleted, int64_t now_ms) {
+    state_->begin(now_ms);
+    state_->offsets.delete_partitions(deleted);
+    state_->end();
+}
+
 std::optional<int64_t> coordinator_shard::next_deadline() const {
     return state_->ctx.timers.next_deadline();
 }

@@ -8,8 +8,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -64,6 +66,9 @@ struct topic_info {
     std::string name;
     int32_t partitions = 0;
 };
+
+// Partitions by topic name (the partitions of deleted topics).
+using partitions_by_topic = std::map<std::string, std::set<int32_t>, std::less<>>;
 
 // The topics a KIP-848 consumer group may subscribe to, read from the metadata image the
 // caller holds; each lookup answers nullopt for a topic that does not exist (or is being
@@ -173,6 +178,8 @@ public:
         int16_t version);
     // DeleteGroups for one group: NONE, GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, INVALID_GROUP_ID.
     int16_t delete_group(const std::string& group_id, int64_t now_ms);
+    // Topics were deleted: every group's offsets of their partitions go (tombstones).
+    void partitions_deleted(const partitions_by_topic& deleted, int64_t now_ms);
 
     // --- time ---
     // The earliest time on_timer() has work (session expiry, rebalance timeout, the

@@ -2,6 +2,8 @@
 #include "group/offsets.h"
 
 #include <set>
+#include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -26,6 +28,17 @@ retention_base retention_base_of(const classic_group& group) {
         return retention_base::commit;
     }
     return retention_base::none;
+}
+
+// The length Kafka compares offset.metadata.max.bytes with: Java's String.length(), in
+// UTF-16 code units, not bytes (a character outside the BMP counts two, any other one).
+size_t java_length(std::string_view utf8) {
+    size_t units = 0;
+    for (unsigned char c : utf8) {
+        if ((c & 0xC0) != 0x80) ++units;  // each character starts with a non-continuation byte
+        if (c >= 0xF0) ++units;           // four-byte sequences are surrogate pairs
+    }
+    return units;
 }
 
 // The offset an OffsetCommit or TxnOffsetCommit partition carries (metadata apart).
@@ -175,7 +188,7 @@ int16_t offset_manager::write_one(const std::string& group, const std::string& t
                                   int16_t producer_epoch) {
     if (error) return error;
     entry.metadata = metadata.value_or("");
-    if (entry.metadata.size() > static_cast<size_t>(ctx_.config.offset_metadata_max_bytes)) {
+    if (java_length(entry.metadata) > static_cast<size_t>(ctx_.config.offset_metadata_max_bytes)) {
         return wire_code(error_code::offset_metadata_too_large);
     }
     coordinator_record r = offset_commit_record(group, topic, partition, entry);
@@ -303,6 +316,23 @@ void offset_manager::delete_all(const std::string& group_id) {
     for (const auto& [topic, partition] : keys) {
         ctx_.append(offset_commit_tombstone(group_id, topic, partition), true);
     }
+}
+
+void offset_manager::delete_partitions(const partitions_by_topic& deleted) {
+    std::set<std::tuple<std::string, std::string, int32_t>> keys;
+    auto collect = [&](const std::string& group, const auto& topics) {
+        for (const auto& [topic, parts] : topics) {
+            auto gone = deleted.find(topic);
+            if (gone == deleted.end()) continue;
+            for (const auto& [partition, _] : parts)
+                if (gone->second.count(partition) > 0) keys.emplace(group, topic, partition);
+        }
+    };
+    for (const auto& [group, topics] : offsets_) collect(group, topics);
+    // Partitions with only pending transactional offsets need their tombstone too.
+    for (const auto& [group, topics] : open_) collect(group, topics);
+    for (const auto& [group, topic, partition] : keys)
+        ctx_.append(offset_commit_tombstone(group, topic, partition), true);
 }
 
 bool offset_manager::cleanup_expired(const std::string& group_id) {

@@ -42,6 +42,10 @@ public:
     msg::offset_delete_response delete_offsets(const msg::offset_delete_request& request);
     // DeleteGroups: a tombstone for every offset of the group, pending ones included.
     void delete_all(const std::string& group_id);
+    // Deleted topics' partitions: a tombstone for each offset of them in every group,
+    // pending ones included (Kafka's onPartitionsDeleted), so that a topic created again
+    // under the same name starts without the old topic's positions.
+    void delete_partitions(const partitions_by_topic& deleted);
     // Writes tombstones for the group's expired offsets; true when none is left, pending
     // transactional ones included.
     bool cleanup_expired(const std::string& group_id);

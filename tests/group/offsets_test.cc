@@ -238,6 +238,49 @@ TEST_SUITE("group.offsets") {
         CHECK(h.shard.delete_group("g", h.now) == code(error_code::group_id_not_found));
     }
 
+    TEST_CASE("a deleted topic's offsets go from every group, other topics' stay") {
+        harness h;
+        harness::commit_args a;
+        a.group = "a";
+        a.offsets = {{"t1", 0, 5}, {"t1", 1, 6}, {"t2", 0, 7}};
+        h.commit(a);
+        harness::commit_args b;
+        b.group = "b";
+        b.offsets = {{"t1", 1, 8}, {"t1", 2, 9}};
+        h.commit(b);
+        const size_t before = h.log.size();
+        // Only the partitions named go (b's t1-2 stays), as Kafka deletes those the topic had.
+        h.shard.partitions_deleted({{"t1", {0, 1}}, {"gone", {0}}}, h.now);
+        h.collect();
+        REQUIRE(h.log.size() == before + 3);  // a: t1-0, t1-1; b: t1-1
+        for (size_t i = before; i < h.log.size(); ++i) CHECK_FALSE(h.log[i].value.has_value());
+
+        auto fa = h.fetch("a");
+        REQUIRE(fa.topics.size() == 1);
+        CHECK(fa.topics[0].name == "t2");
+        auto fb = h.fetch("b");
+        REQUIRE(fb.topics.size() == 1);
+        REQUIRE(fb.topics[0].partitions.size() == 1);
+        CHECK(fb.topics[0].partitions[0].partition_index == 2);
+
+        // Nothing left to delete: no records.
+        h.shard.partitions_deleted({{"t1", {0, 1}}}, h.now);
+        h.collect();
+        CHECK(h.log.size() == before + 3);
+    }
+
+    TEST_CASE("offset metadata is measured in Java characters, as Kafka measures it") {
+        coordinator_config small;
+        small.offset_metadata_max_bytes = 4;
+        harness h(small);
+        harness::commit_args c;
+        c.metadata = "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac";  // four euro signs, 12 bytes
+        CHECK(harness::errors(h.commit(c)) == std::vector<int16_t>{0});
+        c.metadata = "\xf0\x9f\x98\x80\xf0\x9f\x98\x80" "a";  // two surrogate pairs and "a": 5
+        CHECK(harness::errors(h.commit(c)) ==
+              std::vector<int16_t>{code(error_code::offset_metadata_too_large)});
+    }
+
     TEST_CASE("ListGroups filters by state (case-insensitively) and by type") {
         harness h;
         make_stable(h, "stable", 1);

@@ -295,7 +295,7 @@ TEST_SUITE("group.txn_offsets") {
         }
     }
 
-    TEST_CASE("OffsetDelete and DeleteGroups drop pending offsets with a tombstone") {
+    TEST_CASE("OffsetDelete, DeleteGroups and topic deletion drop pending offsets with a tombstone") {
         txn_harness h;
         txn_args a;
         a.group = "s";
@@ -312,6 +312,7 @@ TEST_SUITE("group.txn_offsets") {
             CHECK(r.error_code == 0);
         }
         SUBCASE("DeleteGroups") { CHECK(h.shard.delete_group("s", h.now) == 0); }
+        SUBCASE("the topic's deletion") { h.shard.partitions_deleted({{"t1", {0}}}, h.now); }
 
         h.take();
         REQUIRE(!h.events.empty());

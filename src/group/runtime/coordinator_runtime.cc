@@ -21,6 +21,20 @@ spdlog::logger& runtime_log() {
 }
 
 
+// The partitions of the topics `before` has and `after` has not (by topic id: a topic
+// deleted and created again under its name is a deletion too).
+partitions_by_topic deleted_partitions(const metadata::metadata_image* before,
+                                       const metadata::metadata_image& after) {
+    partitions_by_topic deleted;
+    if (before == nullptr || &before->topics() == &after.topics()) return deleted;
+    for (const auto& [id, topic] : before->topics()) {
+        if (after.topic(id) != nullptr) continue;
+        std::set<int32_t>& parts = deleted[topic->name];
+        for (const auto& [index, _] : topic->partitions) parts.insert(index);
+    }
+    return deleted;
+}
+
 }  // namespace
 
 using hosting::slot_state;
@@ -39,6 +53,8 @@ struct coordinator_runtime::slot {
     int64_t load_offset = -1;  // the next offset to replay
     std::vector<uint8_t> read_buffer;
     record::byte_buffer scratch;
+    // Topics deleted while the shard was loading: their offsets go once it is loaded.
+    partitions_by_topic deleted_while_loading;
 };
 
 coordinator_runtime::coordinator_runtime(int32_t node_id, runtime_config config,
@@ -63,6 +79,8 @@ bool coordinator_runtime::is_loaded(int32_t partition) const {
 
 void coordinator_runtime::apply_image(metadata::image_ptr image) {
     if (stopped_) return;
+    partitions_by_topic deleted = deleted_partitions(image_.get(), *image);
+    image_ = image;
     const metadata::topic_image* topic = image->topic(offsets_topic);
     partition_count_ = topic ? static_cast<int32_t>(topic->partitions.size()) : 0;
     slots_.apply(
@@ -72,6 +90,25 @@ void coordinator_runtime::apply_image(metadata::image_ptr image) {
             return std::make_shared<slot>(std::move(p));
         },
         [this](const slot_ptr& s) { load_step(s); }, [this](slot& s) { unload(s); });
+    if (!deleted.empty())
+        delete_offsets_of(std::make_shared<const partitions_by_topic>(std::move(deleted)));
+}
+
+void coordinator_runtime::delete_offsets_of(std::shared_ptr<const partitions_by_topic> deleted) {
+    for (int32_t index : slots_.partitions()) {
+        slot_ptr s = find(index);
+        if (!s) continue;
+        asio::post(s->partition->executor(), [this, s, deleted] {
+            if (stopped_) return;
+            if (s->state.load() == slot_state::loading) {
+                for (const auto& [topic, parts] : *deleted)
+                    s->deleted_while_loading[topic].insert(parts.begin(), parts.end());
+            } else if (s->state.load() == slot_state::loaded) {
+                s->shard->partitions_deleted(*deleted, wall_clock_ms());
+                finish_call(s);
+            }
+        });
+    }
 }
 
 void coordinator_runtime::stop() {
@@ -130,6 +167,10 @@ void coordinator_runtime::load_step(const slot_ptr& s) {
     }
     if (step.done) {
         s->shard->loaded(wall_clock_ms());
+        if (!s->deleted_while_loading.empty()) {
+            s->shard->partitions_deleted(s->deleted_while_loading, wall_clock_ms());
+            s->deleted_while_loading.clear();
+        }
         s->state = slot_state::loaded;
         runtime_log().info("loaded the group coordinator of {} (offsets up to {})", name,
                            s->load_offset);

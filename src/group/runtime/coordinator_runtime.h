@@ -48,6 +48,8 @@ public:
 
     // Loads shards for the __consumer_offsets partitions `image` makes this broker lead and
     // unloads the others. Subscribe after the replica manager, so the partitions exist.
+    // Topics the previous image had and this one has not were deleted: every shard drops
+    // its groups' offsets of them (a shard still loading does so once loaded).
     void apply_image(metadata::image_ptr image);
     // Unloads every shard (pending replies answer NOT_COORDINATOR, and so do calls from
     // now on) and waits for it. Call before the replica manager stops. Idempotent.
@@ -106,11 +108,13 @@ private:
     error_code append_batch(slot& s, std::span<const coordinator_record> records, int64_t now);
     void arm_timer(const slot_ptr& s);
     void unload(slot& s);
+    void delete_offsets_of(std::shared_ptr<const partitions_by_topic> deleted);
 
     int32_t node_id_;
     runtime_config config_;
     std::shared_ptr<cluster::replica_manager> replicas_;
     hosting::slot_map<slot> slots_;
+    metadata::image_ptr image_;  // the last one applied; the metadata thread's
     std::atomic<int32_t> partition_count_{0};
     std::atomic<bool> stopped_{false};
     std::atomic<bool> creating_topic_{false};
