@@ -163,6 +163,11 @@ inline constexpr std::string_view invalid_request_message =
     "This most likely occurs because of a request being malformed by the client library or the "
     "message was sent to an incompatible broker. See the broker logs for more details.";
 
+// The message of Kafka's Errors.UNKNOWN_TOPIC_OR_PARTITION, which an answer built from the
+// error alone (an ApiError without a message of its own) carries.
+inline constexpr std::string_view unknown_topic_or_partition_message =
+    "This server does not host this topic-partition.";
+
 // The category behind std::error_code values made from error_code; its message() is
 // to_string() of the value.
 const std::error_category& kafka_category();

@@ -18,7 +18,6 @@ namespace {
 using deletable = msg::delete_topics_response::deletable_topic_result;
 using metadata::make_record;
 
-constexpr std::string_view unknown_topic_text = "This server does not host this topic-partition.";
 constexpr std::string_view unknown_topic_id_text = "This server does not host this topic ID.";
 
 deletable result(std::optional<std::string> name, codec::uuid id, error_code code,
@@ -112,7 +111,7 @@ controller_result<msg::delete_topics_response> controller::delete_topics(
         const metadata::topic_image* t = image.topic(name);
         if (t == nullptr) {
             responses.push_back(result(name, {}, error_code::unknown_topic_or_partition,
-                                       std::string(unknown_topic_text)));
+                                       std::string(unknown_topic_or_partition_message)));
         } else if (duplicate_ids.count(t->id) != 0 || to_delete.count(t->id) != 0) {
             to_delete.erase(t->id);
             duplicate_ids.insert(t->id);

@@ -1,16 +1,10 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "broker/handlers/consumer_group_describe.h"
 
+#include "broker/handlers/group_operations.h"
 #include "broker/handlers/group_routing.h"
 
 namespace eddy::broker {
-namespace {
-
-// Without an authorizer Kafka reports every operation a group supports, as bits of
-// AclOperation codes: READ(3) DELETE(6) DESCRIBE(8).
-constexpr int32_t all_group_operations = (1 << 3) | (1 << 6) | (1 << 8);
-
-}  // namespace
 
 asio::awaitable<consumer_group_describe_handler::response>
 consumer_group_describe_handler::handle(request_context& ctx, request&& req) {
@@ -51,7 +45,7 @@ consumer_group_describe_handler::handle(request_context& ctx, request&& req) {
         }
         described& g = resp.groups.emplace_back(std::move(r.response));
         if (req.include_authorized_operations && g.error_code == 0)
-            g.authorized_operations = all_group_operations;
+            g.authorized_operations = group_authorized_operations;
     }
     co_return resp;
 }

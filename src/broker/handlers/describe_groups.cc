@@ -1,6 +1,7 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 #include "broker/handlers/describe_groups.h"
 
+#include "broker/handlers/group_operations.h"
 #include "broker/handlers/group_routing.h"
 
 namespace eddy::broker {
@@ -10,6 +11,7 @@ asio::awaitable<describe_groups_handler::response> describe_groups_handler::hand
     using described = response::described_group;
     const int16_t version = ctx.api_version;
     const std::vector<std::string> ids = req.groups;
+    const bool with_operations = version >= 3 && req.include_authorized_operations;
     auto call = for_each_group<described>(
         ctx, req.groups, [](const std::string& id) { return id; },
         [version](group::coordinator_shard& shard, const std::string& id, int64_t) {
@@ -19,7 +21,11 @@ asio::awaitable<describe_groups_handler::response> describe_groups_handler::hand
     response resp;
     for (size_t i = 0; i < ids.size(); ++i) {
         if (results[i].error == error_code::none) {
-            resp.groups.push_back(std::move(results[i].response));
+            described& g = resp.groups.emplace_back(std::move(results[i].response));
+            // KafkaApis reports the operations of every group described without an error,
+            // a Dead (unknown) one included.
+            if (with_operations && g.error_code == 0)
+                g.authorized_operations = group_authorized_operations;
             continue;
         }
         // DescribeGroupsResponse.groupError: unknown state, protocol type and protocol.

@@ -41,7 +41,7 @@ asio::awaitable<describe_quorum_handler::response> describe_quorum_handler::hand
     request_context& ctx, request&& req) {
     if (!asks_for_metadata_partition(req)) {
         co_return partition_level_errors(req, error_code::unknown_topic_or_partition,
-                                         "This server does not host this topic-partition.");
+                                         unknown_topic_or_partition_message);
     }
     // The server always wires the metadata service; a bare broker_info (unit tests of
     // other handlers) has no quorum to describe.
