@@ -146,11 +146,21 @@ produce_outcome partition::failed_append(error_code e) const {
 }
 
 produce_outcome partition::append(std::span<uint8_t> records, int16_t api_version, int16_t acks,
-                                  int64_t now_ms, bool from_coordinator) {
+                                  int64_t now_ms, bool from_coordinator, uint64_t verification_guard) {
     produce_outcome out;
     if (!log_) {
         out.error = error_code::not_leader_or_follower;
         return out;
+    }
+    // KIP-890: Kafka starts the verification before it validates or appends anything.
+    // Produce v3+ carries one batch per partition; its header was checked for size.
+    if (!from_coordinator && verification_guard == 0 && records.size() >= record::batch_header_size &&
+        records[record::field::magic] == record::current_magic) {
+        const record::batch_view b(records.data(), records.size());
+        if (b.is_transactional() && !b.is_control()) {
+            out.verification_guard = log_->start_txn_verification(b.producer_id(), now_ms);
+            if (out.verification_guard != 0) return out;
+        }
     }
     record::produce_options opts;
     opts.api_version = api_version;
@@ -192,6 +202,7 @@ produce_outcome partition::append(std::span<uint8_t> records, int16_t api_versio
     info.now_ms = now_ms;
     info.leader_epoch = leader_epoch_;
     info.from_coordinator = from_coordinator;
+    info.verification_guard = verification_guard;
     auto r = log_->append(batch, info);
     if (!r) return failed_append(to_kafka(r.error()));
     out.base_offset = r->first_offset;

@@ -32,6 +32,10 @@ struct produce_outcome {
     int64_t base_offset = -1;
     int64_t log_append_time = -1;
     int64_t log_start_offset = -1;
+    // Not appended yet: a client's transactional batch that would open its producer's
+    // transaction here. Ask the transaction coordinator whether the partition is in the
+    // transaction, then append again with this guard (KIP-890 verification).
+    uint64_t verification_guard = 0;
 };
 
 struct read_outcome {
@@ -101,10 +105,13 @@ public:
     int32_t leader_epoch() const { return leader_epoch_; }
     const topic_settings& settings() const { return settings_; }
 
-    // Validates and appends one Produce partition's records (rewritten in place).
+    // Validates and appends one Produce partition's records (rewritten in place). A
+    // transactional batch that would open its producer's transaction is first answered
+    // with a verification guard and not appended (produce_outcome::verification_guard);
+    // `verification_guard` is that guard once the coordinator confirmed the partition.
     produce_outcome append(std::span<uint8_t> records, int16_t api_version, int16_t acks,
-                           int64_t now_ms) {
-        return append(records, api_version, acks, now_ms, false);
+                           int64_t now_ms, uint64_t verification_guard = 0) {
+        return append(records, api_version, acks, now_ms, false, verification_guard);
     }
     // Whether appending `bytes` now could fsync (log::append_may_sync); true without a log,
     // whose error answer is not worth a guess.
@@ -118,7 +125,7 @@ public:
     // validated like a Produce v9 batch, but a transactional one (TxnOffsetCommit) has its
     // producer epoch checked and no sequence, as Kafka's coordinator origin is.
     produce_outcome append_from_coordinator(std::span<uint8_t> batch, int64_t now_ms) {
-        return append(batch, coordinator_api_version, -1, now_ms, true);
+        return append(batch, coordinator_api_version, -1, now_ms, true, 0);
     }
     // Reads from `offset` up to the high watermark, or with `read_committed` up to the
     // last stable offset, listing the aborted transactions in the range read. With
@@ -171,7 +178,7 @@ private:
     static constexpr int16_t coordinator_api_version = 9;
 
     produce_outcome append(std::span<uint8_t> records, int16_t api_version, int16_t acks,
-                           int64_t now_ms, bool from_coordinator);
+                           int64_t now_ms, bool from_coordinator, uint64_t verification_guard);
     // compression.type is set (not `producer`): rebuilds `batch` (validated as `v`) in the
     // topic's codec when Kafka would, pointing `batch` at the rebuilt bytes; an error
     // when the codec fails or the rebuilt batch is over max.message.bytes.

@@ -231,15 +231,18 @@ void replica_manager::apply_image(metadata::image_ptr image) {
         schedule_removal(std::move(*retired), delay);
     }
 
-    // A broker config that may change at run time (Kafka's DynamicProducerStateManagerConfig).
+    // Broker configs that may change at run time (Kafka's DynamicProducerStateManagerConfig).
     const int64_t producer_id_expiration_ms = controller::broker_number(
         "producer.id.expiration.ms", layers, log::log_config{}.producer_id_expiration_ms);
+    const bool transaction_verification = controller::broker_flag(
+        "transaction.partition.verification.enable", layers, log::log_config{}.transaction_verification);
     for (const auto& [id, topic] : image->topics()) {
         const metadata::config_map& overrides =
             image->configs(metadata::resource_type::topic, topic->name);
         topic_settings settings =
             parse_topic_settings(controller::effective_topic_configs(overrides, layers));
         settings.log.producer_id_expiration_ms = producer_id_expiration_ms;
+        settings.log.transaction_verification = transaction_verification;
         settings.batch_validation = options_.batch_validation;
         for (const auto& [index, state] : topic->partitions) {
             if (state.leader != options_.node_id) continue;

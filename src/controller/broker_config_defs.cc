@@ -147,6 +147,7 @@ const auto broker_defs = std::to_array<config_def>({
     broker_def("transaction.abort.timed.out.transaction.cleanup.interval.ms", t::int_, "10000",
                false, v::range, 1),
     broker_def("transaction.max.timeout.ms", t::int_, "900000", false, v::range, 1),
+    broker_def("transaction.partition.verification.enable", t::boolean, "true", true),
     broker_def("transaction.remove.expired.transaction.cleanup.interval.ms", t::int_, "3600000",
                false, v::range, 1),
     broker_def("transaction.state.log.load.buffer.size", t::int_, "5242880", false, v::range, 1),

@@ -20,7 +20,7 @@ public:
             case errc::log_failed: return "log failed after an unrecoverable write error";
             case errc::out_of_order_sequence: return "out of order sequence number";
             case errc::invalid_producer_epoch: return "producer epoch older than the last one seen";
-            case errc::invalid_txn_state: return "non-transactional batch inside an open transaction";
+            case errc::invalid_txn_state: return "batch outside the producer's transaction state";
             case errc::coordinator_fenced: return "transaction marker from an older coordinator epoch";
         }
         return "unknown log error";

@@ -16,7 +16,9 @@ enum class errc {
     log_failed,               // an earlier write failed and could not be undone; the log is read-only
     out_of_order_sequence,    // an idempotent producer's sequence gap -> OUT_OF_ORDER_SEQUENCE_NUMBER
     invalid_producer_epoch,   // an older producer epoch than the partition saw -> INVALID_PRODUCER_EPOCH
-    invalid_txn_state,        // a plain batch inside the producer's open transaction -> INVALID_TXN_STATE
+    // A plain batch inside the producer's open transaction, or a transactional one opening
+    // a transaction without verification -> INVALID_TXN_STATE.
+    invalid_txn_state,
     coordinator_fenced,       // a marker from an older coordinator epoch -> TRANSACTION_COORDINATOR_FENCED
 };
 

@@ -51,6 +51,9 @@ struct append_info {
     // Leader appends assign offsets from latest(); follower appends keep the leader's,
     // which must start at or after latest().
     bool assign_offsets = true;
+    // The guard start_txn_verification() gave for the client's transaction, once the
+    // coordinator confirmed it; 0 when none was needed.
+    uint64_t verification_guard = 0;
 };
 
 struct append_result {
@@ -227,6 +230,16 @@ public:
     const producer_state& producers() const { return producers_; }
     // producer.id.expiration.ms, checked by the broker's housekeeping.
     void remove_expired_producers(int64_t now_ms) { producers_.remove_expired(now_ms); }
+    // Before a client's transactional batch of `producer_id`: 0 when it may be appended as
+    // it is (the producer's transaction is open here, or verification is off), else the
+    // guard to append it with once the transaction coordinator has confirmed the partition
+    // is in the transaction (producer_state::start_verification). A client's transactional
+    // batch that opens a transaction is refused (errc::invalid_txn_state) unless it comes
+    // with the producer's current guard.
+    uint64_t start_txn_verification(int64_t producer_id, int64_t now_ms) {
+        if (!config_.transaction_verification || producers_.has_ongoing_txn(producer_id)) return 0;
+        return producers_.start_verification(producer_id, now_ms);
+    }
 
     // Transactions (log_txn.cc). The first offset of the earliest transaction still open
     // in this log, but not below earliest(), or latest() when none is open (Kafka's

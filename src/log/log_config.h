@@ -24,6 +24,9 @@ struct log_config {
     int64_t flush_ms = std::numeric_limits<int64_t>::max();        // flush.ms
     // A broker setting: how long an idempotent producer's state outlives its last batch.
     int64_t producer_id_expiration_ms = 86400000;  // producer.id.expiration.ms (1 day)
+    // A broker setting: a client's first transactional batch of a transaction is appended
+    // only once the transaction coordinator has confirmed the partition is in it (KIP-890).
+    bool transaction_verification = true;  // transaction.partition.verification.enable
 };
 
 }  // namespace eddy::log

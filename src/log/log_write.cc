@@ -75,6 +75,15 @@ result<append_result> log::append(std::span<uint8_t> batches, const append_info&
                     return r;
                 }
             }
+            // KIP-890: a client's batch may open a transaction here only with the guard
+            // the coordinator's confirmation was asked under (Kafka's
+            // batchMissingRequiredVerification).
+            if (origin == append_origin::client && config_.transaction_verification &&
+                b.is_transactional() && !b.is_control() && !producers_.has_ongoing_txn(b.producer_id()) &&
+                (info.verification_guard == 0 ||
+                 producers_.verification_guard(b.producer_id()) != info.verification_guard)) {
+                return errc::invalid_txn_state;
+            }
             const int64_t base = info.assign_offsets ? offset : b.base_offset();
             producer_error error = producer_error::none;
             if (!b.is_control()) {

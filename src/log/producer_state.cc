@@ -130,6 +130,7 @@ producer_error producer_append::add(const record::batch_view& batch, int64_t fir
         updated.current_txn_first_offset = first_offset;
         started_.emplace_back(first_offset, producer_id);
     }
+    if (batch.is_transactional()) transactional_.push_back(producer_id);
     return producer_error::none;
 }
 
@@ -155,6 +156,7 @@ producer_error producer_append::add_marker(const record::batch_view& batch,
     updated.coordinator_epoch = marker.coordinator_epoch;
     updated.last_timestamp = batch.max_timestamp();
     updated.current_txn_first_offset.reset();
+    transactional_.push_back(producer_id);
     return producer_error::none;
 }
 
@@ -183,6 +185,9 @@ std::vector<completed_txn> producer_state::commit(producer_append&& append, int6
         entry.current_txn_first_offset = next.current_txn_first_offset;
     }
     append.updated_.clear();
+    // Either the transaction is open here now or a marker ended it: the verification, if
+    // any, is over (Kafka clears it for every transactional batch appended).
+    for (int64_t producer_id : append.transactional_) verifying_.erase(producer_id);
     for (const auto& [first_offset, producer_id] : append.started_) {
         ongoing_[first_offset] = producer_id;
     }
@@ -220,6 +225,15 @@ bool producer_state::is_expired(const producer_entry& e, int64_t now_ms) const {
 
 void producer_state::remove_expired(int64_t now_ms) {
     std::erase_if(producers_, [&](const auto& kv) { return is_expired(kv.second, now_ms); });
+    std::erase_if(verifying_, [&](const auto& kv) { return now_ms - kv.second.started_ms >= expiration_ms_; });
+}
+
+uint64_t producer_state::start_verification(int64_t producer_id, int64_t now_ms) {
+    // An entry already there is reused, as Kafka's computeIfAbsent does: a retry of the
+    // first batch keeps the guard its first attempt started.
+    auto [it, added] = verifying_.try_emplace(producer_id);
+    if (added) it->second = {next_guard_++, now_ms};
+    return it->second.guard;
 }
 
 }  // namespace eddy::log

@@ -128,6 +128,8 @@ private:
     std::unordered_map<int64_t, producer_entry> updated_;
     std::vector<std::pair<int64_t, int64_t>> started_;  // {first offset, producer id}
     std::vector<completed_txn> completed_;
+    // Producers with a transactional batch or marker here: their verification ends.
+    std::vector<int64_t> transactional_;
 };
 
 // Lives on: the partition's executor.
@@ -158,18 +160,38 @@ public:
         return ongoing_.begin()->first;
     }
 
+    bool has_ongoing_txn(int64_t producer_id) const {
+        const producer_entry* e = find(producer_id);
+        return e != nullptr && e->current_txn_first_offset.has_value();
+    }
+
+    // KIP-890 verification (Kafka's VerificationStateEntry): before a producer's first
+    // transactional batch of a transaction is appended here, the partition asks the
+    // transaction coordinator whether the partition is in the transaction. The guard made
+    // when that starts must still be the producer's when the batch is appended: a marker
+    // written meanwhile ends it, so a stale answer cannot open a transaction the
+    // coordinator will never close. Guards are never 0. Not persisted (a restart makes the
+    // producer verify again).
+    uint64_t start_verification(int64_t producer_id, int64_t now_ms);
+    // The producer's guard, 0 when it has none.
+    uint64_t verification_guard(int64_t producer_id) const {
+        auto it = verifying_.find(producer_id);
+        return it == verifying_.end() ? 0 : it->second.guard;
+    }
+
     // The offset up to which the state reflects the log (exclusive).
     int64_t map_end_offset() const { return map_end_offset_; }
     void set_map_end_offset(int64_t offset) { map_end_offset_ = offset; }
 
     // producer.id.expiration.ms: forgets producers without an open transaction whose last
-    // batch timestamp is that old.
+    // batch timestamp is that old, and verifications started that long ago.
     void remove_expired(int64_t now_ms);
     void set_expiration_ms(int64_t ms) { expiration_ms_ = ms; }
     bool is_expired(const producer_entry& e, int64_t now_ms) const;
     void clear() {
         producers_.clear();
         ongoing_.clear();
+        verifying_.clear();
     }
 
     // --- snapshots (producer_snapshot.h encodes them) ---
@@ -185,6 +207,12 @@ private:
     int64_t map_end_offset_ = 0;
     std::unordered_map<int64_t, producer_entry> producers_;
     std::map<int64_t, int64_t> ongoing_;
+    struct verification {
+        uint64_t guard = 0;
+        int64_t started_ms = 0;
+    };
+    std::unordered_map<int64_t, verification> verifying_;
+    uint64_t next_guard_ = 1;
 };
 
 }  // namespace eddy::log

@@ -38,6 +38,9 @@ std::vector<seen_batch> batches_in(const codec::bytes_view& records) {
 
 cluster_fixture::cluster_fixture(size_t threads, replica_manager_options options)
     : threads_(threads), options_(std::move(options)) {
+    // No transaction coordinator runs here to verify transactional batches with (KIP-890;
+    // tests/txn/txn_protocol_test.cc covers that), unless a test asks for it.
+    options_.static_configs.try_emplace("transaction.partition.verification.enable", "false");
     std::random_device rd;
     dir_ = (std::filesystem::temp_directory_path() /
             ("eddy-cluster-test-" + std::to_string(rd()) + std::to_string(rd())))

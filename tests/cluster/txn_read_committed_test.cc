@@ -37,6 +37,27 @@ TEST_CASE("a transactional produce is accepted and opens the producer's transact
     CHECK(p.active_producers[0].current_txn_start_offset == 2);
 }
 
+TEST_CASE("a transaction's first batch waits for the coordinator's word; without one it is refused") {
+    // KIP-890 (transaction.partition.verification.enable, on in Kafka and here by default):
+    // no transaction coordinator answers in this fixture, so the partition cannot learn
+    // whether it is in the transaction. Kafka answers NOT_ENOUGH_REPLICAS (a retriable error
+    // that needs no metadata refresh) and appends nothing.
+    replica_manager_options options;
+    options.static_configs["transaction.partition.verification.enable"] = "true";
+    cluster_fixture f(2, options);
+    f.create_topic({.name = "t"});
+    auto resp = f.produce("t", 0, txn_batch(1000, 0, 0, 3), -1, 11, "tx");
+    const auto& p = resp.responses.at(0).partition_responses.at(0);
+    CHECK(p.error_code == code(error_code::not_enough_replicas));
+    CHECK(p.error_message ==
+          "Unable to verify the partition has been added to the transaction. Underlying error: "
+          "COORDINATOR_NOT_AVAILABLE");
+    CHECK(p.base_offset == -1);
+    CHECK(fetch_at(f, "t", 0, read_uncommitted).partition().high_watermark == 0);
+    // A plain batch needs no word from anyone.
+    CHECK(f.produce_error("t", 0, simple_batch(2)) == 0);
+}
+
 TEST_CASE("transactional records without a transactional id are refused, as Kafka refuses them") {
     cluster_fixture f;
     f.create_topic({.name = "t"});

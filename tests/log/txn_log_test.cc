@@ -16,10 +16,13 @@ using test::log_fixture;
 
 constexpr int64_t ts = 900'000;
 
+// A client's batch, verified with the coordinator first when it opens a transaction
+// (what the broker's Produce does, KIP-890).
 result<append_result> txn_data(log_fixture& f, int64_t pid, int32_t seq, int count = 2,
                                int16_t epoch = 0, bool transactional = true) {
     auto bytes = record::test::producer_batch(pid, epoch, seq, count, ts, transactional);
-    return f.l->append(bytes, {.now_ms = f.now});
+    const uint64_t guard = transactional ? f.l->start_txn_verification(pid, f.now) : 0;
+    return f.l->append(bytes, {.now_ms = f.now, .verification_guard = guard});
 }
 
 result<append_result> marker(log_fixture& f, int64_t pid, bool commit, int16_t epoch = 0,
@@ -211,6 +214,68 @@ TEST_SUITE("log.txn") {
         REQUIRE(after);
         CHECK(after->first_offset == 3);
         CHECK(f.l->first_unstable_offset() == 5);
+    }
+
+    TEST_CASE("a client's batch opens a transaction only with the producer's verification guard") {
+        log_fixture f;
+        f.open_fresh();
+        // Producer 1's transactional batch of two records from `seq`, with `guard`.
+        auto append = [&](int32_t seq, uint64_t guard) {
+            auto bytes = record::test::producer_batch(1, 0, seq, 2, ts, true);
+            return f.l->append(bytes, {.now_ms = f.now, .verification_guard = guard});
+        };
+        // Unverified: refused, whatever guard it brings.
+        auto unverified = append(0, 0);
+        REQUIRE_FALSE(unverified);
+        CHECK(unverified.error() == errc::invalid_txn_state);
+        const uint64_t guard = f.l->start_txn_verification(1, f.now);
+        REQUIRE(guard != 0);
+        CHECK(f.l->start_txn_verification(1, f.now) == guard);  // a retry keeps it
+        CHECK_FALSE(append(0, guard + 1));
+        CHECK(f.l->latest() == 0);
+        // Verified: appended; the open transaction needs no guard from then on.
+        REQUIRE(append(0, guard));
+        CHECK(f.l->start_txn_verification(1, f.now) == 0);
+        REQUIRE(append(2, 0));
+        // The marker ends it: the next transaction is verified again, with a new guard.
+        REQUIRE(marker(f, 1, true));
+        CHECK_FALSE(append(4, 0));
+        const uint64_t next = f.l->start_txn_verification(1, f.now);
+        CHECK(next != 0);
+        CHECK(next != guard);
+        REQUIRE(append(4, next));
+        CHECK(f.l->first_unstable_offset() == 5);
+    }
+
+    TEST_CASE("a marker written during a verification makes its guard stale") {
+        // Kafka's ABA case: the coordinator confirmed the partition, then the transaction
+        // ended before the batch arrived; appending it would open a transaction the
+        // coordinator never hears of.
+        log_fixture f;
+        f.open_fresh();
+        const uint64_t guard = f.l->start_txn_verification(1, f.now);
+        REQUIRE(marker(f, 1, false));
+        auto bytes = record::test::producer_batch(1, 0, 0, 2, ts, true);
+        auto late = f.l->append(bytes, {.now_ms = f.now, .verification_guard = guard});
+        REQUIRE_FALSE(late);
+        CHECK(late.error() == errc::invalid_txn_state);
+        CHECK(f.l->first_unstable_offset() == f.l->latest());
+    }
+
+    TEST_CASE("verification guards expire with producer.id.expiration.ms, and may be turned off") {
+        auto bytes = record::test::producer_batch(1, 0, 0, 2, ts, true);
+        log_fixture f;
+        f.config.producer_id_expiration_ms = 1000;
+        f.open_fresh();
+        const uint64_t guard = f.l->start_txn_verification(1, f.now);
+        f.l->remove_expired_producers(f.now + 1000);
+        CHECK_FALSE(f.l->append(bytes, {.now_ms = f.now, .verification_guard = guard}));
+
+        log_fixture off;
+        off.config.transaction_verification = false;
+        off.open_fresh();
+        CHECK(off.l->start_txn_verification(1, off.now) == 0);
+        CHECK(off.l->append(bytes, {.now_ms = off.now}));
     }
 
     TEST_CASE("the last stable offset waits for a marker to fall below the high watermark") {

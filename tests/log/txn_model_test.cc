@@ -97,7 +97,9 @@ private:
         const int32_t seq = pid >= 0 ? expected_.next_seq[pid] : -1;
         auto bytes = record::test::producer_batch(pid, pid >= 0 ? 0 : -1, seq, count, 900'000,
                                                   pid >= 0);
-        auto r = f_.l->append(bytes, {.now_ms = f_.now});
+        // Verified with the coordinator first when it opens a transaction (KIP-890).
+        const uint64_t guard = pid >= 0 ? f_.l->start_txn_verification(pid, f_.now) : 0;
+        auto r = f_.l->append(bytes, {.now_ms = f_.now, .verification_guard = guard});
         REQUIRE_MESSAGE(r, r.error().message());
         log_.push_back({r->first_offset, r->last_offset, pid, seq + count - 1, event::data});
     }

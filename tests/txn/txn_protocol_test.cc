@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <thread>
 
@@ -21,6 +22,9 @@
 #include "eddy/msg/init_producer_id_response.h"
 #include "eddy/msg/list_transactions_request.h"
 #include "eddy/msg/list_transactions_response.h"
+#include "eddy/msg/produce_request.h"
+#include "eddy/msg/produce_response.h"
+#include "batch_builder.h"
 #include "kafka_client.h"
 #include "rdkafka_client.h"
 #include "error_code_value.h"
@@ -77,9 +81,108 @@ std::map<std::string, int16_t> add_v3(test::kafka_client& c, int16_t version, in
     return out;
 }
 
+// A Produce of one transactional batch per partition of `topic`, each as `batches` gives it
+// (partition -> batch); the answers by partition.
+std::map<int32_t, msg::produce_response::partition_produce_response> produce_txn(
+    test::kafka_client& c, int16_t version, const std::string& transactional_id,
+    const std::string& topic, const std::map<int32_t, std::vector<uint8_t>>& batches) {
+    msg::produce_request r;
+    r.transactional_id = transactional_id;
+    r.acks = -1;
+    r.timeout_ms = 30000;
+    auto& t = r.topic_data.emplace_back();
+    t.name = topic;
+    for (const auto& [index, batch] : batches) {
+        auto& p = t.partition_data.emplace_back();
+        p.index = index;
+        p.records = codec::bytes_view{batch.data(), batch.size(), false};
+    }
+    auto resp = c.call<msg::produce_response>(r, version);
+    REQUIRE(resp);
+    REQUIRE(resp->body.responses.size() == 1);
+    std::map<int32_t, msg::produce_response::partition_produce_response> out;
+    for (auto& p : resp->body.responses[0].partition_responses) out[p.index] = p;
+    return out;
+}
+
+std::vector<uint8_t> txn_batch(int64_t pid, int16_t epoch, int32_t sequence) {
+    return record::test::producer_batch(pid, epoch, sequence, 2, 1'700'000'000'000, true);
+}
+
 }  // namespace
 
 TEST_SUITE("txn.protocol") {
+    TEST_CASE("a transactional batch for a partition not in the transaction is refused (KIP-890)") {
+        test_broker broker("transaction.state.log.num.partitions=1\n");
+        {
+            rk_ptr admin = make_client(RD_KAFKA_PRODUCER, broker.bootstrap());
+            create_topic(admin.get(), "ver", 3);
+        }
+        test::kafka_client c(broker.port());
+        msg::init_producer_id_request init;
+        init.transactional_id = "verified";
+        init.transaction_timeout_ms = 60000;
+        msg::find_coordinator_request find;
+        find.key_type = 1;
+        find.key = "verified";
+        until_ready([&] {
+            auto r = c.call<msg::find_coordinator_response>(find, 3);
+            REQUIRE(r);
+            return r->body;
+        });
+        auto id = until_ready([&] {
+            auto r = c.call<msg::init_producer_id_response>(init, 4);
+            REQUIRE(r);
+            return r->body;
+        });
+        REQUIRE(id.error_code == 0);
+        const int64_t pid = id.producer_id;
+        msg::add_partitions_to_txn_request add;
+        add.v3_and_below_transactional_id = "verified";
+        add.v3_and_below_producer_id = pid;
+        add.v3_and_below_producer_epoch = 0;
+        add.v3_and_below_topics = {topic_of("ver", {0})};
+        auto added = c.call<msg::add_partitions_to_txn_response>(add, 3);
+        REQUIRE(added);
+
+        // Partition 0 is in the transaction, 1 and 2 are not: v10 clients get
+        // INVALID_TXN_STATE, v11 ones TRANSACTION_ABORTABLE, and nothing is written.
+        auto first = produce_txn(c, 10, "verified", "ver", {{0, txn_batch(pid, 0, 0)}, {1, txn_batch(pid, 0, 0)}});
+        CHECK(first[0].error_code == 0);
+        CHECK(first[0].base_offset == 0);
+        CHECK(first[1].error_code == code(error_code::invalid_txn_state));
+        CHECK(first[1].error_message == "Partition was not added to the transaction");
+        CHECK(first[1].base_offset == -1);
+        auto v11 = produce_txn(c, 11, "verified", "ver", {{2, txn_batch(pid, 0, 0)}});
+        CHECK(v11[2].error_code == code(error_code::transaction_abortable));
+        // The open transaction on partition 0 takes more batches without asking again.
+        CHECK(produce_txn(c, 11, "verified", "ver", {{0, txn_batch(pid, 0, 2)}})[0].error_code == 0);
+        // Another epoch than the coordinator's: INVALID_PRODUCER_EPOCH (PRODUCER_FENCED mapped).
+        CHECK(produce_txn(c, 11, "verified", "ver", {{1, txn_batch(pid, 3, 0)}})[1].error_code ==
+              code(error_code::invalid_producer_epoch));
+        // Two producers in one request: Kafka refuses every partition.
+        auto two = produce_txn(c, 11, "verified", "ver", {{0, txn_batch(pid, 0, 4)}, {1, txn_batch(pid + 1, 0, 0)}});
+        CHECK(two[0].error_code == code(error_code::invalid_producer_id_mapping));
+        CHECK(two[1].error_code == code(error_code::invalid_producer_id_mapping));
+
+        // Once added, partition 1 takes the batch, at offset 0: the refused ones left nothing.
+        add.v3_and_below_topics = {topic_of("ver", {1})};
+        REQUIRE(c.call<msg::add_partitions_to_txn_response>(add, 3));
+        auto later = produce_txn(c, 11, "verified", "ver", {{1, txn_batch(pid, 0, 0)}});
+        CHECK(later[1].error_code == 0);
+        CHECK(later[1].base_offset == 0);
+
+        // The commit ends the transaction everywhere it was written.
+        msg::end_txn_request end;
+        end.transactional_id = "verified";
+        end.producer_id = pid;
+        end.producer_epoch = 0;
+        end.committed = true;
+        auto ended = c.call<msg::end_txn_response>(end, 3);
+        REQUIRE(ended);
+        CHECK(ended->body.error_code == 0);
+    }
+
     TEST_CASE("a transaction over the raw protocol: coordinator, producer id, partitions, describe, list, end") {
         test_broker broker("transaction.state.log.num.partitions=3\ntransaction.max.timeout.ms=60000\n");
         {

@@ -6,6 +6,7 @@
 
 #include "broker/cluster_metadata.h"
 #include "broker/txn_routing.h"
+#include "broker/txn_verification.h"
 
 namespace eddy::broker {
 namespace {
@@ -13,7 +14,7 @@ namespace {
 using txn_request = msg::add_partitions_to_txn_request::add_partitions_to_txn_transaction;
 using topic_results =
     std::vector<msg::add_partitions_to_txn_response::add_partitions_to_txn_topic_result>;
-using partition_errors = std::map<txn::topic_partition, error_code>;
+using partition_errors = txn_partition_errors;
 
 topic_results results_of(const partition_errors& errors) {
     topic_results out;
@@ -32,24 +33,6 @@ partition_errors all(const std::set<txn::topic_partition>& partitions, error_cod
     return out;
 }
 
-// Kafka's handleVerifyPartitionsInTransaction (KIP-890 verification for a partition
-// leader): NONE for the partitions in the ongoing transaction, TRANSACTION_ABORTABLE for the
-// others, or one error for all.
-partition_errors verify(const txn::txn_coordinator_shard& shard, const txn_request& t,
-                        const std::set<txn::topic_partition>& partitions) {
-    const txn::txn_metadata* m = shard.find(t.transactional_id);
-    error_code e = error_code::none;
-    if (m == nullptr || m->producer_id != t.producer_id) e = error_code::invalid_producer_id_mapping;
-    else if (m->producer_epoch != t.producer_epoch) e = error_code::producer_fenced;
-    else if (m->state == txn::txn_state::prepare_commit || m->state == txn::txn_state::prepare_abort)
-        e = error_code::concurrent_transactions;
-    if (e != error_code::none) return all(partitions, e);
-    partition_errors out;
-    for (const auto& tp : partitions)
-        out[tp] = m->partitions.count(tp) ? error_code::none : error_code::transaction_abortable;
-    return out;
-}
-
 // One transaction of the request, as KafkaApis.handleAddPartitionsToTxnRequest answers it.
 asio::awaitable<partition_errors> add_one(const request_context& ctx, const txn_request& t) {
     std::set<txn::topic_partition> partitions;
@@ -58,7 +41,8 @@ asio::awaitable<partition_errors> add_one(const request_context& ctx, const txn_
     if (t.verify_only) {
         if (t.transactional_id.empty()) co_return all(partitions, error_code::invalid_request);
         auto op = [t, partitions](txn::txn_coordinator_shard& shard, int64_t) {
-            return verify(shard, t, partitions);
+            return verify_partitions_in_txn(shard, t.transactional_id, t.producer_id,
+                                            t.producer_epoch, partitions);
         };
         auto call = on_txn_shard<partition_errors>(ctx, t.transactional_id, std::move(op));
         txn::outcome<partition_errors> r = co_await std::move(call);
