@@ -89,6 +89,29 @@ cluster::produce_outcome append_legacy(cluster::partition& p, std::span<uint8_t>
     return out;
 }
 
+// Appends batches[i] to targets[i], each partition on its own strand: right here when the
+// strand is idle and the append will not fsync, else on the pool, all at the same time.
+// `guards`, when given, are the partitions' KIP-890 verification guards. Await the result
+// as a named variable: GCC 12 destroys temporaries of a co_await expression (here the
+// vectors and the lambdas) while the hop still uses them.
+auto append_each(std::vector<std::shared_ptr<cluster::partition>> targets,
+                 std::vector<std::span<uint8_t>> batches, std::vector<uint64_t> guards,
+                 int16_t version, int16_t acks, int64_t now) {
+    std::vector<size_t> sizes;
+    sizes.reserve(batches.size());
+    for (const auto& b : batches) sizes.push_back(b.size());
+    return cluster::replica_manager::on_each_here(
+        std::move(targets),
+        [batches = std::move(batches), guards = std::move(guards), version, acks,
+         now](cluster::partition& p, size_t i) {
+            if (version <= 2) return append_legacy(p, batches[i], version, acks, now);
+            return p.append(batches[i], version, acks, now, guards.empty() ? 0 : guards[i]);
+        },
+        [sizes = std::move(sizes), now](const cluster::partition& p, size_t i) {
+            return p.append_may_sync(sizes[i], now);
+        });
+}
+
 // KIP-890: the one producer (id, epoch) of a transactional request's transactional
 // batches, none when it has none; `several` when they name more than one, which Kafka
 // refuses as a whole (InvalidPidMappingException).
@@ -153,19 +176,8 @@ asio::awaitable<void> verify_and_append(request_context& ctx, const std::string&
         guards.push_back(outcomes[i].verification_guard);
     }
     if (again.empty()) co_return;
-    const int16_t version = ctx.api_version;
-    const int64_t now = wall_clock_ms();
-    std::vector<size_t> sizes;
-    for (const auto& b : again_batches) sizes.push_back(b.size());
-    auto hop = cluster::replica_manager::on_each_here(
-        std::move(again),
-        [again_batches = std::move(again_batches), guards = std::move(guards), version, acks,
-         now](cluster::partition& p, size_t k) {
-            return p.append(again_batches[k], version, acks, now, guards[k]);
-        },
-        [sizes = std::move(sizes), now](const cluster::partition& p, size_t k) {
-            return p.append_may_sync(sizes[k], now);
-        });
+    auto hop = append_each(std::move(again), std::move(again_batches), std::move(guards),
+                           ctx.api_version, acks, wall_clock_ms());
     std::vector<cluster::produce_outcome> appended = co_await std::move(hop);
     for (size_t k = 0; k < appended.size(); ++k) outcomes[slots[k]] = std::move(appended[k]);
 }
@@ -287,25 +299,9 @@ asio::awaitable<produce_handler::response> produce_handler::handle(
         }
     }
 
-    int16_t version = ctx.api_version;
-    int16_t acks = req.acks;
-    int64_t now = wall_clock_ms();
-    // Every partition is appended on its own strand: right here when the strand is idle
-    // and the append will not fsync, else on the pool, all at the same time. Built
-    // outside the co_await: GCC 12 destroys temporaries of a co_await expression (here
-    // the vector and the lambdas) while the hop still uses them.
-    std::vector<size_t> sizes;
-    sizes.reserve(batches.size());
-    for (const auto& b : batches) sizes.push_back(b.size());
-    auto hop = cluster::replica_manager::on_each_here(
-        std::move(targets),
-        [batches = std::move(batches), version, acks, now](cluster::partition& p, size_t i) {
-            if (version <= 2) return append_legacy(p, batches[i], version, acks, now);
-            return p.append(batches[i], version, acks, now);
-        },
-        [sizes = std::move(sizes), now](const cluster::partition& p, size_t i) {
-            return p.append_may_sync(sizes[i], now);
-        });
+    const int16_t acks = req.acks;
+    auto hop = append_each(std::move(targets), std::move(batches), {}, ctx.api_version, acks,
+                           wall_clock_ms());
     std::vector<cluster::produce_outcome> outcomes = co_await std::move(hop);
     if (producer.id) {
         auto verified = verify_and_append(ctx, *req.transactional_id, *producer.id, txn_targets,
