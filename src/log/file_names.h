@@ -18,6 +18,10 @@ inline constexpr std::string_view time_index_suffix = ".timeindex";
 inline constexpr std::string_view txn_index_suffix = ".txnindex";
 inline constexpr std::string_view deleted_suffix = ".deleted";
 inline constexpr std::string_view tmp_suffix = ".tmp";
+// The log cleaner's replacement for a segment, written beside it (every file name plus
+// this), then renamed .swap once whole; a .log.swap is the commit point (log_clean.cc).
+inline constexpr std::string_view cleaned_suffix = ".cleaned";
+inline constexpr std::string_view swap_suffix = ".swap";
 // Producer state snapshots, named by the offset the state reflects (producer_snapshot.h).
 inline constexpr std::string_view snapshot_suffix = ".snapshot";
 

@@ -28,6 +28,14 @@ result<std::unique_ptr<log>> log::open(filesystem& fs, std::string dir, log_conf
 std::error_code log::load(const open_options& opts) {
     auto names = fs_->list(dir_);
     if (!names) return names.error();
+    // An interrupted cleaning first: its finished swap may bring a segment's files back.
+    if (std::any_of(names->begin(), names->end(), [](const std::string& n) {
+            return n.ends_with(swap_suffix) || n.ends_with(cleaned_suffix);
+        })) {
+        if (auto ec = finish_swaps(*names)) return ec;
+        names = fs_->list(dir_);
+        if (!names) return names.error();
+    }
     std::set<int64_t> bases;
     std::vector<std::string> indexes;
     for (const auto& name : *names) {

@@ -4,6 +4,8 @@
 // checkpoint_format.md, producer_snapshot_format.md.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -94,6 +96,27 @@ struct timestamp_offset {
     int64_t offset;
 };
 
+// What one cleaning pass of a compacted log weighs (log_clean.cc): the topic's
+// min.cleanable.dirty.ratio, min.compaction.lag.ms and max.compaction.lag.ms, and the
+// broker's log.cleaner.dedupe.buffer.size.
+struct clean_options {
+    int64_t now_ms = 0;
+    double min_cleanable_ratio = 0.5;
+    int64_t min_compaction_lag_ms = 0;
+    int64_t max_compaction_lag_ms = INT64_MAX;
+    uint64_t offset_map_bytes = 128u << 20;
+    int64_t high_watermark = INT64_MAX;
+};
+
+struct clean_result {
+    bool cleaned = false;  // the dirty segments were mapped and everything below written again
+    size_t segments_rewritten = 0;  // segments that lost records
+    uint64_t bytes_before = 0;      // their sizes before and after
+    uint64_t bytes_after = 0;
+    int64_t records_removed = 0;
+    int64_t first_dirty_offset = 0;  // where the next pass starts mapping keys
+};
+
 struct retention_result {
     size_t segments_deleted = 0;
     uint64_t bytes_deleted = 0;
@@ -174,6 +197,19 @@ public:
     // file.delete.delay.ms. Hands over (and forgets) the renamed paths; a restart before
     // their removal removes them on open.
     std::vector<std::string> take_retired_files() { return std::exchange(retired_files_, {}); }
+    // Log compaction, Kafka's LogCleaner for this log (log_clean.cc). When the dirty
+    // segments (from the first dirty offset up to the active segment, the first open
+    // transaction, the high watermark and the first segment younger than
+    // min.compaction.lag.ms) hold at least min_cleanable_ratio of the log's bytes, or the
+    // oldest is older than max.compaction.lag.ms: maps each key of theirs to its last
+    // offset, then writes every segment below them again without the records a later
+    // offset of the same key replaces, and without records that have no key. Offsets,
+    // transaction markers, aborted transactions' data and tombstones (null values) stay;
+    // a producer's last batch stays even when emptied, so its state survives. A segment
+    // that loses nothing is left as it is. The first dirty offset lives in memory only:
+    // after a restart the whole log counts as dirty once.
+    result<clean_result> clean(const clean_options& opts);
+    int64_t first_dirty_offset() const { return std::max(first_dirty_offset_, log_start_offset_); }
     // Followers: removes every batch with offsets >= `offset` (whole batches).
     std::error_code truncate_to(int64_t offset, int64_t now_ms);
     // Followers: empties the log and restarts it at `offset`.
@@ -266,6 +302,13 @@ private:
     log(filesystem& fs, std::string dir, log_config config, leader_epoch_cache epochs);
 
     std::error_code load(const open_options& opts);
+    // Replaces segment `base` with the cleaned one at `cleaned_paths` (segment::file_paths
+    // of a segment made with cleaned_suffix), through .swap names (log_clean.cc).
+    std::error_code swap_in_cleaned(int64_t base, const std::array<std::string, 4>& cleaned_paths,
+                                    int64_t now_ms);
+    // At open, of the directory's `names`: removes .cleaned files and finishes or undoes
+    // each segment's .swap files (committed when its .log.swap exists).
+    std::error_code finish_swaps(const std::vector<std::string>& names);
     // Starts a new active segment at `base` (>= latest()).
     std::error_code roll_at(int64_t base, int64_t now_ms);
     // Adds the base offset of every segment it validates to `rescanned`.
@@ -322,6 +365,8 @@ private:
     std::vector<std::string> retired_files_;  // renamed .deleted, not yet taken
     bool failed_ = false;
     recovery_report recovery_;
+    // Below it the log was cleaned with every key it had then (Kafka's cleaner checkpoint).
+    int64_t first_dirty_offset_ = 0;
 };
 
 }  // namespace eddy::log

@@ -242,6 +242,7 @@ std::error_code log::truncate_to(int64_t offset, int64_t now_ms) {
     if (auto ec = epochs_.truncate_from_end(next_offset_)) return ec;
     recovery_point_ = std::min(recovery_point_, next_offset_);
     log_start_offset_ = std::min(log_start_offset_, next_offset_);
+    first_dirty_offset_ = std::min(first_dirty_offset_, next_offset_);
     // The producers' state forgets the removed batches: rebuilt from a snapshot below the
     // cut. The cut is at or below the high watermark, so no ended transaction is
     // unreplicated any more (Kafka's truncateAndReload).
@@ -263,6 +264,7 @@ std::error_code log::truncate_fully_and_start_at(int64_t offset, int64_t now_ms)
     next_offset_ = offset;
     log_start_offset_ = offset;
     recovery_point_ = offset;
+    first_dirty_offset_ = offset;
     producers_.clear();
     unreplicated_txns_.clear();
     producers_.set_map_end_offset(offset);

@@ -47,9 +47,9 @@ segment::segment(filesystem& fs, std::string log_path, std::shared_ptr<file> log
 
 result<std::unique_ptr<segment>> segment::create(filesystem& fs, const std::string& dir,
                                                  int64_t base_offset, const segment_options& opts,
-                                                 int64_t now_ms) {
+                                                 int64_t now_ms, std::string_view name_suffix) {
     bool needs_recovery = false;
-    auto s = open(fs, dir, base_offset, opts, now_ms, needs_recovery);
+    auto s = open(fs, dir, base_offset, opts, now_ms, needs_recovery, name_suffix);
     if (!s) return s;
     auto& seg = **s;
     if (auto ec = seg.log_->truncate(0)) return ec;
@@ -71,11 +71,15 @@ result<std::unique_ptr<segment>> segment::create(filesystem& fs, const std::stri
 
 result<std::unique_ptr<segment>> segment::open(filesystem& fs, const std::string& dir,
                                                int64_t base_offset, const segment_options& opts,
-                                               int64_t now_ms, bool& needs_recovery) {
-    const std::string log_path = join_path(dir, segment_file_name(base_offset, log_suffix));
-    const std::string index_path = join_path(dir, segment_file_name(base_offset, index_suffix));
-    const std::string time_path = join_path(dir, segment_file_name(base_offset, time_index_suffix));
-    const std::string txn_path = join_path(dir, segment_file_name(base_offset, txn_index_suffix));
+                                               int64_t now_ms, bool& needs_recovery,
+                                               std::string_view name_suffix) {
+    auto path_of = [&](std::string_view suffix) {
+        return join_path(dir, segment_file_name(base_offset, suffix) + std::string(name_suffix));
+    };
+    const std::string log_path = path_of(log_suffix);
+    const std::string index_path = path_of(index_suffix);
+    const std::string time_path = path_of(time_index_suffix);
+    const std::string txn_path = path_of(txn_index_suffix);
     // A missing .txnindex is rebuilt too: Eddy makes one with every segment, so without it
     // the aborts of this segment are unknown (a log written by Kafka is rescanned once).
     needs_recovery = !fs.exists(index_path) || !fs.exists(time_path) || !fs.exists(txn_path);

@@ -4,12 +4,14 @@
 // Formats: src/log/segment_format.md, src/log/index_format.md, src/log/txn_index_format.md.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "log/filesystem.h"
 #include "log/offset_index.h"
@@ -56,16 +58,19 @@ struct roll_params {
 // next_offset()); the indexes only point into them.
 class segment {
 public:
-    // A new empty segment; any files already at that base offset are emptied.
+    // A new empty segment; any files already at that base offset are emptied. A
+    // `name_suffix` (cleaned_suffix) follows every file name: the log cleaner builds a
+    // segment's replacement beside it under those names (log_clean.cc).
     static result<std::unique_ptr<segment>> create(filesystem& fs, const std::string& dir,
                                                    int64_t base_offset, const segment_options& opts,
-                                                   int64_t now_ms);
+                                                   int64_t now_ms, std::string_view name_suffix = {});
     // An existing segment. `needs_recovery` is set when an index (.txnindex included) is
     // missing or fails its sanity check or the tail after the last index entry does not parse; the caller must
     // then recover() before using it.
     static result<std::unique_ptr<segment>> open(filesystem& fs, const std::string& dir,
                                                  int64_t base_offset, const segment_options& opts,
-                                                 int64_t now_ms, bool& needs_recovery);
+                                                 int64_t now_ms, bool& needs_recovery,
+                                                 std::string_view name_suffix = {});
 
     // Validates every batch (framing, magic, CRC-32C, offsets increasing from
     // `min_offset` and inside the 32-bit relative range), truncates the file at the first
@@ -105,6 +110,10 @@ public:
     std::error_code sync();
     // Deletes the four files (open handles stay readable).
     std::error_code remove_files();
+    // The paths of the four files (.log last), which exist or not.
+    std::array<std::string, 4> file_paths() const {
+        return {offset_index_.path(), time_index_.path(), txn_index_.path(), log_path_};
+    }
     // Renames the segment's files that exist to <name>.deleted, as Kafka's
     // LogSegment.changeFileSuffixes does before a delayed delete; appends the new paths
     // to `renamed`. Open handles stay readable.
