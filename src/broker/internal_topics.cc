@@ -11,13 +11,8 @@ namespace eddy::broker {
 
 msg::create_topics_request internal_topic_request(
     std::string_view name, int32_t partitions, int16_t rf,
-    std::vector<std::pair<std::string, std::string>> configs, bool compact) {
-    if (compact) {
-        configs.emplace_back("cleanup.policy", "compact");
-    } else {
-        configs.emplace_back("cleanup.policy", "delete");
-        configs.emplace_back("retention.ms", "-1");
-    }
+    std::vector<std::pair<std::string, std::string>> configs) {
+    configs.emplace_back("cleanup.policy", "compact");
     msg::create_topics_request req;
     req.timeout_ms = 30000;
     auto& t = req.topics.emplace_back();
@@ -53,15 +48,8 @@ asio::awaitable<void> ensure_internal_topic(const request_context& ctx, internal
         // count, leaving a small cluster without the coordinator until it is lowered. Eddy
         // caps it to the live brokers so a single node works out of the box.
         int16_t rf = std::min(topic.replication_factor, live);
-        auto first = md->create_topics(topic.request(rf, true), 5);
-        msg::create_topics_response resp = co_await std::move(first);
-        if (!resp.topics.empty() &&
-            resp.topics.front().error_code == wire_code(error_code::invalid_config)) {
-            // This controller has no log compaction for topics made through CreateTopics:
-            // keep every record instead.
-            auto second = md->create_topics(topic.request(rf, false), 5);
-            resp = co_await std::move(second);
-        }
+        auto call = md->create_topics(topic.request(rf), 5);
+        msg::create_topics_response resp = co_await std::move(call);
         if (!resp.topics.empty() && resp.topics.front().error_code != 0 &&
             resp.topics.front().error_code != wire_code(error_code::topic_already_exists)) {
             kafka_log().warn("cannot create {}: error {} {}", topic.name,

@@ -25,17 +25,15 @@ struct internal_topic {
     std::function<bool()> begin;
     std::function<void()> end;
     // The CreateTopics request Eddy sends when Kafka's own path refuses (replication factor
-    // above the live brokers): with `rf` replicas, compacted or (when the controller
-    // refuses compaction) keeping every record.
-    std::function<msg::create_topics_request(int16_t rf, bool compact)> request;
+    // above the live brokers): with `rf` replicas.
+    std::function<msg::create_topics_request(int16_t rf)> request;
 };
 
-// The CreateTopics request for an internal topic: `configs` are the topic's own settings;
-// with `compact` it is compacted, else (a controller without log compaction for topics
-// made through CreateTopics) it keeps every record, since its state must never age out.
+// The CreateTopics request for an internal topic: `configs` are the topic's own settings,
+// and it is compacted (its state must never age out).
 msg::create_topics_request internal_topic_request(
     std::string_view name, int32_t partitions, int16_t rf,
-    std::vector<std::pair<std::string, std::string>> configs, bool compact);
+    std::vector<std::pair<std::string, std::string>> configs);
 
 // Creates `topic` when the image has no such topic; returns once the controller has
 // answered (the image may still lack it: the caller answers COORDINATOR_NOT_AVAILABLE and

@@ -418,6 +418,20 @@ void partition::apply_retention(int64_t now_ms) {
     remove_retired_files_later();
 }
 
+void partition::clean(int64_t now_ms, uint64_t map_bytes) {
+    if (!log_ || !settings_.compacted) return;
+    log::clean_options opts;
+    opts.now_ms = now_ms;
+    opts.min_cleanable_ratio = settings_.min_cleanable_ratio;
+    opts.min_compaction_lag_ms = settings_.min_compaction_lag_ms;
+    opts.max_compaction_lag_ms = settings_.max_compaction_lag_ms;
+    opts.offset_map_bytes = map_bytes;
+    opts.high_watermark = high_watermark();
+    // A failed pass leaves every segment whole (old or cleaned); the next one tries again.
+    if (auto r = log_->clean(opts); !r)
+        replica_log().error("{}-{}: log cleaner: {}", topic_, index_, r.error().message());
+}
+
 void partition::remove_retired_files_later() {
     std::vector<std::string> files = log_->take_retired_files();
     if (files.empty()) return;

@@ -164,6 +164,9 @@ public:
     // Kafka's retention pass: the log start offset always, retention.ms and
     // retention.bytes when cleanup.policy has delete. A no-op once the log is gone.
     void apply_retention(int64_t now_ms);
+    // A compacted topic's cleaning pass (log::clean) with the topic's settings and a key
+    // map of at most `map_bytes`; a no-op for other topics and once the log is gone.
+    void clean(int64_t now_ms, uint64_t map_bytes);
     // flush.ms: flushes the log when that long has passed since its last flush.
     void maybe_flush(int64_t now_ms);
     // producer.id.expiration.ms (housekeeping).

@@ -61,12 +61,15 @@ asio::awaitable<void> replica_manager::housekeeping_loop() {
     // LogManager starts retention, the flusher and both checkpoints after
     // log.initial.task.delay.ms; UnifiedLog's producer expiration check after its interval.
     const std::chrono::milliseconds initial = options_.initial_task_delay;
-    std::array<periodic, 5> tasks{{{options_.retention_check_interval, initial},
+    // The cleaner's first pass comes one backoff after start, as a Kafka cleaner thread
+    // that found nothing to clean.
+    std::array<periodic, 6> tasks{{{options_.retention_check_interval, initial},
                                    {options_.flush_check_interval, initial},
                                    {options_.recovery_point_checkpoint_interval, initial},
                                    {options_.log_start_checkpoint_interval, initial},
                                    {options_.producer_expiration_check_interval,
-                                    options_.producer_expiration_check_interval}}};
+                                    options_.producer_expiration_check_interval},
+                                   {options_.cleaner_backoff, options_.cleaner_backoff}}};
     const clock::time_point start = clock::now();
     for (periodic& t : tasks)
         if (t.fires() && t.first < clock_limit) t.due = start + t.first;
@@ -81,7 +84,7 @@ asio::awaitable<void> replica_manager::housekeeping_loop() {
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (stopped_) break;
         const clock::time_point now = clock::now();
-        std::array<bool, 5> due{};
+        std::array<bool, 6> due{};
         for (size_t i = 0; i < tasks.size(); ++i) {
             if (tasks[i].due > now) continue;
             due[i] = true;
@@ -89,7 +92,7 @@ asio::awaitable<void> replica_manager::housekeeping_loop() {
             tasks[i].due = now + tasks[i].every;
         }
         // Stored first: no temporary with a destructor inside co_await (GCC 12).
-        asio::awaitable<void> pass = housekeeping_pass({due[0], due[1], due[2], due[3], due[4]});
+        asio::awaitable<void> pass = housekeeping_pass({due[0], due[1], due[2], due[3], due[4], due[5]});
         co_await std::move(pass);
     }
 }
@@ -107,8 +110,10 @@ asio::awaitable<void> replica_manager::housekeeping_pass(housekeeping_tasks task
     std::vector<log_offsets> offsets;
     const int64_t now = wall_clock_ms();
     for (const auto& [key, p] : parts->by_name) {
-        auto visit = on(p, [now, tasks](partition& part) {
+        const uint64_t map_bytes = options_.cleaner_map_bytes;
+        auto visit = on(p, [now, tasks, map_bytes](partition& part) {
             if (tasks.retention) part.apply_retention(now);
+            if (tasks.clean) part.clean(now, map_bytes);
             if (tasks.flush) part.maybe_flush(now);
             if (tasks.producer_expiry) part.remove_expired_producers(now);
             return offsets_of(part.topic(), part.index(), part.log_dir(), part.get_log());

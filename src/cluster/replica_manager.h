@@ -37,6 +37,11 @@ struct replica_manager_options {
     // and stop() still flushes and checkpoints everything.
     std::chrono::milliseconds retention_check_interval{300000};  // log.retention.check.interval.ms
     std::chrono::milliseconds flush_check_interval{INT64_MAX};   // log.flush.scheduler.interval.ms
+    // The log cleaner's pause between passes over the compacted partitions
+    // (log.cleaner.backoff.ms; 0 when log.cleaner.enable is false: no cleaning) and its
+    // key map's memory (log.cleaner.dedupe.buffer.size).
+    std::chrono::milliseconds cleaner_backoff{15000};
+    uint64_t cleaner_map_bytes = 134217728;
     // log.flush.offset.checkpoint.interval.ms, log.flush.start.offset.checkpoint.interval.ms
     std::chrono::milliseconds recovery_point_checkpoint_interval{60000};
     std::chrono::milliseconds log_start_checkpoint_interval{60000};
@@ -210,6 +215,7 @@ private:
         bool recovery_points = false;
         bool log_starts = false;
         bool producer_expiry = false;
+        bool clean = false;
     };
     std::vector<log_offsets> collect_offsets(bool close_logs);
     asio::awaitable<void> housekeeping_loop();

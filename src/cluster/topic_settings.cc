@@ -73,6 +73,13 @@ topic_settings parse_topic_settings(const std::map<std::string, std::string>& c)
         t.compacted = it->second.find("compact") != std::string::npos;
         t.deletable = it->second.find("delete") != std::string::npos;
     }
+    read_number(c, "min.cleanable.dirty.ratio", t.min_cleanable_ratio);
+    read_number(c, "min.compaction.lag.ms", t.min_compaction_lag_ms);
+    read_number(c, "max.compaction.lag.ms", t.max_compaction_lag_ms);
+    // Kafka's LogConfig.maxSegmentMs: a compacted topic's active segment rolls by
+    // max.compaction.lag.ms too, so its records become cleanable in time.
+    if (t.compacted && t.max_compaction_lag_ms > 0)
+        t.log.segment_ms = std::min(t.log.segment_ms, t.max_compaction_lag_ms);
     if (auto it = c.find("compression.type"); it != c.end()) {
         t.compression = parse_compression(it->second);
         if (t.compression) t.compression_level = compression_level(c, *t.compression);

@@ -25,6 +25,9 @@ struct topic_settings {
     int64_t timestamp_after_max_ms = INT64_MAX;
     bool compacted = false;  // cleanup.policy contains compact
     bool deletable = true;   // cleanup.policy contains delete
+    double min_cleanable_ratio = 0.5;           // min.cleanable.dirty.ratio
+    int64_t min_compaction_lag_ms = 0;          // min.compaction.lag.ms
+    int64_t max_compaction_lag_ms = INT64_MAX;  // max.compaction.lag.ms
     // compression.type: the codec every batch is stored in; nullopt is `producer` (each
     // batch keeps the producer's codec), `uncompressed` is compression::none.
     std::optional<record::compression> compression;

@@ -134,6 +134,18 @@ const std::unordered_map<std::string, setter>& setters() {
         {"log.retention.check.interval.ms", [](broker_config& c, const std::string& k, const std::string& v) {
              c.log_retention_check_interval_ms = parse_long(k, v, 1);
          }},
+        // The log cleaner (compacted topics).
+        {"log.cleaner.enable", [](broker_config& c, const std::string& k, const std::string& v) {
+             std::string text(trim_blanks(v));
+             if (text != "true" && text != "false") throw config_error(k + ": '" + text + "' is not a BOOLEAN");
+             c.log_cleaner_enable = text == "true";
+         }},
+        {"log.cleaner.backoff.ms", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.log_cleaner_backoff_ms = parse_long(k, v, 0);
+         }},
+        {"log.cleaner.dedupe.buffer.size", [](broker_config& c, const std::string& k, const std::string& v) {
+             c.log_cleaner_dedupe_buffer_size = parse_long(k, v, INT64_MIN);
+         }},
         {"log.flush.scheduler.interval.ms", [](broker_config& c, const std::string& k, const std::string& v) {
              c.log_flush_scheduler_interval_ms = parse_long(k, v, INT64_MIN);
          }},

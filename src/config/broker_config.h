@@ -74,6 +74,11 @@ struct broker_config {
     int64_t log_flush_scheduler_interval_ms = INT64_MAX;
     int32_t log_flush_offset_checkpoint_interval_ms = 60000;
     int32_t log_flush_start_offset_checkpoint_interval_ms = 60000;
+    // The log cleaner: whether compacted topics are cleaned, how long it waits between
+    // passes, and the memory of its key-to-offset map.
+    bool log_cleaner_enable = true;
+    int64_t log_cleaner_backoff_ms = 15000;
+    int64_t log_cleaner_dedupe_buffer_size = 134217728;
     // When those four tasks first run after start-up (Kafka's internal
     // log.initial.task.delay.ms); each then runs on its own interval.
     int64_t log_initial_task_delay_ms = 30000;

@@ -210,13 +210,8 @@ api_error alter_resource(const metadata::metadata_image& image, const controller
             return fail(error_code::invalid_request, "Default topic resources are not allowed.");
         }
         if (auto bad = topic_name_error(name)) return fail(error_code::invalid_topic_exception, *bad);
-        // Only a change that brings compact in is refused: a topic made compacted (the
-        // internal ones, at creation) still takes its other changes.
-        const bool keeps_compact = has_compact_policy(current);
         const broker_layers broker = broker_layers::of(image, options.node_id, options.static_configs);
-        if (api_error e = validate_topic_configs(next, broker, options.compaction_supported || keeps_compact);
-            e.failed())
-            return e;
+        if (api_error e = validate_topic_configs(next, broker); e.failed()) return e;
         if (image.topic(name) == nullptr) {
             return fail(error_code::unknown_topic_or_partition,
                         fmt::format("The topic '{}' does not exist.", name));

@@ -79,6 +79,8 @@ const auto broker_defs = std::to_array<config_def>({
     broker_def("listener.security.protocol.map", t::string,
                "SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT", true),
     broker_def("listeners", t::string, "PLAINTEXT://localhost:9092", true),
+    broker_def("log.cleaner.backoff.ms", t::long_, "15000", true, v::range, 0),
+    broker_def("log.cleaner.dedupe.buffer.size", t::long_, "134217728", true),
     broker_def("log.cleaner.delete.retention.ms", t::long_, "86400000", true, v::range, 0),
     broker_def("log.cleaner.enable", t::boolean, "true", false),
     broker_def("log.cleaner.max.compaction.lag.ms", t::long_, long_max, true, v::range, 1),

@@ -54,8 +54,7 @@ std::string join(const std::vector<std::string>& parts) {
 
 }  // namespace
 
-api_error validate_topic_configs(const metadata::config_map& configs, const broker_layers& broker,
-                                 bool allow_compact) {
+api_error validate_topic_configs(const metadata::config_map& configs, const broker_layers& broker) {
     for (const auto& [name, value] : configs) {
         if (find_topic_config(name) == nullptr) {
             return fail(error_code::invalid_config, "Unknown topic config name: " + name);
@@ -80,19 +79,7 @@ api_error validate_topic_configs(const metadata::config_map& configs, const brok
                     "Tiered Storage functionality is disabled in the broker. Topic cannot be "
                     "configured with remote log storage.");
     }
-    if (!allow_compact && has_compact_policy(configs)) {
-        return fail(error_code::invalid_config,
-                    "cleanup.policy=compact is not supported by this broker yet: it has no "
-                    "log compaction; use cleanup.policy=delete");
-    }
     return {};
-}
-
-bool has_compact_policy(const metadata::config_map& configs) {
-    auto it = configs.find(std::string_view("cleanup.policy"));
-    if (it == configs.end()) return false;
-    auto parts = split_list(it->second);
-    return std::find(parts.begin(), parts.end(), "compact") != parts.end();
 }
 
 api_error apply_alter_op(metadata::config_map& configs, std::string_view name, alter_op op,

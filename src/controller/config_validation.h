@@ -20,12 +20,8 @@ enum class alter_op : int8_t { set = 0, del = 1, append = 2, subtract = 3 };
 // Validates the complete set of a topic's overrides after a change: every name is a
 // topic config, every value parses and passes its validator (INVALID_CONFIG with Kafka's
 // ConfigException text), min.compaction.lag.ms <= max.compaction.lag.ms (a lag not
-// overridden is the one `broker`'s log.cleaner.* configs give), no tiered storage, and
-// no compaction unless `allow_compact`.
-api_error validate_topic_configs(const metadata::config_map& configs, const broker_layers& broker,
-                                 bool allow_compact);
-// Whether the overrides' cleanup.policy names compact.
-bool has_compact_policy(const metadata::config_map& configs);
+// overridden is the one `broker`'s log.cleaner.* configs give), and no tiered storage.
+api_error validate_topic_configs(const metadata::config_map& configs, const broker_layers& broker);
 
 // Applies one IncrementalAlterConfigs operation to `configs` (a topic's or a broker's
 // overrides). APPEND/SUBTRACT need a LIST config (INVALID_CONFIG otherwise) and start

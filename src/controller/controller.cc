@@ -56,7 +56,7 @@ std::vector<metadata::versioned_record> controller::bootstrap_records(
     std::vector<metadata::versioned_record> records = bootstrap_records();
     // A fresh controller over the empty image decides the registration, so the result
     // does not depend on what this controller has replayed.
-    controller blank(controller_options{self.broker_id, options_.cluster_id, {}, 0, false});
+    controller blank(controller_options{self.broker_id, options_.cluster_id, {}, 0});
     auto reg = blank.register_broker(self);
     records.insert(records.end(), reg.records.begin(), reg.records.end());
     msg::broker_registration_change_record unfence;

@@ -40,9 +40,6 @@ struct controller_options {
     static_config static_configs;
     // Seeds topic ids and replica placement; a server passes a random seed, tests a fixed one.
     uint64_t seed = 0;
-    // cleanup.policy=compact is refused (INVALID_CONFIG) until the log cleaner exists;
-    // internal topics (__consumer_offsets, __transaction_state) may always use it.
-    bool compaction_supported = false;
 };
 
 // What an operation decided: the records to append to the metadata log, atomically and in

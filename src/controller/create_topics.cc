@@ -26,7 +26,6 @@ using metadata::versioned_record;
 // Creates one topic at a time against the controller's current image.
 struct topic_creator {
     controller& c;
-    bool allow_compact;
 
     api_error create(const creatable_topic& t, std::vector<versioned_record>& records,
                      topic_result& result) {
@@ -62,7 +61,7 @@ struct topic_creator {
         }
         const broker_layers broker =
             broker_layers::of(image, c.options_.node_id, c.options_.static_configs);
-        if (api_error e = validate_topic_configs(configs, broker, allow_compact); e.failed()) return e;
+        if (api_error e = validate_topic_configs(configs, broker); e.failed()) return e;
 
         std::vector<std::vector<int32_t>> assignment;
         std::vector<std::vector<int32_t>> isrs;
@@ -257,7 +256,7 @@ controller_result<msg::create_topics_response> controller::create_topics(
     }
 
     std::vector<versioned_record> records;
-    topic_creator creator{*this, options_.compaction_supported};
+    topic_creator creator{*this};
     for (const auto& t : request.topics) {
         if (seen[t.name] > 1 || t.name == cluster_metadata_topic) continue;
         topic_result result;
@@ -358,7 +357,7 @@ controller_result<std::vector<auto_create_outcome>> controller::auto_create_topi
             // Kafka's KRaft broker forwards the creation and answers at once with
             // UNKNOWN_TOPIC_OR_PARTITION; the client retries and finds the topic.
             o.error_code = wire_code(error_code::unknown_topic_or_partition);
-            topic_creator creator{*this, options_.compaction_supported || is_internal_topic(name)};
+            topic_creator creator{*this};
             topic_result ignored;
             std::vector<versioned_record> records;
             if (!creator.create(auto_topic(name, layers), records, ignored).failed()) {

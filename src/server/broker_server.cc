@@ -222,6 +222,8 @@ std::vector<net::bound_listener> broker_server::start() {
         using ms = std::chrono::milliseconds;
         ro.retention_check_interval = ms(cfg_.log_retention_check_interval_ms);
         ro.flush_check_interval = ms(cfg_.log_flush_scheduler_interval_ms);
+        ro.cleaner_backoff = cfg_.log_cleaner_enable ? ms(cfg_.log_cleaner_backoff_ms) : ms(0);
+        ro.cleaner_map_bytes = static_cast<uint64_t>(std::max<int64_t>(cfg_.log_cleaner_dedupe_buffer_size, 0));
         ro.recovery_point_checkpoint_interval = ms(cfg_.log_flush_offset_checkpoint_interval_ms);
         ro.log_start_checkpoint_interval = ms(cfg_.log_flush_start_offset_checkpoint_interval_ms);
         ro.initial_task_delay = ms(cfg_.log_initial_task_delay_ms);

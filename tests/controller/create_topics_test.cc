@@ -237,13 +237,16 @@ TEST_SUITE("controller.create_topics") {
               "Null value not supported for topic configs: min.insync.replicas");
     }
 
-    TEST_CASE("cleanup.policy=compact is refused until compaction exists") {
+    TEST_CASE("cleanup.policy=compact and compact,delete make compacted topics") {
         cluster k;
         auto t = topic("t");
         with_config(t, "cleanup.policy", "compact");
-        auto r = k.c.create_topics(create({t}), 7, 0);
-        CHECK(only(r.response).error_code == code(error_code::invalid_config));
-        CHECK(only(r.response).error_message->find("compact") != std::string::npos);
+        auto u = topic("u");
+        with_config(u, "cleanup.policy", "compact,delete");
+        auto r = k.c.create_topics(create({t, u}), 7, 0);
+        REQUIRE(r.response.topics.size() == 2);
+        CHECK(r.response.topics[0].error_code == 0);
+        CHECK(r.response.topics[1].error_code == 0);
     }
 
     TEST_CASE("the acting topic configs accept their valid values") {

@@ -11,13 +11,11 @@ namespace {
 
 // Kafka's settings for the topic (GroupCoordinator.groupMetadataTopicConfigs): the
 // coordinator compresses its own batches with offsets.topic.compression.codec.
-msg::create_topics_request offsets_topic_request(const group::runtime_config& c, int16_t rf,
-                                                 bool compact) {
+msg::create_topics_request offsets_topic_request(const group::runtime_config& c, int16_t rf) {
     return internal_topic_request(
         group::offsets_topic, c.offsets_topic_num_partitions, rf,
         {{"compression.type", "producer"},
-         {"segment.bytes", std::to_string(c.offsets_topic_segment_bytes)}},
-        compact);
+         {"segment.bytes", std::to_string(c.offsets_topic_segment_bytes)}});
 }
 
 }  // namespace
@@ -60,9 +58,7 @@ asio::awaitable<void> ensure_offsets_topic(const request_context& ctx) {
     topic.replication_factor = runtime->config().offsets_topic_replication_factor;
     topic.begin = [runtime] { return runtime->begin_topic_creation(); };
     topic.end = [runtime] { runtime->end_topic_creation(); };
-    topic.request = [cfg = runtime->config()](int16_t rf, bool compact) {
-        return offsets_topic_request(cfg, rf, compact);
-    };
+    topic.request = [cfg = runtime->config()](int16_t rf) { return offsets_topic_request(cfg, rf); };
     auto created = ensure_internal_topic(ctx, std::move(topic));
     co_await std::move(created);
 }
