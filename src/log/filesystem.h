@@ -49,6 +49,8 @@ public:
     // The last modification time (mtime), in ms since the epoch: what Kafka's time
     // retention ages a segment without timestamps by.
     virtual result<int64_t> modified_ms() = 0;
+    // Sets the modification time (the log cleaner keeps a rewritten segment's).
+    virtual std::error_code set_modified_ms(int64_t ms) = 0;
 };
 
 class filesystem {

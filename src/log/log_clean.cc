@@ -52,9 +52,10 @@ std::error_code for_each_stored_batch(const segment& seg, std::vector<uint8_t>& 
             if (auto ec = fn(v)) return ec;
         }
         const size_t consumed = scanner.position();
+        const bool whole_rest = buf.size() == size - pos;  // nothing more to read
         pos += consumed;
         if (status == record::scan_status::end) continue;
-        if (status == record::scan_status::incomplete && pos < size) {
+        if (status == record::scan_status::incomplete && !whole_rest) {
             want = read_chunk;
             if (buf.size() - consumed >= record::log_overhead) {
                 record::batch_view h(buf.data() + consumed, buf.size() - consumed);
@@ -97,8 +98,10 @@ result<clean_result> log::clean(const clean_options& opts) {
     // Kafka's firstUncleanableOffset: nothing from the active segment, the first open
     // transaction, the high watermark, or a segment younger than min.compaction.lag.ms on.
     int64_t uncleanable = std::min({active().base_offset(), first_unstable_offset(), opts.high_watermark});
+    auto dirty_begin = std::prev(segments_.upper_bound(first_dirty_offset_));
     if (opts.min_compaction_lag_ms > 0) {
-        for (const auto& [base, seg] : segments_) {
+        for (auto it = dirty_begin; it != segments_.end(); ++it) {
+            const auto& [base, seg] = *it;
             if (base >= uncleanable) break;
             const int64_t newest = seg->max_timestamp() >= 0 ? seg->max_timestamp() : seg->last_modified_ms();
             if (newest > opts.now_ms - opts.min_compaction_lag_ms) {
@@ -109,7 +112,6 @@ result<clean_result> log::clean(const clean_options& opts) {
     }
     // Whole segments only: the dirty ones start at the one holding the first dirty
     // offset and end before the first that reaches the uncleanable offset.
-    auto dirty_begin = std::prev(segments_.upper_bound(first_dirty_offset_));
     auto dirty_end = dirty_begin;
     uint64_t dirty_bytes = 0;
     while (std::next(dirty_end) != segments_.end() && std::next(dirty_end)->first <= uncleanable) {
@@ -216,6 +218,11 @@ result<clean_result> log::clean(const clean_options& opts) {
         }
         if (auto xe = cleaned->on_become_inactive()) return xe;
         if (auto xe = cleaned->sync()) return xe;
+        // A segment without timestamps ages by its mtime (time retention, the lag above):
+        // the rewrite must not make it young again, as Kafka's cleaner keeps it too.
+        if (auto mtime = old.log_file()->modified_ms()) {
+            if (auto xe = cleaned->log_file()->set_modified_ms(*mtime)) return xe;
+        }
         out.bytes_before += old.size();
         out.bytes_after += cleaned->size();
         cleaned.reset();
@@ -236,17 +243,34 @@ result<clean_result> log::clean(const clean_options& opts) {
 
 std::error_code log::swap_in_cleaned(int64_t base, const std::array<std::string, 4>& cleaned_paths,
                                      int64_t now_ms) {
-    // paths are index, time index, txn index, log: the .log goes last.
+    // paths are index, time index, txn index, log: the .log goes last, after a directory
+    // fsync, so that no crash can keep its rename without the others'.
     std::array<std::string, 4> live;
-    for (size_t i = 0; i < cleaned_paths.size(); ++i) {
+    for (size_t i = 0; i < cleaned_paths.size(); ++i)
         live[i] = cleaned_paths[i].substr(0, cleaned_paths[i].size() - cleaned_suffix.size());
-        if (auto ec = fs_->rename(cleaned_paths[i], live[i] + std::string(swap_suffix))) return ec;
+    const std::string swap(swap_suffix);
+    std::error_code ec;
+    for (size_t i = 0; i < 3 && !ec; ++i) ec = fs_->rename(cleaned_paths[i], live[i] + swap);
+    if (!ec) ec = fs_->sync_directory(dir_);
+    if (!ec) ec = fs_->rename(cleaned_paths[3], live[3] + swap);
+    if (ec) {
+        // Not committed: the old segment stays; no .swap may outlive this pass, or a later
+        // open would take it for a committed one.
+        for (size_t i = 0; i < 4; ++i) {
+            (void)fs_->remove(live[i] + swap);
+            (void)fs_->remove(cleaned_paths[i]);
+        }
+        return ec;
     }
-    if (auto ec = fs_->sync_directory(dir_)) return ec;
-    for (const auto& path : live) {
-        if (auto ec = fs_->rename(path + std::string(swap_suffix), path)) return ec;
+    // Committed: from here the new segment must win, at the next open if not now.
+    for (size_t i = 0; i < 3 && !ec; ++i) ec = fs_->rename(live[i] + swap, live[i]);
+    if (!ec) ec = fs_->sync_directory(dir_);
+    if (!ec) ec = fs_->rename(live[3] + swap, live[3]);
+    if (!ec) ec = fs_->sync_directory(dir_);
+    if (ec) {
+        failed_ = true;  // the old segment in memory no longer matches the files
+        return ec;
     }
-    if (auto ec = fs_->sync_directory(dir_)) return ec;
     bool needs_recovery = false;
     auto fresh = segment::open(*fs_, dir_, base, segment_opts(), now_ms, needs_recovery);
     if (!fresh) return fresh.error();
@@ -264,7 +288,10 @@ std::error_code log::finish_swaps(const std::vector<std::string>& names) {
         if (auto base = parse_segment_file_name(live, log_suffix)) committed.insert(*base);
     }
     // The indexes first and each .log.swap last, so that a crash in between finds the
-    // swap still committed next time.
+    // swap still committed next time. A committed segment's offset and time indexes are
+    // then removed, to be rebuilt from its .log: whatever the file system kept of the
+    // renames' order, no index is trusted against a log it was not built from. (Its
+    // .txnindex holds the same aborted transactions old and new.)
     for (bool logs : {false, true}) {
         for (const auto& name : names) {
             if (name.ends_with(cleaned_suffix)) {
@@ -285,6 +312,12 @@ std::error_code log::finish_swaps(const std::vector<std::string>& names) {
                                      : fs_->remove(join_path(dir_, name));
             if (ec) return ec;
             dir_dirty_ = true;
+        }
+    }
+    for (int64_t base : committed) {
+        for (auto suffix : {index_suffix, time_index_suffix}) {
+            auto ec = fs_->remove(join_path(dir_, segment_file_name(base, suffix)));
+            if (ec && ec != std::errc::no_such_file_or_directory) return ec;
         }
     }
     return {};

@@ -77,6 +77,10 @@ public:
     int native_handle() const override { return -1; }
 
     result<int64_t> modified_ms() override { return node_->modified_ms; }
+    std::error_code set_modified_ms(int64_t ms) override {
+        node_->modified_ms = ms;
+        return {};
+    }
 
 private:
     std::shared_ptr<memory_filesystem::node> node_;

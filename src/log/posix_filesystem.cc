@@ -84,6 +84,13 @@ public:
         return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
     }
 
+    std::error_code set_modified_ms(int64_t ms) override {
+        const struct timespec times[2] = {{0, UTIME_OMIT},
+                                          {static_cast<time_t>(ms / 1000), static_cast<long>(ms % 1000) * 1'000'000}};
+        if (::futimens(fd_, times) != 0) return last_error();
+        return {};
+    }
+
 private:
     int fd_;
 };

@@ -5,7 +5,6 @@
 
 #include "record/compression.h"
 #include "record/endian.h"
-#include "record/varint.h"
 #include "record/wrapping.h"
 
 namespace eddy::record {
@@ -22,8 +21,7 @@ filter_outcome batch_filter::filter(const batch_view& batch, record_bytes record
     int64_t max_timestamp = no_timestamp;
     record_status status;
     while ((status = reader.next(rec)) == record_status::ok) {
-        // A record's bytes: its length varint, then body_size bytes.
-        const size_t length = varint::size64(rec.body_size) + static_cast<size_t>(rec.body_size);
+        const size_t length = static_cast<size_t>(reader.position() - start);
         const int64_t offset = batch.base_offset() + rec.offset_delta;
         if (keep(rec, offset)) {
             records_.insert(records_.end(), start, start + length);

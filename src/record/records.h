@@ -84,6 +84,10 @@ public:
     std::string_view reason() const { return reason_; }
     // Records read so far.
     int32_t read() const { return read_; }
+    // Where the next record starts: after next() returned ok, the record read spans from
+    // the previous position to this one (its length varint as written, which may be
+    // longer than the shortest form).
+    const uint8_t* position() const { return p_; }
 
 private:
     record_status fail(std::string_view why);

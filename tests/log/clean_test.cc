@@ -26,19 +26,19 @@ using test::log_fixture;
 
 using kv = std::pair<std::string, std::optional<std::string>>;
 
-constexpr int64_t ts = 1'700'000'000'000;
+constexpr int64_t clean_ts = 1'700'000'000'000;
 
 // One batch of keyed records (nullopt value: a tombstone).
 std::vector<uint8_t> keyed(const std::vector<kv>& records, compression codec = compression::none) {
     test_batch b;
     b.codec = codec;
-    b.base_timestamp = ts;
+    b.base_timestamp = clean_ts;
     for (size_t i = 0; i < records.size(); ++i)
         b.records.emplace_back(records[i].first, records[i].second, static_cast<int64_t>(i));
     return build_batch(b);
 }
 
-void append(log_fixture& f, std::vector<uint8_t> bytes) {
+void append_batch(log_fixture& f, std::vector<uint8_t> bytes) {
     auto r = f.l->append(bytes, {.now_ms = f.now});
     REQUIRE_MESSAGE(r, r.error().message());
 }
@@ -82,13 +82,13 @@ TEST_SUITE("log.clean") {
     TEST_CASE("each key keeps its last record below the active segment, at its own offset") {
         log_fixture f;
         f.open_fresh();
-        append(f, keyed({{"a", "a1"}, {"b", "b1"}}));  // 0-1
-        append(f, keyed({{"c", "c1"}}));                // 2
+        append_batch(f, keyed({{"a", "a1"}, {"b", "b1"}}));  // 0-1
+        append_batch(f, keyed({{"c", "c1"}}));                // 2
         roll(f);
-        append(f, keyed({{"a", "a2"}}));  // 3
-        append(f, keyed({{"b", "b2"}}));  // 4
+        append_batch(f, keyed({{"a", "a2"}}));  // 3
+        append_batch(f, keyed({{"b", "b2"}}));  // 4
         roll(f);
-        append(f, keyed({{"a", "a3"}}));  // 5: the active segment is never cleaned
+        append_batch(f, keyed({{"a", "a3"}}));  // 5: the active segment is never cleaned
 
         clean_result r = clean(f);
         CHECK(r.cleaned);
@@ -106,7 +106,7 @@ TEST_SUITE("log.clean") {
         // Nothing is dirty until the active segment rolls.
         CHECK_FALSE(clean(f).cleaned);
         roll(f);
-        append(f, keyed({{"c", "c2"}}));  // 6
+        append_batch(f, keyed({{"c", "c2"}}));  // 6
         r = clean(f);
         CHECK(r.cleaned);
         CHECK(records_of(f) == std::vector<rec>{{2, "c", "c1"}, {4, "b", "b2"}, {5, "a", "a3"}, {6, "c", "c2"}});
@@ -122,9 +122,9 @@ TEST_SUITE("log.clean") {
             CAPTURE(codec);
             log_fixture f;
             f.open_fresh();
-            append(f, keyed({{"a", "a1"}, {"b", "b1"}, {"a", "a2"}, {"c", std::nullopt}}, codec));  // 0-3
+            append_batch(f, keyed({{"a", "a1"}, {"b", "b1"}, {"a", "a2"}, {"c", std::nullopt}}, codec));  // 0-3
             roll(f);
-            append(f, keyed({{"z", "z"}}));
+            append_batch(f, keyed({{"z", "z"}}));
             REQUIRE(clean(f).cleaned);
             auto batches = stored_batches(f, 0);
             REQUIRE(batches.size() == 1);
@@ -134,8 +134,8 @@ TEST_SUITE("log.clean") {
             CHECK(b.base_offset() == 0);
             CHECK(b.last_offset() == 3);  // the last offset delta stays
             CHECK(b.records_count() == 3);
-            CHECK(b.base_timestamp() == ts);
-            CHECK(b.max_timestamp() == ts + 3);
+            CHECK(b.base_timestamp() == clean_ts);
+            CHECK(b.max_timestamp() == clean_ts + 3);
             using rec = std::tuple<int64_t, std::string, std::optional<std::string>>;
             // The tombstone stays (delete.retention.ms is not acted on).
             CHECK(records_of(f) == std::vector<rec>{{1, "b", "b1"}, {2, "a", "a2"}, {3, "c", std::nullopt}, {4, "z", "z"}});
@@ -145,12 +145,12 @@ TEST_SUITE("log.clean") {
     TEST_CASE("records without a key go; a batch left without records goes") {
         log_fixture f;
         f.open_fresh();
-        append(f, test::make_batch({.records = 2}));  // 0-1: null keys
-        append(f, keyed({{"a", "a1"}}));               // 2
+        append_batch(f, test::make_batch({.records = 2}));  // 0-1: null keys
+        append_batch(f, keyed({{"a", "a1"}}));               // 2
         roll(f);
-        append(f, keyed({{"a", "a2"}}));  // 3
+        append_batch(f, keyed({{"a", "a2"}}));  // 3
         roll(f);
-        append(f, keyed({{"z", "z"}}));
+        append_batch(f, keyed({{"z", "z"}}));
         REQUIRE(clean(f).cleaned);
         CHECK(stored_batches(f, 0).empty());
         CHECK(f.file_bytes(0, log_suffix).empty());
@@ -164,13 +164,13 @@ TEST_SUITE("log.clean") {
     TEST_CASE("min.cleanable.dirty.ratio: the dirty share of the log decides") {
         log_fixture f;
         f.open_fresh();
-        for (int i = 0; i < 10; ++i) append(f, keyed({{"k" + std::to_string(i), "v"}}));
+        for (int i = 0; i < 10; ++i) append_batch(f, keyed({{"k" + std::to_string(i), "v"}}));
         roll(f);
-        append(f, keyed({{"z", "z"}}));
+        append_batch(f, keyed({{"z", "z"}}));
         // All dirty: a ratio of 1 is met.
         REQUIRE(clean(f, 1.0).cleaned);
         roll(f);
-        append(f, keyed({{"y", "y"}}));
+        append_batch(f, keyed({{"y", "y"}}));
         // Now the dirty segment (one batch) is a small share of the log.
         CHECK_FALSE(clean(f, 0.5).cleaned);
         CHECK(clean(f, 0.05).cleaned);
@@ -179,16 +179,16 @@ TEST_SUITE("log.clean") {
     TEST_CASE("min.compaction.lag.ms keeps young segments dirty") {
         log_fixture f;
         f.open_fresh();
-        append(f, keyed({{"a", "a1"}}));
+        append_batch(f, keyed({{"a", "a1"}}));
         roll(f);
-        append(f, keyed({{"a", "a2"}}));
+        append_batch(f, keyed({{"a", "a2"}}));
         roll(f);
-        append(f, keyed({{"z", "z"}}));
-        // Both closed segments hold records stamped `ts`: too young for a lag reaching past it.
-        auto young = f.l->clean({.now_ms = ts + 10, .min_cleanable_ratio = 0, .min_compaction_lag_ms = 100});
+        append_batch(f, keyed({{"z", "z"}}));
+        // Both closed segments hold records stamped `clean_ts`: too young for a lag reaching past it.
+        auto young = f.l->clean({.now_ms = clean_ts + 10, .min_cleanable_ratio = 0, .min_compaction_lag_ms = 100});
         REQUIRE(young);
         CHECK_FALSE(young->cleaned);
-        auto old = f.l->clean({.now_ms = ts + 1000, .min_cleanable_ratio = 0, .min_compaction_lag_ms = 100});
+        auto old = f.l->clean({.now_ms = clean_ts + 1000, .min_cleanable_ratio = 0, .min_compaction_lag_ms = 100});
         REQUIRE(old);
         CHECK(old->cleaned);
         CHECK(old->records_removed == 1);
@@ -197,11 +197,11 @@ TEST_SUITE("log.clean") {
     TEST_CASE("a producer's last batch stays, emptied, so its state survives") {
         log_fixture f;
         f.open_fresh();
-        append(f, record::test::producer_batch(7, 0, 0, 1, ts));  // 0: "k" from producer 7
+        append_batch(f, record::test::producer_batch(7, 0, 0, 1, clean_ts));  // 0: "k" from producer 7
         roll(f);
-        append(f, keyed({{"k", "newer"}}));  // 1
+        append_batch(f, keyed({{"k", "newer"}}));  // 1
         roll(f);
-        append(f, keyed({{"z", "z"}}));
+        append_batch(f, keyed({{"z", "z"}}));
         REQUIRE(clean(f).cleaned);
         auto batches = stored_batches(f, 0);
         REQUIRE(batches.size() == 1);
@@ -213,7 +213,7 @@ TEST_SUITE("log.clean") {
         // A retry of that batch is still known after a reopen that rebuilds the state.
         REQUIRE_FALSE(f.l->close());
         f.reopen_after_crash(0);
-        auto retry = record::test::producer_batch(7, 0, 0, 1, ts);
+        auto retry = record::test::producer_batch(7, 0, 0, 1, clean_ts);
         auto r = f.l->append(retry, {.now_ms = f.now});
         REQUIRE(r);
         CHECK(r->duplicate);
@@ -223,14 +223,14 @@ TEST_SUITE("log.clean") {
     TEST_CASE("aborted data and markers stay, and aborted values never replace committed ones") {
         log_fixture f;
         f.open_fresh();
-        append(f, keyed({{"k", "committed"}}));  // 0
-        auto data = record::test::producer_batch(9, 0, 0, 1, ts, true);  // 1: "k" -> "v"
+        append_batch(f, keyed({{"k", "committed"}}));  // 0
+        auto data = record::test::producer_batch(9, 0, 0, 1, clean_ts, true);  // 1: "k" -> "v"
         const uint64_t guard = f.l->start_txn_verification(9, f.now);
         REQUIRE(f.l->append(data, {.now_ms = f.now, .verification_guard = guard}));
-        auto abort = record::encode_marker_batch({9, 0, 0, false}, -1, ts);
+        auto abort = record::encode_marker_batch({9, 0, 0, false}, -1, clean_ts);
         REQUIRE(f.l->append(abort, {.now_ms = f.now, .from_coordinator = true}));  // 2
         roll(f);
-        append(f, keyed({{"z", "z"}}));
+        append_batch(f, keyed({{"z", "z"}}));
         const clean_result r = clean(f);
         CHECK(r.cleaned);
         CHECK(r.segments_rewritten == 0);
@@ -241,16 +241,16 @@ TEST_SUITE("log.clean") {
     TEST_CASE("an open transaction stops the cleaner at its first offset") {
         log_fixture f;
         f.open_fresh();
-        append(f, keyed({{"k", "1"}}));  // 0
+        append_batch(f, keyed({{"k", "1"}}));  // 0
         roll(f);
-        auto data = record::test::producer_batch(9, 0, 0, 1, ts, true);  // 1, left open
+        auto data = record::test::producer_batch(9, 0, 0, 1, clean_ts, true);  // 1, left open
         const uint64_t guard = f.l->start_txn_verification(9, f.now);
         REQUIRE(f.l->append(data, {.now_ms = f.now, .verification_guard = guard}));
-        append(f, keyed({{"k", "2"}}));  // 2
+        append_batch(f, keyed({{"k", "2"}}));  // 2
         roll(f);
-        append(f, keyed({{"k", "3"}}));  // 3
+        append_batch(f, keyed({{"k", "3"}}));  // 3
         roll(f);
-        append(f, keyed({{"z", "z"}}));
+        append_batch(f, keyed({{"z", "z"}}));
         const clean_result r = clean(f);
         // Only segment 0 lies below the open transaction; nothing later maps "k" yet.
         CHECK(r.cleaned);
@@ -259,15 +259,49 @@ TEST_SUITE("log.clean") {
         CHECK(records_of(f).size() == 5);
     }
 
+    TEST_CASE("a record whose length is written longer than it needs is copied whole") {
+        log_fixture f;
+        f.open_fresh();
+        test_batch two;
+        two.base_timestamp = clean_ts;
+        two.records.emplace_back("a", "x");
+        two.records.emplace_back("b", "y");
+        // Record 0's length, 8, as the two-byte varint 0x90 0x00 (Java's readers take it).
+        const std::vector<uint8_t> records{0x90, 0x00, 0, 0, 0, 2, 'a', 2, 'x', 0,
+                                           0x10, 0, 0, 2, 2, 'b', 2, 'y', 0};
+        append_batch(f, record::test::with_payload(build_batch(two), records));  // 0-1
+        roll(f);
+        append_batch(f, keyed({{"a", "x2"}}));  // 2
+        roll(f);
+        append_batch(f, keyed({{"z", "z"}}));
+        REQUIRE(clean(f).cleaned);
+        using rec = std::tuple<int64_t, std::string, std::optional<std::string>>;
+        CHECK(records_of(f) == std::vector<rec>{{1, "b", "y"}, {2, "a", "x2"}, {3, "z", "z"}});
+    }
+
+    TEST_CASE("a damaged batch length in a closed segment fails the pass, it does not spin") {
+        log_fixture f;
+        f.open_fresh();
+        append_batch(f, keyed({{"a", "1"}}));
+        const size_t second = f.file_bytes(0, log_suffix).size();
+        append_batch(f, keyed({{"a", "2"}}));
+        append_batch(f, keyed({{"a", "3"}}));
+        roll(f);
+        append_batch(f, keyed({{"z", "z"}}));
+        std::vector<uint8_t>& bytes = f.file_bytes(0, log_suffix);
+        bytes[second + record::field::batch_length + 1] = 0x10;  // claims about a megabyte
+        CHECK_FALSE(f.l->clean({.now_ms = f.now, .min_cleanable_ratio = 0}));
+    }
+
     TEST_CASE("a crash during the swap leaves the old segment or the new one") {
         // The reference: what segment 0 looks like once cleaned.
         auto write = [](log_fixture& f) {
             f.open_fresh();
-            append(f, keyed({{"a", "a1"}, {"b", "b1"}}));
+            append_batch(f, keyed({{"a", "a1"}, {"b", "b1"}}));
             roll(f);
-            append(f, keyed({{"a", "a2"}}));
+            append_batch(f, keyed({{"a", "a2"}}));
             roll(f);
-            append(f, keyed({{"z", "z"}}));
+            append_batch(f, keyed({{"z", "z"}}));
         };
         log_fixture cleaned;
         write(cleaned);
