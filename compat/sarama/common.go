@@ -1,5 +1,6 @@
 // Eddy: a Kafka-wire-compatible broker. Licensed under the Apache License 2.0.
 // Shared by the Sarama scenarios: what to expect (from compat/run's environment) and failure reporting;
+// an Eddy of a scenario's own (compaction, groups_recovery);
 // and, for the consumer-group scenarios (groups, groups_recovery), the data set of compat/lib/groups.py
 // (read its docstring), the tally of what was consumed and OffsetFetch.
 
@@ -8,11 +9,15 @@ package main
 import (
 	"fmt"
 	"log"
+	"net"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/Shopify/sarama"
@@ -342,4 +347,114 @@ func min(a, b int) int {
 		return a
 	}
 	return b
+}
+
+// --- an Eddy of the scenario's own (compaction, groups_recovery), from compat/run's binary
+
+type ownEddy struct {
+	binary, dataDir, bootstrap string
+	overrides                  []string
+	log                        *os.File
+	cmd                        *exec.Cmd
+	exited                     chan struct{} // closed once cmd has ended
+	starts                     int
+	abort                      func(format string, args ...interface{}) // the scenario's: stops what it started
+}
+
+// ownEddyFromEnv prepares (not starts) an Eddy with `overrides` from $COMPAT_BROKER_BIN (or $EDDY_BIN), its
+// data and log in $COMPAT_SCRATCH; without a binary the scenario is skipped (exit 77), saying `need` needs one.
+// A start that fails calls `abort`.
+func ownEddyFromEnv(need string, abort func(format string, args ...interface{}), overrides ...string) *ownEddy {
+	binary := os.Getenv("COMPAT_BROKER_BIN")
+	if binary == "" {
+		binary = os.Getenv("EDDY_BIN")
+	}
+	if binary == "" {
+		fmt.Printf("SKIP: %s needs an Eddy binary ($COMPAT_BROKER_BIN, set by compat/run when it starts Eddy)\n", need)
+		os.Exit(77)
+	}
+	scratch := os.Getenv("COMPAT_SCRATCH")
+	if scratch == "" {
+		scratch = "."
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0") // a free port, released for Eddy
+	if err != nil {
+		fail("free port: %v", err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	log, err := os.OpenFile(filepath.Join(scratch, "broker.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		fail("broker log: %v", err)
+	}
+	return &ownEddy{binary: binary, dataDir: filepath.Join(scratch, "data"), bootstrap: addr, log: log, overrides: overrides,
+		abort: abort}
+}
+
+// start runs Eddy and returns once it accepts connections; aborts when it exits first or does not within
+// `deadline`.
+func (e *ownEddy) start() {
+	e.starts++
+	fmt.Fprintf(e.log, "\n=== start #%d\n", e.starts)
+	listener := "PLAINTEXT://" + e.bootstrap
+	args := []string{"--override", "listeners=" + listener, "--override", "advertised.listeners=" + listener,
+		"--override", "log.dirs=" + e.dataDir, "--override", "node.id=1"}
+	for _, o := range e.overrides {
+		args = append(args, "--override", o)
+	}
+	// Same process group as the scenario: when compat/run kills the scenario's group, Eddy goes too.
+	e.cmd = exec.Command(e.binary, args...)
+	e.cmd.Stdout, e.cmd.Stderr = e.log, e.log
+	if err := e.cmd.Start(); err != nil {
+		e.cmd = nil
+		e.abort("starting eddy: %v", err)
+	}
+	e.exited = make(chan struct{})
+	go func(cmd *exec.Cmd, exited chan struct{}) { cmd.Wait(); close(exited) }(e.cmd, e.exited)
+	end := time.Now().Add(deadline)
+	for {
+		select {
+		case <-e.exited:
+			e.cmd = nil
+			e.abort("eddy exited while starting (start #%d)", e.starts)
+		default:
+		}
+		if conn, err := net.DialTimeout("tcp", e.bootstrap, time.Second); err == nil {
+			conn.Close()
+			return
+		}
+		if time.Now().After(end) {
+			e.abort("eddy did not accept connections within %v (start #%d)", deadline, e.starts)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// stop sends SIGTERM (a clean shutdown) or SIGKILL and waits until the process has ended (SIGKILL after 30 s).
+func (e *ownEddy) stop(kill bool) {
+	if e.cmd == nil {
+		return
+	}
+	p := e.cmd.Process
+	e.cmd = nil
+	if kill {
+		p.Kill()
+	} else {
+		p.Signal(syscall.SIGTERM)
+	}
+	select {
+	case <-e.exited:
+	case <-time.After(30 * time.Second):
+		p.Kill()
+		<-e.exited
+	}
+}
+
+func (e *ownEddy) logTail(lines int) string {
+	data, _ := os.ReadFile(e.log.Name())
+	all := strings.Split(string(data), "\n")
+	if len(all) > lines {
+		all = all[len(all)-lines:]
+	}
+	return strings.Join(all, "\n")
 }

@@ -36,14 +36,11 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/rand"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/Shopify/sarama"
@@ -113,100 +110,13 @@ var (
 // abort stops the broker, then reports the failure with the problems found so far.
 func abort(format string, args ...interface{}) {
 	if broker != nil {
-		broker.stop()
+		broker.stop(false)
 		fmt.Fprintf(os.Stderr, "--- last lines of the broker log\n%s", broker.logTail(30))
 	}
 	if len(check.problems) > 0 {
 		format += "; " + strings.Join(check.problems, "; ")
 	}
 	fail(format, args...)
-}
-
-// --- the scenario's own broker
-
-type ownEddy struct {
-	binary, dataDir, bootstrap string
-	overrides                  []string
-	log                        *os.File
-	cmd                        *exec.Cmd
-	exited                     chan struct{} // closed once cmd has ended
-	starts                     int
-}
-
-func newOwnEddy(binary, scratch string, overrides ...string) *ownEddy {
-	l, err := net.Listen("tcp", "127.0.0.1:0") // a free port, released for Eddy
-	if err != nil {
-		fail("free port: %v", err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	log, err := os.OpenFile(filepath.Join(scratch, "broker.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		fail("broker log: %v", err)
-	}
-	return &ownEddy{binary: binary, dataDir: filepath.Join(scratch, "data"), bootstrap: addr, log: log, overrides: overrides}
-}
-
-func (e *ownEddy) start() {
-	e.starts++
-	fmt.Fprintf(e.log, "\n=== start #%d\n", e.starts)
-	listener := "PLAINTEXT://" + e.bootstrap
-	args := []string{"--override", "listeners=" + listener, "--override", "advertised.listeners=" + listener,
-		"--override", "log.dirs=" + e.dataDir, "--override", "node.id=1"}
-	for _, o := range e.overrides {
-		args = append(args, "--override", o)
-	}
-	// Same process group as the scenario: when compat/run kills the scenario's group, Eddy goes too.
-	e.cmd = exec.Command(e.binary, args...)
-	e.cmd.Stdout, e.cmd.Stderr = e.log, e.log
-	if err := e.cmd.Start(); err != nil {
-		e.cmd = nil
-		abort("starting eddy: %v", err)
-	}
-	e.exited = make(chan struct{})
-	go func(cmd *exec.Cmd, exited chan struct{}) { cmd.Wait(); close(exited) }(e.cmd, e.exited)
-	end := time.Now().Add(60 * time.Second)
-	for {
-		select {
-		case <-e.exited:
-			e.cmd = nil
-			abort("eddy exited while starting (start #%d)", e.starts)
-		default:
-		}
-		if conn, err := net.DialTimeout("tcp", e.bootstrap, time.Second); err == nil {
-			conn.Close()
-			return
-		}
-		if time.Now().After(end) {
-			abort("eddy did not accept connections within 60 s (start #%d)", e.starts)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// stop sends SIGTERM (a clean shutdown) and waits until the process has ended (SIGKILL after 30 s).
-func (e *ownEddy) stop() {
-	if e.cmd == nil {
-		return
-	}
-	p := e.cmd.Process
-	e.cmd = nil
-	p.Signal(syscall.SIGTERM)
-	select {
-	case <-e.exited:
-	case <-time.After(30 * time.Second):
-		p.Kill()
-		<-e.exited
-	}
-}
-
-func (e *ownEddy) logTail(lines int) string {
-	data, _ := os.ReadFile(e.log.Name())
-	all := strings.Split(string(data), "\n")
-	if len(all) > lines {
-		all = all[len(all)-lines:]
-	}
-	return strings.Join(all, "\n")
 }
 
 // --- producing
@@ -603,20 +513,8 @@ func keylessRefused() {
 
 func main() {
 	check = &checker{expect: readExpectations()}
-	binary := os.Getenv("COMPAT_BROKER_BIN")
-	if binary == "" {
-		binary = os.Getenv("EDDY_BIN")
-	}
-	if binary == "" {
-		fmt.Println("SKIP: compaction needs an Eddy binary ($COMPAT_BROKER_BIN, set by compat/run when it starts Eddy)")
-		os.Exit(77)
-	}
+	broker = ownEddyFromEnv("compaction", abort, fmt.Sprintf("log.cleaner.backoff.ms=%d", cleanerBackoffMs))
 	enableDebugLog()
-	scratch := os.Getenv("COMPAT_SCRATCH")
-	if scratch == "" {
-		scratch = "."
-	}
-	broker = newOwnEddy(binary, scratch, fmt.Sprintf("log.cleaner.backoff.ms=%d", cleanerBackoffMs))
 	broker.start()
 	topic = runTopic("compat-compaction-sarama-")
 	fmt.Printf("own broker %s; topic %s\n", broker.bootstrap, topic)
@@ -664,7 +562,7 @@ func main() {
 	removedOffsets(expected)
 	end := int64(len(produced))
 
-	broker.stop()
+	broker.stop(false)
 	broker.start()
 	fmt.Println("broker restarted (SIGTERM, then started again on the same data directory)")
 	for _, when := range []string{"right after the restart", "after more cleaner passes"} {
@@ -686,6 +584,6 @@ func main() {
 		check.problem("high watermark after the restart: %d, expected %d", hw, end)
 	}
 	client.Close()
-	broker.stop()
+	broker.stop(false)
 	check.finish()
 }

@@ -22,13 +22,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/Shopify/sarama"
@@ -403,100 +400,6 @@ func setTally(t *tally) {
 	}
 }
 
-// --- the scenario's own broker
-
-type ownEddy struct {
-	binary, dataDir, bootstrap string
-	log                        *os.File
-	cmd                        *exec.Cmd
-	exited                     chan struct{} // closed once cmd has ended
-	starts                     int
-}
-
-func newOwnEddy(binary, scratch string) *ownEddy {
-	l, err := net.Listen("tcp", "127.0.0.1:0") // a free port, released for Eddy
-	if err != nil {
-		fail("free port: %v", err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	log, err := os.OpenFile(filepath.Join(scratch, "broker.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		fail("broker log: %v", err)
-	}
-	return &ownEddy{binary: binary, dataDir: filepath.Join(scratch, "data"), bootstrap: addr, log: log}
-}
-
-func (e *ownEddy) start() {
-	e.starts++
-	fmt.Fprintf(e.log, "\n=== start #%d\n", e.starts)
-	listener := "PLAINTEXT://" + e.bootstrap
-	// Same process group as the scenario: when compat/run kills the scenario's group, Eddy goes too.
-	e.cmd = exec.Command(e.binary, "--override", "listeners="+listener, "--override", "advertised.listeners="+listener,
-		"--override", "log.dirs="+e.dataDir, "--override", "node.id=1")
-	e.cmd.Stdout, e.cmd.Stderr = e.log, e.log
-	if err := e.cmd.Start(); err != nil {
-		abort("starting eddy: %v", err)
-	}
-	e.exited = make(chan struct{})
-	go func(cmd *exec.Cmd, exited chan struct{}) { cmd.Wait(); close(exited) }(e.cmd, e.exited)
-	end := time.Now().Add(deadline)
-	for {
-		select {
-		case <-e.exited:
-			e.cmd = nil
-			abort("eddy exited while starting (start #%d)", e.starts)
-		default:
-		}
-		if conn, err := net.DialTimeout("tcp", e.bootstrap, time.Second); err == nil {
-			conn.Close()
-			return
-		}
-		if time.Now().After(end) {
-			abort("eddy did not accept connections within %v (start #%d)", deadline, e.starts)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// stop sends SIGTERM (a clean shutdown) or SIGKILL and waits until the process has ended.
-func (e *ownEddy) stop(kill bool) {
-	if e.cmd == nil {
-		return
-	}
-	p := e.cmd.Process
-	e.cmd = nil
-	if kill {
-		p.Kill()
-	} else {
-		p.Signal(syscall.SIGTERM)
-	}
-	select {
-	case <-e.exited:
-	case <-time.After(30 * time.Second):
-		p.Kill()
-		<-e.exited
-	}
-}
-
-func (e *ownEddy) restart(kill bool) {
-	e.stop(kill)
-	e.start()
-}
-
-func (e *ownEddy) logTail(lines int) string {
-	data, _ := os.ReadFile(e.log.Name())
-	all := strings.Split(string(data), "\n")
-	return strings.Join(all[max(0, len(all)-lines):], "\n")
-}
-
-func max(a, b int) int {
-	if a > b {
-		return a
-	}
-	return b
-}
-
 // --- the scenario
 
 func main() {
@@ -506,20 +409,8 @@ func main() {
 		return
 	}
 	check = &checker{expect: readExpectations()}
-	binary := os.Getenv("COMPAT_BROKER_BIN")
-	if binary == "" {
-		binary = os.Getenv("EDDY_BIN")
-	}
-	if binary == "" {
-		fmt.Println("SKIP: crashing the broker needs an Eddy binary ($COMPAT_BROKER_BIN, set by compat/run when it starts Eddy)")
-		os.Exit(77)
-	}
+	broker = ownEddyFromEnv("crashing the broker", abort)
 	enableDebugLog()
-	scratch := os.Getenv("COMPAT_SCRATCH")
-	if scratch == "" {
-		scratch = "."
-	}
-	broker = newOwnEddy(binary, scratch)
 	broker.start()
 	bootstrap := broker.bootstrap
 	topic = runTopic("compat-recovery-sarama-")
@@ -576,7 +467,8 @@ func main() {
 	}
 	commitAll(bootstrap, head)
 	before := rebalances()
-	broker.restart(true)
+	broker.stop(true)
+	broker.start()
 	fmt.Println("broker restarted (SIGKILL, then started again on the same data directory)")
 	want = union(want, produce(bootstrap, 1, func(p int) int { return 2 + p }, func(int) int { return perPhase / 2 }))
 	waitUntil("c1 and c2 consume across the broker restart", func() bool { return after.hasAll(want) })
