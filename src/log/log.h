@@ -4,7 +4,6 @@
 // checkpoint_format.md, producer_snapshot_format.md.
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <map>
@@ -209,7 +208,6 @@ public:
     // that loses nothing is left as it is. The first dirty offset lives in memory only:
     // after a restart the whole log counts as dirty once.
     result<clean_result> clean(const clean_options& opts);
-    int64_t first_dirty_offset() const { return std::max(first_dirty_offset_, log_start_offset_); }
     // Followers: removes every batch with offsets >= `offset` (whole batches).
     std::error_code truncate_to(int64_t offset, int64_t now_ms);
     // Followers: empties the log and restarts it at `offset`.
